@@ -1,0 +1,746 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The room protocol v1 codec: the only place that knows wire names. */
+
+#include "protocol.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (gst-webrtc-room-error-quark, gst_webrtc_room_error);
+
+static const gchar *const error_codes[] = {
+  [GST_WEBRTC_ROOM_ERROR_BAD_JSON] = "bad-json",
+  [GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE] = "bad-message",
+  [GST_WEBRTC_ROOM_ERROR_UNKNOWN_TYPE] = "unknown-type",
+  [GST_WEBRTC_ROOM_ERROR_NOT_JOINED] = "not-joined",
+  [GST_WEBRTC_ROOM_ERROR_ALREADY_JOINED] = "already-joined",
+  [GST_WEBRTC_ROOM_ERROR_UNKNOWN_PEER] = "unknown-peer",
+  [GST_WEBRTC_ROOM_ERROR_ROOM_FULL] = "room-full",
+  [GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED] = "unauthorized",
+  [GST_WEBRTC_ROOM_ERROR_TOO_LARGE] = "too-large",
+  [GST_WEBRTC_ROOM_ERROR_RATE_LIMITED] = "rate-limited",
+  [GST_WEBRTC_ROOM_ERROR_JOIN_TIMEOUT] = "join-timeout",
+  [GST_WEBRTC_ROOM_ERROR_UNKNOWN] = "unknown",
+};
+
+static const gchar *const type_names[] = {
+  [GST_WEBRTC_ROOM_MESSAGE_INVALID] = NULL,
+  [GST_WEBRTC_ROOM_MESSAGE_JOIN] = "join",
+  [GST_WEBRTC_ROOM_MESSAGE_LEAVE] = "leave",
+  [GST_WEBRTC_ROOM_MESSAGE_PING] = "ping",
+  [GST_WEBRTC_ROOM_MESSAGE_SIGNAL] = "signal",
+  [GST_WEBRTC_ROOM_MESSAGE_BROADCAST] = "broadcast",
+  [GST_WEBRTC_ROOM_MESSAGE_WELCOME] = "welcome",
+  [GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED] = "peer-joined",
+  [GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT] = "peer-left",
+  [GST_WEBRTC_ROOM_MESSAGE_PONG] = "pong",
+  [GST_WEBRTC_ROOM_MESSAGE_ERROR] = "error",
+};
+
+static const gchar *const left_reasons[] = {
+  [GST_WEBRTC_ROOM_LEFT_LEFT] = "left",
+  [GST_WEBRTC_ROOM_LEFT_TIMEOUT] = "timeout",
+  [GST_WEBRTC_ROOM_LEFT_KICKED] = "kicked",
+};
+
+const gchar *
+gst_webrtc_room_error_to_code (GstWebRTCRoomError error)
+{
+  if ((guint) error >= G_N_ELEMENTS (error_codes))
+    return "unknown";
+  return error_codes[error];
+}
+
+GstWebRTCRoomError
+gst_webrtc_room_error_from_code (const gchar * code)
+{
+  guint i;
+
+  for (i = 0; code && i < GST_WEBRTC_ROOM_ERROR_UNKNOWN; i++) {
+    if (g_str_equal (code, error_codes[i]))
+      return i;
+  }
+  return GST_WEBRTC_ROOM_ERROR_UNKNOWN;
+}
+
+const gchar *
+gst_webrtc_room_message_type_to_string (GstWebRTCRoomMessageType type)
+{
+  if ((guint) type >= G_N_ELEMENTS (type_names))
+    return NULL;
+  return type_names[type];
+}
+
+const gchar *
+gst_webrtc_room_peer_left_reason_to_string (GstWebRTCRoomPeerLeftReason reason)
+{
+  if ((guint) reason >= G_N_ELEMENTS (left_reasons))
+    return "left";
+  return left_reasons[reason];
+}
+
+/* Peer info */
+
+GstWebRTCRoomPeerInfo *
+gst_webrtc_room_peer_info_new (const gchar * id, const gchar * name,
+    JsonObject * meta, gboolean offers)
+{
+  GstWebRTCRoomPeerInfo *info = g_new0 (GstWebRTCRoomPeerInfo, 1);
+
+  info->id = g_strdup (id);
+  info->name = g_strdup (name);
+  info->meta = meta ? json_object_ref (meta) : NULL;
+  info->offers = offers;
+  return info;
+}
+
+GstWebRTCRoomPeerInfo *
+gst_webrtc_room_peer_info_copy (const GstWebRTCRoomPeerInfo * info)
+{
+  return gst_webrtc_room_peer_info_new (info->id, info->name, info->meta,
+      info->offers);
+}
+
+void
+gst_webrtc_room_peer_info_free (GstWebRTCRoomPeerInfo * info)
+{
+  if (!info)
+    return;
+  g_free (info->id);
+  g_free (info->name);
+  g_clear_pointer (&info->meta, json_object_unref);
+  g_free (info);
+}
+
+G_DEFINE_BOXED_TYPE (GstWebRTCRoomPeerInfo, gst_webrtc_room_peer_info,
+    gst_webrtc_room_peer_info_copy, gst_webrtc_room_peer_info_free);
+
+/* Message */
+
+GstWebRTCRoomMessage *
+gst_webrtc_room_message_new (GstWebRTCRoomMessageType type)
+{
+  GstWebRTCRoomMessage *msg = g_new0 (GstWebRTCRoomMessage, 1);
+
+  msg->type = type;
+  msg->offers = TRUE;
+  msg->protocol = GST_WEBRTC_ROOM_PROTOCOL_VERSION;
+  return msg;
+}
+
+void
+gst_webrtc_room_message_free (GstWebRTCRoomMessage * msg)
+{
+  if (!msg)
+    return;
+  g_free (msg->room);
+  g_free (msg->name);
+  g_clear_pointer (&msg->meta, json_object_unref);
+  g_free (msg->token);
+  g_free (msg->resume);
+  g_free (msg->to);
+  g_free (msg->from);
+  g_clear_pointer (&msg->data, json_object_unref);
+  g_clear_pointer (&msg->id, json_node_unref);
+  g_free (msg->peer);
+  g_clear_pointer (&msg->peers, g_ptr_array_unref);
+  g_clear_pointer (&msg->ice_servers, json_array_unref);
+  g_clear_pointer (&msg->peer_info, gst_webrtc_room_peer_info_free);
+  g_free (msg->code_string);
+  g_free (msg->message);
+  g_free (msg->ref);
+  g_free (msg);
+}
+
+GstWebRTCRoomMessage *
+gst_webrtc_room_message_copy (const GstWebRTCRoomMessage * msg)
+{
+  GstWebRTCRoomMessage *copy = g_new0 (GstWebRTCRoomMessage, 1);
+
+  *copy = *msg;
+  copy->room = g_strdup (msg->room);
+  copy->name = g_strdup (msg->name);
+  copy->meta = msg->meta ? json_object_ref (msg->meta) : NULL;
+  copy->token = g_strdup (msg->token);
+  copy->resume = g_strdup (msg->resume);
+  copy->to = g_strdup (msg->to);
+  copy->from = g_strdup (msg->from);
+  copy->data = msg->data ? json_object_ref (msg->data) : NULL;
+  copy->id = msg->id ? json_node_copy (msg->id) : NULL;
+  copy->peer = g_strdup (msg->peer);
+  if (msg->peers) {
+    guint i;
+
+    copy->peers = g_ptr_array_new_full (msg->peers->len,
+        (GDestroyNotify) gst_webrtc_room_peer_info_free);
+    for (i = 0; i < msg->peers->len; i++)
+      g_ptr_array_add (copy->peers,
+          gst_webrtc_room_peer_info_copy (msg->peers->pdata[i]));
+  }
+  copy->ice_servers = msg->ice_servers ? json_array_ref (msg->ice_servers) :
+      NULL;
+  copy->peer_info = msg->peer_info ?
+      gst_webrtc_room_peer_info_copy (msg->peer_info) : NULL;
+  copy->code_string = g_strdup (msg->code_string);
+  copy->message = g_strdup (msg->message);
+  copy->ref = g_strdup (msg->ref);
+  return copy;
+}
+
+G_DEFINE_BOXED_TYPE (GstWebRTCRoomMessage, gst_webrtc_room_message,
+    gst_webrtc_room_message_copy, gst_webrtc_room_message_free);
+
+/* Validation */
+
+gboolean
+gst_webrtc_room_is_valid_room (const gchar * room)
+{
+  gsize len;
+  const gchar *p;
+
+  if (!room)
+    return FALSE;
+  len = strlen (room);
+  if (len < 1 || len > GST_WEBRTC_ROOM_MAX_ROOM_LEN)
+    return FALSE;
+  for (p = room; *p; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gst_webrtc_room_is_valid_name (const gchar * name)
+{
+  if (!name)
+    return FALSE;
+  return g_utf8_validate (name, -1, NULL)
+      && g_utf8_strlen (name, -1) <= GST_WEBRTC_ROOM_MAX_NAME_CHARS;
+}
+
+/* Parsing helpers: each reads one field, NULL/absent allowed where
+ * @optional, and sets a bad-message error naming the field otherwise. */
+
+static gboolean
+bad_message (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_message (GError ** error, const gchar * format, ...)
+{
+  va_list args;
+  gchar *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
+      GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, text);
+  g_free (text);
+  return FALSE;
+}
+
+static gboolean
+read_string (JsonObject * obj, const gchar * field, gboolean optional,
+    gchar ** out, GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, field);
+
+  if (!node || JSON_NODE_HOLDS_NULL (node)) {
+    if (optional)
+      return TRUE;
+    return bad_message (error, "missing field '%s'", field);
+  }
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return bad_message (error, "field '%s' must be a string", field);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+read_object (JsonObject * obj, const gchar * field, gboolean optional,
+    JsonObject ** out, GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, field);
+
+  if (!node || JSON_NODE_HOLDS_NULL (node)) {
+    if (optional)
+      return TRUE;
+    return bad_message (error, "missing field '%s'", field);
+  }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return bad_message (error, "field '%s' must be an object", field);
+  *out = json_object_ref (json_node_get_object (node));
+  return TRUE;
+}
+
+static gboolean
+read_bool (JsonObject * obj, const gchar * field, gboolean * out,
+    GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, field);
+
+  if (!node || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return bad_message (error, "field '%s' must be a boolean", field);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gsize
+object_serialized_size (JsonObject * obj)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree gchar *text = NULL;
+
+  json_node_set_object (node, obj);
+  text = json_to_string (node, FALSE);
+  return strlen (text);
+}
+
+static gboolean
+read_name_and_meta (JsonObject * obj, gchar ** name, JsonObject ** meta,
+    GError ** error)
+{
+  if (!read_string (obj, "name", TRUE, name, error))
+    return FALSE;
+  if (*name && !gst_webrtc_room_is_valid_name (*name))
+    return bad_message (error, "name longer than %d characters",
+        GST_WEBRTC_ROOM_MAX_NAME_CHARS);
+  if (!read_object (obj, "meta", TRUE, meta, error))
+    return FALSE;
+  if (*meta && object_serialized_size (*meta) > GST_WEBRTC_ROOM_MAX_META_BYTES)
+    return bad_message (error, "meta larger than %d bytes serialized",
+        GST_WEBRTC_ROOM_MAX_META_BYTES);
+  return TRUE;
+}
+
+static GstWebRTCRoomPeerInfo *
+parse_peer_info (JsonNode * node, GError ** error)
+{
+  g_autoptr (GstWebRTCRoomPeerInfo) info = NULL;
+  JsonObject *obj;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node)) {
+    bad_message (error, "peer info must be an object");
+    return NULL;
+  }
+  obj = json_node_get_object (node);
+  info = g_new0 (GstWebRTCRoomPeerInfo, 1);
+  info->offers = TRUE;
+  if (!read_string (obj, "id", FALSE, &info->id, error)
+      || !read_name_and_meta (obj, &info->name, &info->meta, error)
+      || !read_bool (obj, "offers", &info->offers, error))
+    return NULL;
+  return g_steal_pointer (&info);
+}
+
+static gboolean
+parse_join (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
+{
+  if (!read_string (obj, "room", FALSE, &msg->room, error))
+    return FALSE;
+  if (!gst_webrtc_room_is_valid_room (msg->room))
+    return bad_message (error,
+        "room must be 1..64 characters of [A-Za-z0-9_.-]");
+  return read_name_and_meta (obj, &msg->name, &msg->meta, error)
+      && read_bool (obj, "offers", &msg->offers, error)
+      && read_string (obj, "token", TRUE, &msg->token, error)
+      && read_string (obj, "resume", TRUE, &msg->resume, error);
+}
+
+static gboolean
+parse_signal (JsonObject * obj, GstWebRTCRoomMessage * msg,
+    GstWebRTCRoomDirection direction, GError ** error)
+{
+  if (msg->type == GST_WEBRTC_ROOM_MESSAGE_SIGNAL
+      && direction == GST_WEBRTC_ROOM_TO_SERVER
+      && !read_string (obj, "to", FALSE, &msg->to, error))
+    return FALSE;
+  if (direction == GST_WEBRTC_ROOM_TO_CLIENT
+      && !read_string (obj, "from", FALSE, &msg->from, error))
+    return FALSE;
+  return read_object (obj, "data", FALSE, &msg->data, error);
+}
+
+static gboolean
+parse_welcome (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
+{
+  JsonNode *node;
+  JsonArray *peers;
+  guint i;
+
+  node = json_object_get_member (obj, "protocol");
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return bad_message (error, "missing or non-integer field 'protocol'");
+  msg->protocol = json_node_get_int (node);
+
+  if (!read_string (obj, "peer", FALSE, &msg->peer, error)
+      || !read_string (obj, "room", FALSE, &msg->room, error)
+      || !read_string (obj, "resume", TRUE, &msg->resume, error))
+    return FALSE;
+
+  node = json_object_get_member (obj, "peers");
+  if (!node || !JSON_NODE_HOLDS_ARRAY (node))
+    return bad_message (error, "missing or non-array field 'peers'");
+  peers = json_node_get_array (node);
+  msg->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_webrtc_room_peer_info_free);
+  for (i = 0; i < json_array_get_length (peers); i++) {
+    GstWebRTCRoomPeerInfo *info =
+        parse_peer_info (json_array_get_element (peers, i), error);
+    if (!info)
+      return FALSE;
+    g_ptr_array_add (msg->peers, info);
+  }
+
+  node = json_object_get_member (obj, "iceServers");
+  if (node && !JSON_NODE_HOLDS_NULL (node)) {
+    if (!JSON_NODE_HOLDS_ARRAY (node))
+      return bad_message (error, "field 'iceServers' must be an array");
+    msg->ice_servers = json_array_ref (json_node_get_array (node));
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_peer_left (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
+{
+  g_autofree gchar *reason = NULL;
+  guint i;
+
+  if (!read_string (obj, "peer", FALSE, &msg->peer, error)
+      || !read_string (obj, "reason", TRUE, &reason, error))
+    return FALSE;
+  msg->reason = GST_WEBRTC_ROOM_LEFT_LEFT;
+  for (i = 0; reason && i < G_N_ELEMENTS (left_reasons); i++) {
+    if (g_str_equal (reason, left_reasons[i]))
+      msg->reason = i;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_error (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
+{
+  if (!read_string (obj, "code", FALSE, &msg->code_string, error)
+      || !read_string (obj, "message", TRUE, &msg->message, error)
+      || !read_string (obj, "ref", TRUE, &msg->ref, error))
+    return FALSE;
+  msg->code = gst_webrtc_room_error_from_code (msg->code_string);
+  return TRUE;
+}
+
+static gboolean
+type_allowed (GstWebRTCRoomMessageType type, GstWebRTCRoomDirection direction)
+{
+  switch (type) {
+    case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
+    case GST_WEBRTC_ROOM_MESSAGE_BROADCAST:
+      return TRUE;
+    case GST_WEBRTC_ROOM_MESSAGE_JOIN:
+    case GST_WEBRTC_ROOM_MESSAGE_LEAVE:
+    case GST_WEBRTC_ROOM_MESSAGE_PING:
+      return direction == GST_WEBRTC_ROOM_TO_SERVER;
+    case GST_WEBRTC_ROOM_MESSAGE_INVALID:
+      return FALSE;
+    default:
+      return direction == GST_WEBRTC_ROOM_TO_CLIENT;
+  }
+}
+
+static GstWebRTCRoomMessageType
+type_from_string (const gchar * type, GstWebRTCRoomDirection direction)
+{
+  guint i;
+
+  for (i = 1; i < G_N_ELEMENTS (type_names); i++) {
+    if (g_str_equal (type, type_names[i]))
+      return type_allowed (i, direction) ? i : GST_WEBRTC_ROOM_MESSAGE_INVALID;
+  }
+  return GST_WEBRTC_ROOM_MESSAGE_INVALID;
+}
+
+GstWebRTCRoomMessage *
+gst_webrtc_room_message_parse (const gchar * text, gssize len,
+    GstWebRTCRoomDirection direction, gchar ** ref, GError ** error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+  g_autoptr (GError) json_error = NULL;
+  g_autofree gchar *type = NULL;
+  JsonNode *root;
+  JsonObject *obj;
+  GstWebRTCRoomMessageType msg_type;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  if (ref)
+    *ref = NULL;
+  if (len < 0)
+    len = strlen (text);
+
+  /* json-glib stops at an embedded NUL; reject it and invalid UTF-8 here */
+  if (!g_utf8_validate_len (text, len, NULL)) {
+    g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_BAD_JSON, "frame is not valid UTF-8");
+    return NULL;
+  }
+  if (memchr (text, '\0', len)) {
+    g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_BAD_JSON, "frame contains a NUL character");
+    return NULL;
+  }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, len, &json_error)) {
+    g_set_error (error, GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
+        "invalid JSON: %s", json_error->message);
+    return NULL;
+  }
+  root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root)) {
+    g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_BAD_JSON, "frame is not a JSON object");
+    return NULL;
+  }
+  obj = json_node_get_object (root);
+
+  if (!read_string (obj, "type", FALSE, &type, error))
+    return NULL;
+  if (ref)
+    *ref = g_strdup (type);
+
+  msg_type = type_from_string (type, direction);
+  if (msg_type == GST_WEBRTC_ROOM_MESSAGE_INVALID) {
+    g_set_error (error, GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_UNKNOWN_TYPE, "unknown message type '%s'", type);
+    return NULL;
+  }
+
+  msg = gst_webrtc_room_message_new (msg_type);
+  switch (msg_type) {
+    case GST_WEBRTC_ROOM_MESSAGE_JOIN:
+      ok = parse_join (obj, msg, error);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
+    case GST_WEBRTC_ROOM_MESSAGE_BROADCAST:
+      ok = parse_signal (obj, msg, direction, error);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_PING:
+    case GST_WEBRTC_ROOM_MESSAGE_PONG:{
+      JsonNode *id = json_object_get_member (obj, "id");
+      if (id && !JSON_NODE_HOLDS_NULL (id))
+        msg->id = json_node_copy (id);
+      ok = TRUE;
+      break;
+    }
+    case GST_WEBRTC_ROOM_MESSAGE_LEAVE:
+      ok = TRUE;
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_WELCOME:
+      ok = parse_welcome (obj, msg, error);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED:{
+      JsonNode *peer = json_object_get_member (obj, "peer");
+      if (!peer)
+        ok = bad_message (error, "missing field 'peer'");
+      else
+        ok = (msg->peer_info = parse_peer_info (peer, error)) != NULL;
+      break;
+    }
+    case GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT:
+      ok = parse_peer_left (obj, msg, error);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_ERROR:
+      ok = parse_error (obj, msg, error);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_INVALID:
+      g_assert_not_reached ();
+  }
+  if (!ok)
+    return NULL;
+  return g_steal_pointer (&msg);
+}
+
+/* Serialization */
+
+static void
+add_string (JsonBuilder * b, const gchar * field, const gchar * value)
+{
+  if (!value)
+    return;
+  json_builder_set_member_name (b, field);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_object (JsonBuilder * b, const gchar * field, JsonObject * value)
+{
+  JsonNode *node;
+
+  if (!value)
+    return;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, value);
+  json_builder_set_member_name (b, field);
+  json_builder_add_value (b, node);
+}
+
+static void
+add_peer_info (JsonBuilder * b, const GstWebRTCRoomPeerInfo * info)
+{
+  json_builder_begin_object (b);
+  add_string (b, "id", info->id);
+  add_string (b, "name", info->name);
+  add_object (b, "meta", info->meta);
+  json_builder_set_member_name (b, "offers");
+  json_builder_add_boolean_value (b, info->offers);
+  json_builder_end_object (b);
+}
+
+static gchar *
+builder_to_string (JsonBuilder * b)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+gchar *
+gst_webrtc_room_message_serialize (const GstWebRTCRoomMessage * msg,
+    GstWebRTCRoomDirection direction)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  guint i;
+
+  g_return_val_if_fail (msg != NULL, NULL);
+  g_return_val_if_fail (msg->type != GST_WEBRTC_ROOM_MESSAGE_INVALID, NULL);
+
+  json_builder_begin_object (b);
+  add_string (b, "type", type_names[msg->type]);
+
+  switch (msg->type) {
+    case GST_WEBRTC_ROOM_MESSAGE_JOIN:
+      add_string (b, "room", msg->room);
+      add_string (b, "name", msg->name);
+      add_object (b, "meta", msg->meta);
+      if (!msg->offers) {
+        json_builder_set_member_name (b, "offers");
+        json_builder_add_boolean_value (b, FALSE);
+      }
+      add_string (b, "token", msg->token);
+      add_string (b, "resume", msg->resume);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
+    case GST_WEBRTC_ROOM_MESSAGE_BROADCAST:
+      if (direction == GST_WEBRTC_ROOM_TO_SERVER)
+        add_string (b, "to", msg->to);
+      else
+        add_string (b, "from", msg->from);
+      add_object (b, "data", msg->data);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_PING:
+    case GST_WEBRTC_ROOM_MESSAGE_PONG:
+      if (msg->id) {
+        json_builder_set_member_name (b, "id");
+        json_builder_add_value (b, json_node_copy (msg->id));
+      }
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_LEAVE:
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_WELCOME:
+      json_builder_set_member_name (b, "protocol");
+      json_builder_add_int_value (b, msg->protocol);
+      add_string (b, "peer", msg->peer);
+      add_string (b, "room", msg->room);
+      json_builder_set_member_name (b, "peers");
+      json_builder_begin_array (b);
+      for (i = 0; msg->peers && i < msg->peers->len; i++)
+        add_peer_info (b, msg->peers->pdata[i]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "iceServers");
+      if (msg->ice_servers) {
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+        json_node_set_array (node, msg->ice_servers);
+        json_builder_add_value (b, node);
+      } else {
+        json_builder_begin_array (b);
+        json_builder_end_array (b);
+      }
+      add_string (b, "resume", msg->resume);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED:
+      json_builder_set_member_name (b, "peer");
+      add_peer_info (b, msg->peer_info);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT:
+      add_string (b, "peer", msg->peer);
+      add_string (b, "reason",
+          gst_webrtc_room_peer_left_reason_to_string (msg->reason));
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_ERROR:
+      add_string (b, "code", msg->code_string ? msg->code_string :
+          gst_webrtc_room_error_to_code (msg->code));
+      add_string (b, "message", msg->message);
+      add_string (b, "ref", msg->ref);
+      break;
+    case GST_WEBRTC_ROOM_MESSAGE_INVALID:
+      g_assert_not_reached ();
+  }
+  json_builder_end_object (b);
+  return builder_to_string (b);
+}
+
+gchar *
+gst_webrtc_room_build_error (GstWebRTCRoomError code, const gchar * message,
+    const gchar * ref)
+{
+  GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_ERROR,
+    .code = code, .message = (gchar *) message, .ref = (gchar *) ref
+  };
+
+  return gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_CLIENT);
+}
+
+gchar *
+gst_webrtc_room_build_signal (const gchar * to_or_from, JsonObject * data,
+    GstWebRTCRoomDirection direction)
+{
+  GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_SIGNAL,
+    .data = data
+  };
+
+  if (direction == GST_WEBRTC_ROOM_TO_SERVER)
+    msg.to = (gchar *) to_or_from;
+  else
+    msg.from = (gchar *) to_or_from;
+  return gst_webrtc_room_message_serialize (&msg, direction);
+}
+
+gchar *
+gst_webrtc_room_build_join (const gchar * room, const gchar * name,
+    JsonObject * meta, gboolean offers, const gchar * token,
+    const gchar * resume)
+{
+  GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_JOIN,
+    .room = (gchar *) room, .name = (gchar *) name, .meta = meta,
+    .offers = offers, .token = (gchar *) token, .resume = (gchar *) resume
+  };
+
+  return gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_SERVER);
+}

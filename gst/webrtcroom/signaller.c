@@ -1,0 +1,230 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstwebrtcroomsignaller
+ * @title: GstWebRTCRoomSignaller
+ * @short_description: the room signalling transport interface
+ *
+ * A signaller joins a room and relays signalling payloads between peers.
+ * The elements use #GstWebRTCRoomWebSocketSignaller, which speaks room
+ * protocol v1 over a WebSocket; an application may plug its own transport
+ * by implementing this interface.
+ */
+
+#include "signaller.h"
+
+enum
+{
+  SIGNAL_WELCOME,
+  SIGNAL_PEER_JOINED,
+  SIGNAL_PEER_LEFT,
+  SIGNAL_SIGNAL,
+  SIGNAL_BROADCAST,
+  SIGNAL_ERROR,
+  SIGNAL_CONNECTION_LOST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+GstWebRTCRoomJoinParams *
+gst_webrtc_room_join_params_new (const gchar * room, const gchar * name,
+    JsonObject * meta, gboolean offers, const gchar * token)
+{
+  GstWebRTCRoomJoinParams *params = g_new0 (GstWebRTCRoomJoinParams, 1);
+
+  params->room = g_strdup (room);
+  params->name = g_strdup (name);
+  params->meta = meta ? json_object_ref (meta) : NULL;
+  params->offers = offers;
+  params->token = g_strdup (token);
+  return params;
+}
+
+GstWebRTCRoomJoinParams *
+gst_webrtc_room_join_params_copy (const GstWebRTCRoomJoinParams * params)
+{
+  return gst_webrtc_room_join_params_new (params->room, params->name,
+      params->meta, params->offers, params->token);
+}
+
+void
+gst_webrtc_room_join_params_free (GstWebRTCRoomJoinParams * params)
+{
+  if (!params)
+    return;
+  g_free (params->room);
+  g_free (params->name);
+  g_clear_pointer (&params->meta, json_object_unref);
+  g_free (params->token);
+  g_free (params);
+}
+
+G_DEFINE_BOXED_TYPE (GstWebRTCRoomJoinParams, gst_webrtc_room_join_params,
+    gst_webrtc_room_join_params_copy, gst_webrtc_room_join_params_free);
+
+G_DEFINE_INTERFACE (GstWebRTCRoomSignaller, gst_webrtc_room_signaller,
+    G_TYPE_OBJECT);
+
+static void
+gst_webrtc_room_signaller_default_init (GstWebRTCRoomSignallerInterface *
+    iface)
+{
+  /**
+   * GstWebRTCRoomSignaller::welcome:
+   * @self: the signaller
+   * @welcome: the parsed `welcome` message (own id, members, iceServers)
+   * @resumed: %TRUE when this welcome answers a resume after a lost
+   *   connection: the peer kept its id and its sessions stay valid
+   */
+  signals[SIGNAL_WELCOME] = g_signal_new ("welcome",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, GST_TYPE_WEBRTC_ROOM_MESSAGE, G_TYPE_BOOLEAN);
+
+  /**
+   * GstWebRTCRoomSignaller::peer-joined:
+   * @self: the signaller
+   * @peer: who entered the room
+   */
+  signals[SIGNAL_PEER_JOINED] = g_signal_new ("peer-joined",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_TYPE_WEBRTC_ROOM_PEER_INFO);
+
+  /**
+   * GstWebRTCRoomSignaller::peer-left:
+   * @self: the signaller
+   * @peer_id: who left
+   * @reason: `left`, `timeout` or `kicked`
+   */
+  signals[SIGNAL_PEER_LEFT] = g_signal_new ("peer-left",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * GstWebRTCRoomSignaller::signal:
+   * @self: the signaller
+   * @from: sender peer id, as stamped by the server
+   * @data: the relayed payload (description, candidate, ...)
+   */
+  signals[SIGNAL_SIGNAL] = g_signal_new ("signal",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+
+  /**
+   * GstWebRTCRoomSignaller::broadcast:
+   * @self: the signaller
+   * @from: sender peer id
+   * @data: the room-wide payload
+   */
+  signals[SIGNAL_BROADCAST] = g_signal_new ("broadcast",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+
+  /**
+   * GstWebRTCRoomSignaller::error:
+   * @self: the signaller
+   * @error: what went wrong, in the GST_WEBRTC_ROOM_ERROR domain for
+   *   protocol errors or G_IO_ERROR/G_RESOLVER_ERROR for transport ones
+   * @fatal: %TRUE when the signaller gave up (server unreachable, room
+   *   full, unauthorized); %FALSE for an error the session survives
+   */
+  signals[SIGNAL_ERROR] = g_signal_new ("error",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_ERROR, G_TYPE_BOOLEAN);
+
+  /**
+   * GstWebRTCRoomSignaller::connection-lost:
+   * @self: the signaller
+   * @error: why
+   *
+   * The connection to the server dropped after a welcome; the signaller
+   * reconnects and resumes on its own. Media is not affected.
+   */
+  signals[SIGNAL_CONNECTION_LOST] = g_signal_new ("connection-lost",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+void
+gst_webrtc_room_signaller_start (GstWebRTCRoomSignaller * self,
+    const GstWebRTCRoomJoinParams * params)
+{
+  g_return_if_fail (GST_IS_WEBRTC_ROOM_SIGNALLER (self));
+  g_return_if_fail (params != NULL);
+
+  GST_WEBRTC_ROOM_SIGNALLER_GET_IFACE (self)->start (self, params);
+}
+
+void
+gst_webrtc_room_signaller_stop (GstWebRTCRoomSignaller * self)
+{
+  g_return_if_fail (GST_IS_WEBRTC_ROOM_SIGNALLER (self));
+
+  GST_WEBRTC_ROOM_SIGNALLER_GET_IFACE (self)->stop (self);
+}
+
+void
+gst_webrtc_room_signaller_send (GstWebRTCRoomSignaller * self,
+    const gchar * to, JsonObject * data)
+{
+  g_return_if_fail (GST_IS_WEBRTC_ROOM_SIGNALLER (self));
+  g_return_if_fail (data != NULL);
+
+  GST_WEBRTC_ROOM_SIGNALLER_GET_IFACE (self)->send (self, to, data);
+}
+
+void
+gst_webrtc_room_signaller_emit_welcome (GstWebRTCRoomSignaller * self,
+    const GstWebRTCRoomMessage * welcome, gboolean resumed)
+{
+  g_signal_emit (self, signals[SIGNAL_WELCOME], 0, welcome, resumed);
+}
+
+void
+gst_webrtc_room_signaller_emit_peer_joined (GstWebRTCRoomSignaller * self,
+    const GstWebRTCRoomPeerInfo * peer)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_JOINED], 0, peer);
+}
+
+void
+gst_webrtc_room_signaller_emit_peer_left (GstWebRTCRoomSignaller * self,
+    const gchar * peer_id, const gchar * reason)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_LEFT], 0, peer_id, reason);
+}
+
+void
+gst_webrtc_room_signaller_emit_signal (GstWebRTCRoomSignaller * self,
+    const gchar * from, JsonObject * data)
+{
+  g_signal_emit (self, signals[SIGNAL_SIGNAL], 0, from, data);
+}
+
+void
+gst_webrtc_room_signaller_emit_broadcast (GstWebRTCRoomSignaller * self,
+    const gchar * from, JsonObject * data)
+{
+  g_signal_emit (self, signals[SIGNAL_BROADCAST], 0, from, data);
+}
+
+void
+gst_webrtc_room_signaller_emit_error (GstWebRTCRoomSignaller * self,
+    const GError * error, gboolean fatal)
+{
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error, fatal);
+}
+
+void
+gst_webrtc_room_signaller_emit_connection_lost (GstWebRTCRoomSignaller *
+    self, const GError * error)
+{
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, error);
+}

@@ -1,0 +1,164 @@
+// Two headless Chromium participants in one room through the real room server:
+// video decoded both ways, chat over the "chat" data channel both ways, peer-left,
+// the reverse offer flow (offers=false newcomer), two offers=false peers, and the
+// server's bad-message error for an invalid room name.
+'use strict';
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const h = require('./lib/harness');
+
+const TEST_TIMEOUT = 120000;
+
+describe('two browsers in one room', { timeout: 280000 }, () => {
+  let server;
+  let alice; // browser 1
+  let bob;   // browser 2
+
+  before(async () => {
+    server = await h.startServer();
+    [alice, bob] = await Promise.all([h.launchBrowser(), h.launchBrowser()]);
+  });
+
+  after(async () => {
+    await Promise.all([alice && alice.close(), bob && bob.close()]);
+    if (server) await server.stop();
+  });
+
+  // Dump page logs when a test fails, to make CI failures debuggable.
+  async function diagnose(fn) {
+    try {
+      await fn();
+    } catch (e) {
+      for (const [n, b] of [['alice', alice], ['bob', bob]]) {
+        if (!b) continue;
+        console.error('--- ' + n + ': ' + await h.describe(b.page));
+        console.error(b.logs.slice(-40).join('\n'));
+      }
+      console.error('--- server output (tail):\n' + server.output.slice(-40).join('\n'));
+      throw e;
+    }
+  }
+
+  async function checkVideoBothWays(pa, pb) {
+    const idB = await h.waitForPeer(pa, { name: 'bob' });
+    const idA = await h.waitForPeer(pb, { name: 'alice' });
+    const [statsAtA, statsAtB] = await Promise.all([
+      h.waitForDecodedVideo(pa, idB, { minFrames: 5 }),
+      h.waitForDecodedVideo(pb, idA, { minFrames: 5 }),
+    ]);
+    for (const st of [statsAtA, statsAtB]) {
+      assert.ok(st.framesDecoded >= 5, 'frames decoded: ' + JSON.stringify(st));
+      assert.equal(st.frameWidth, h.FAKE_VIDEO.width, 'frame width ' + JSON.stringify(st));
+      assert.equal(st.frameHeight, h.FAKE_VIDEO.height, 'frame height ' + JSON.stringify(st));
+    }
+    // connection state is tracked per peer and shown on the tile
+    for (const [p, id] of [[pa, idB], [pb, idA]]) {
+      await h.waitInPage(p, (id) => window.roomApp.peers.get(id).state === 'connected' &&
+        document.querySelector('#tile-' + CSS.escape(id) + ' .state').textContent.startsWith('connected'),
+      id, { what: 'connected state on the tile of ' + id });
+    }
+    return { idA, idB };
+  }
+
+  async function checkChatBothWays(pa, pb, idA, idB, tag) {
+    const toBob = 'hello bob ' + tag + ' — ünïcödé ✓';
+    const toAlice = 'hi alice ' + tag + ' 👋';
+    // the channel must be open on both ends before sending
+    for (const [p, id] of [[pa, idB], [pb, idA]]) {
+      await h.waitInPage(p, (id) => {
+        const s = window.roomApp.peers.get(id);
+        return s && s.dc && s.dc.readyState === 'open' && s.dc.label === 'chat';
+      }, id, { what: 'open chat channel to ' + id });
+    }
+    assert.equal(await pa.evaluate((t) => window.roomApp.sendChat(t), toBob), 1);
+    assert.equal(await pb.evaluate(([t, to]) => window.roomApp.sendChat(t, to), [toAlice, idA]), 1);
+    const gotAtB = await h.waitInPage(pb, ([t, from]) => window.roomApp.chatLog.find((m) => !m.self && m.text === t && m.from === from),
+      [toBob, idA], { what: 'chat from alice at bob' });
+    const gotAtA = await h.waitInPage(pa, ([t, from]) => window.roomApp.chatLog.find((m) => !m.self && m.text === t && m.from === from),
+      [toAlice, idB], { what: 'chat from bob at alice' });
+    assert.equal(gotAtB.name, 'alice');
+    assert.equal(gotAtA.name, 'bob');
+    // and it is rendered in the chat box
+    assert.ok((await pb.textContent('#chat-log')).includes(toBob));
+    assert.ok((await pa.textContent('#chat-log')).includes(toAlice));
+  }
+
+  test('video and chat both ways, peer-left on close', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const room = 'browser-basic';
+    const pa = await h.openClient(alice, server, { room, name: 'alice' });
+    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+
+    const { idA, idB } = await checkVideoBothWays(pa, pb);
+    // default flow: the newcomer (bob) offered
+    assert.equal(await pb.evaluate((id) => window.roomApp.peers.get(id).initiator, idA), true);
+    assert.equal(await pa.evaluate((id) => window.roomApp.peers.get(id).initiator, idB), false);
+    // polite = lower id (byte order)
+    const politeA = await pa.evaluate((id) => window.roomApp.peers.get(id).polite, idB);
+    assert.equal(politeA, Buffer.compare(Buffer.from(idA), Buffer.from(idB)) < 0);
+
+    await checkChatBothWays(pa, pb, idA, idB, 'basic');
+
+    // screenshot with the remote video actually playing in the tile
+    await h.waitInPage(pa, (id) => {
+      const v = document.querySelector('#tile-' + CSS.escape(id) + ' video');
+      return v && v.videoWidth > 0 && v.readyState >= 2 && v.currentTime > 0.5;
+    }, idB, { what: 'remote video playing in the tile' });
+    const dir = await h.ensureArtifactsDir();
+    const shot = path.join(dir, 'two-browsers-alice.png');
+    await pa.screenshot({ path: shot });
+    console.log('# screenshot: ' + shot);
+
+    // bob closes his page: alice sees peer-left (reason left, not after a timeout)
+    const t0 = Date.now();
+    await pb.close({ runBeforeUnload: true });
+    await h.waitInPage(pa, (id) => !window.roomApp.peers.has(id) && !document.getElementById('tile-' + id) &&
+      document.getElementById('chat-log').textContent.includes('bob left (left)'),
+    idB, { what: 'peer-left for bob', timeoutMs: 15000 });
+    assert.ok(Date.now() - t0 < 15000);
+    assert.equal(await pa.evaluate(() => document.body.dataset.state), 'joined');
+    bob.page = await bob.context.newPage();
+    bob.page.on('console', (m) => bob.logs.push('[console.' + m.type() + '] ' + m.text()));
+  }));
+
+  test('reverse flow: the existing peer offers to an offers=false newcomer', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const room = 'browser-reverse';
+    const pa = await h.openClient(alice, server, { room, name: 'alice' });
+    const pb = await h.openClient(bob, server, { room, name: 'bob', offers: 'false' });
+
+    const { idA, idB } = await checkVideoBothWays(pa, pb);
+    // alice (offers=true, already in the room) created the offer; bob only answered
+    assert.equal(await pa.evaluate((id) => window.roomApp.peers.get(id).initiator, idB), true);
+    assert.equal(await pb.evaluate((id) => window.roomApp.peers.get(id).initiator, idA), false);
+    assert.equal(await pb.evaluate((id) => window.roomApp.peers.get(id).pc.currentRemoteDescription.type, idA), 'offer');
+    assert.equal(await pa.evaluate((id) => window.roomApp.peers.get(id).pc.currentRemoteDescription.type, idB), 'answer');
+    await checkChatBothWays(pa, pb, idA, idB, 'reverse');
+    assert.deepEqual(await pb.evaluate(() => window.roomApp.errors), []);
+    assert.deepEqual(await pa.evaluate(() => window.roomApp.errors), []);
+  }));
+
+  test('two offers=false peers do not connect and warn locally', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const room = 'browser-nobody-offers';
+    const pa = await h.openClient(alice, server, { room, name: 'alice', offers: 'false' });
+    const pb = await h.openClient(bob, server, { room, name: 'bob', offers: 'false' });
+    for (const p of [pa, pb]) {
+      const w = await h.waitInPage(p, () => window.roomApp.warnings.find((x) => /offers=false/.test(x.message)),
+        null, { what: 'offers=false warning', timeoutMs: 10000 });
+      assert.ok(w);
+      assert.ok((await p.textContent('#warning-list')).includes('offers=false'));
+      assert.equal(await p.evaluate(() => window.roomApp.peers.size), 0);
+    }
+  }));
+
+  test('an invalid room name shows the server bad-message error', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const pa = await h.openClient(alice, server, { room: 'not a valid room!', name: 'alice' }, { state: 'error' });
+    const err = await h.waitInPage(pa, () => window.roomApp.errors.find((e) => e.source === 'server'),
+      null, { what: 'server error frame', timeoutMs: 10000 });
+    assert.equal(err.code, 'bad-message');
+    assert.ok(typeof err.message === 'string' && err.message.length > 0);
+    const shown = await pa.textContent('#error-list');
+    assert.ok(shown.includes('bad-message'), 'error list shows the code: ' + shown);
+    assert.equal(await pa.evaluate(() => window.roomApp.peerId), null);
+  }));
+});

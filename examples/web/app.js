@@ -386,6 +386,8 @@
       this.chain = Promise.resolve();
       this.closed = false;
       this.dc = null;
+      // negotiation counters (diagnostics, used by the tests)
+      this.counters = { offersSent: 0, answersSent: 0, collisions: 0, offersIgnored: 0 };
       this.remoteStream = new MediaStream();
 
       this.buildTile();
@@ -541,6 +543,7 @@
       try {
         this.makingOffer = true;
         await this.pc.setLocalDescription();
+        this.counters.offersSent++;
         sendSignal(this.id, { description: this.pc.localDescription.toJSON() });
       } catch (e) {
         reportError('webrtc', 'creating an offer for ' + peerLabel(this.id) + ' failed: ' + e.message);
@@ -564,8 +567,12 @@
         const readyForOffer = !this.makingOffer &&
           (pc.signalingState === 'stable' || this.settingRemoteAnswer);
         const collision = desc.type === 'offer' && !readyForOffer;
+        if (collision) this.counters.collisions++;
         this.ignoreOffer = !this.polite && collision;
-        if (this.ignoreOffer) return;
+        if (this.ignoreOffer) {
+          this.counters.offersIgnored++;
+          return;
+        }
         this.settingRemoteAnswer = desc.type === 'answer';
         try {
           await pc.setRemoteDescription(desc); // implicit rollback when polite
@@ -574,6 +581,7 @@
         }
         if (desc.type === 'offer') {
           await pc.setLocalDescription();
+          this.counters.answersSent++;
           sendSignal(this.id, { description: pc.localDescription.toJSON() });
         }
         const queued = this.pendingCandidates;

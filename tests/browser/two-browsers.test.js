@@ -108,7 +108,7 @@ describe('two browsers in one room', { timeout: 280000 }, () => {
     const dir = await h.ensureArtifactsDir();
     const shot = path.join(dir, 'two-browsers-alice.png');
     await pa.screenshot({ path: shot });
-    console.log('# screenshot: ' + shot);
+    console.log('screenshot: ' + shot);
 
     // bob closes his page: alice sees peer-left (reason left, not after a timeout)
     const t0 = Date.now();

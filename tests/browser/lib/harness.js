@@ -210,6 +210,20 @@ async function waitForDecodedVideo(page, id, { minFrames = 1, timeoutMs = 30000 
   }, { id, minFrames }, { timeoutMs, what: 'decoded video from ' + id, polling: 250 });
 }
 
+// Current inbound video stats from peer `id` (null if none yet).
+async function videoStats(page, id) {
+  return page.evaluate(async (id) => {
+    const s = window.roomApp.peers.get(id);
+    if (!s) return null;
+    for (const r of (await s.pc.getStats()).values()) {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') {
+        return { framesDecoded: r.framesDecoded || 0, frameWidth: r.frameWidth, frameHeight: r.frameHeight };
+      }
+    }
+    return null;
+  }, id);
+}
+
 async function ensureArtifactsDir() {
   await fsp.mkdir(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
@@ -224,8 +238,42 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
+// A TCP relay in front of the room server: cutAll() resets every relayed connection
+// (no WebSocket close frame), as a lost network would, to exercise reconnect+resume.
+async function startTcpProxy(targetPort, targetHost = '127.0.0.1') {
+  const net = require('node:net');
+  const pairs = new Set();
+  const srv = net.createServer((client) => {
+    const upstream = net.connect(targetPort, targetHost);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    const drop = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve, reject) => { srv.once('error', reject); srv.listen(0, '127.0.0.1', resolve); });
+  return {
+    port: srv.address().port,
+    get connections() { return pairs.size; },
+    cutAll() {
+      const n = pairs.size;
+      for (const { client, upstream } of pairs) { client.resetAndDestroy(); upstream.resetAndDestroy(); }
+      pairs.clear();
+      return n;
+    },
+    close() {
+      for (const { client, upstream } of pairs) { client.destroy(); upstream.destroy(); }
+      return new Promise((resolve) => srv.close(() => resolve()));
+    },
+  };
+}
+
 module.exports = {
   SOURCE_ROOT, WEB_ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, FAKE_VIDEO,
   startServer, launchBrowser, openClient, clientUrl, waitForState, waitInPage, waitForPeer,
-  waitForDecodedVideo, describe, ensureArtifactsDir, withTimeout,
+  waitForDecodedVideo, describe, ensureArtifactsDir, withTimeout, startTcpProxy, videoStats,
 };

@@ -267,6 +267,12 @@
       setState('error', 'join failed: ' + (msg.code || 'error'));
       $('join-btn').disabled = false;
       $('leave-btn').disabled = true;
+      if (!socketJoined && app.ws) {
+        // nothing more to do on this connection; a new join opens a new one
+        const ws = app.ws;
+        app.ws = null;
+        ws.close(1000);
+      }
     }
     return err;
   }
@@ -296,11 +302,23 @@
     updateChatControls();
 
     const peers = Array.isArray(msg.peers) ? msg.peers : [];
+    if (resumed) {
+      // Peers that left while our socket was down are not listed (their peer-left was
+      // lost). After a server restart, peers that have not resumed yet are not listed
+      // either: keep connected sessions until their connection ends, drop the others.
+      const listed = new Set(peers.map((p) => p && p.id));
+      for (const [id, s] of Array.from(app.peers)) {
+        if (listed.has(id)) continue;
+        if (s.state === 'connected') s.unlisted = true;
+        else removeSession(id);
+      }
+    }
     for (const info of peers) {
       if (!info || typeof info.id !== 'string') continue;
       app.roster.set(info.id, info);
       const existing = app.peers.get(info.id);
       if (existing && existing.isLive()) {
+        existing.unlisted = false;
         existing.setName(info.name);
         continue; // resumed: keep the running session
       }
@@ -333,7 +351,9 @@
     app.roster.set(info.id, info);
     const existing = app.peers.get(info.id);
     if (existing && existing.isLive()) {
-      existing.setName(info.name); // a peer coming back (resume): keep the session, no new offer
+      // a peer coming back (resume, server restart): keep the session, no new offer
+      existing.unlisted = false;
+      existing.setName(info.name);
       return;
     }
     if (existing) removeSession(info.id);
@@ -461,7 +481,10 @@
       const st = document.createElement('span');
       st.className = 'state';
       st.textContent = 'new';
-      cap.append(name, st);
+      const stats = document.createElement('span');
+      stats.className = 'stats';
+      cap.append(name, stats, st);
+      this.statsEl = stats;
       fig.append(video, cap);
       $('grid').appendChild(fig);
       this.tile = fig;
@@ -482,9 +505,38 @@
       this.state = state;
       this.tile.dataset.state = state;
       this.stateEl.textContent = state + (this.dc && this.dc.readyState === 'open' ? ' · chat' : '');
+      if (this.unlisted && (state === 'failed' || state === 'closed')) {
+        const label = peerLabel(this.id);
+        setTimeout(() => { if (app.peers.get(this.id) === this) removeSession(this.id); }, 0);
+        systemChat(label + ' is gone');
+        return;
+      }
       if (state === 'failed') {
         reportError('webrtc', 'connection to ' + peerLabel(this.id) + ' failed', { peer: this.id });
       }
+      if (state === 'connected') this.startStats();
+    }
+
+    // Resolution, frame rate and codec of the incoming video, shown on the tile.
+    startStats() {
+      if (this.statsTimer) return;
+      let last = null;
+      this.statsTimer = setInterval(async () => {
+        if (this.closed) { clearInterval(this.statsTimer); return; }
+        let report;
+        try { report = await this.pc.getStats(); } catch (e) { return; }
+        let text = '';
+        for (const r of report.values()) {
+          if (r.type !== 'inbound-rtp' || r.kind !== 'video' || !r.frameWidth) continue;
+          const codec = r.codecId && report.get(r.codecId);
+          let fps = r.framesPerSecond;
+          if (fps === undefined && last) fps = (r.framesDecoded - last.framesDecoded) * 1000 / (r.timestamp - last.timestamp);
+          last = r;
+          text = r.frameWidth + 'x' + r.frameHeight + (fps ? ' ' + Math.round(fps) + 'fps' : '') +
+            (codec ? ' ' + codec.mimeType.replace(/^video\//, '') : '');
+        }
+        this.statsEl.textContent = text;
+      }, 1000);
     }
 
     onTrack(ev) {
@@ -618,6 +670,7 @@
     close() {
       if (this.closed) return;
       this.closed = true;
+      clearInterval(this.statsTimer);
       try { if (this.dc) this.dc.close(); } catch (e) { /* ignore */ }
       try { this.pc.close(); } catch (e) { /* ignore */ }
       this.state = 'closed';

@@ -220,7 +220,8 @@
     }
     const fatal = ev.code === 1000 || ev.code === 1008 || ev.code === 1009;
     if (joinedOnce && !fatal) {
-      reportError('websocket', why + '; reconnecting', { code: ev.code });
+      // report the loss once, not every failed attempt
+      if (wasJoined) reportError('websocket', why + '; reconnecting', { code: ev.code });
       scheduleReconnect();
       return;
     }
@@ -233,7 +234,7 @@
     const d = delay !== undefined ? delay
       : RECONNECT_DELAYS_MS[Math.min(reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
     reconnectAttempt++;
-    setState('reconnecting', 'reconnecting…');
+    setState('reconnecting', 'reconnecting (attempt ' + reconnectAttempt + ')…');
     reconnectTimer = setTimeout(connect, d);
   }
 

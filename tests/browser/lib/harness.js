@@ -51,9 +51,10 @@ function serverBinary() {
 }
 
 // Start the real room server on ephemeral ports; resolves once it printed its listening line.
-async function startServer({ extraArgs = [], timeoutMs = 15000 } = {}) {
+// `port` reuses a known port (e.g. to restart the server where clients reconnect).
+async function startServer({ extraArgs = [], port = 0, timeoutMs = 15000 } = {}) {
   const bin = serverBinary();
-  const args = ['--host', '127.0.0.1', '--port', '0', '--stun-port', '0', '--web-root', WEB_ROOT, ...extraArgs];
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--stun-port', '0', '--web-root', WEB_ROOT, ...extraArgs];
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   const rlErr = readline.createInterface({ input: proc.stderr });

@@ -135,6 +135,7 @@ GST_WEBRTC_ROOM_API
 void gst_webrtc_room_peer_info_free (GstWebRTCRoomPeerInfo * info);
 GST_WEBRTC_ROOM_API
 GType gst_webrtc_room_peer_info_get_type (void);
+#define GST_TYPE_WEBRTC_ROOM_PEER_INFO (gst_webrtc_room_peer_info_get_type ())
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomPeerInfo, gst_webrtc_room_peer_info_free)
 
@@ -186,6 +187,7 @@ typedef struct
 
 GST_WEBRTC_ROOM_API
 GType gst_webrtc_room_message_get_type (void);
+#define GST_TYPE_WEBRTC_ROOM_MESSAGE (gst_webrtc_room_message_get_type ())
 
 GST_WEBRTC_ROOM_API
 GstWebRTCRoomMessage *gst_webrtc_room_message_new (GstWebRTCRoomMessageType type);

@@ -615,26 +615,15 @@ handle_welcome (Self * self, const GstWebRTCRoomMessage * msg)
       msg, resumed);
 }
 
-static gboolean
-error_answers_join (const GstWebRTCRoomMessage * msg)
-{
-  switch (msg->code) {
-    case GST_WEBRTC_ROOM_ERROR_ROOM_FULL:
-    case GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED:
-    case GST_WEBRTC_ROOM_ERROR_JOIN_TIMEOUT:
-      return TRUE;
-    default:
-      return g_strcmp0 (msg->ref, "join") == 0;
-  }
-}
-
 static void
 handle_server_error (Self * self, const GstWebRTCRoomMessage * msg)
 {
   const gchar *text = msg->message ? msg->message : "(no message)";
   GError *error;
 
-  if (self->state != STATE_JOINED && error_answers_join (msg)) {
+  /* Before the welcome, join is the only frame we sent: the error answers
+   * it (room-full, unauthorized, bad-message, too-large...) */
+  if (self->state != STATE_JOINED) {
     fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR, msg->code,
             "Could not join room '%s' on %s: %s (%s)", self->params->room,
             self->url, text, msg->code_string));

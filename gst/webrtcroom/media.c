@@ -1,0 +1,699 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Media plumbing of the room bin.
+ *
+ * Send: one chain per sink pad, encoding once whatever the number of
+ * peers:   ghost -> queue -> [convert -> encoder | parser] -> tee
+ * and per peer:   tee -> queue -> payloader(pt) -> webrtcbin.sink_N
+ *
+ * Receive: webrtcbin src pad -> depayloader -> decoder (or parser) ->
+ * ghost src pad named <media>_<peer id>_<n>. */
+
+#include "roombin-private.h"
+
+#include <gst/pbutils/pbutils.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+gchar *gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
+    const gchar * media);
+guint gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self);
+
+static void
+post_missing_element (GstWebRTCRoomBaseBin * bin, const gchar * factory)
+{
+  gst_element_post_message (GST_ELEMENT (bin),
+      gst_missing_element_message_new (GST_ELEMENT (bin), factory));
+  GST_ELEMENT_ERROR (bin, CORE, MISSING_PLUGIN,
+      ("GStreamer element '%s' is missing: install the plugin that "
+          "provides it", factory), (NULL));
+}
+
+static GstElement *
+make_element (GstWebRTCRoomBaseBin * bin, const gchar * factory)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (!element)
+    post_missing_element (bin, factory);
+  return element;
+}
+
+/* Adds @elements (NULL-terminated array) to @bin, links them in order
+ * after @upstream and syncs their state. Returns the last one. */
+static GstElement *
+add_chain (GstWebRTCRoomBaseBin * bin, GstElement * upstream,
+    GstElement ** elements, guint n)
+{
+  GstElement *prev = upstream;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gst_bin_add (GST_BIN (bin), elements[i]);
+    if (prev && !gst_element_link (prev, elements[i]))
+      GST_ERROR_OBJECT (bin, "could not link %s to %s",
+          GST_OBJECT_NAME (prev), GST_OBJECT_NAME (elements[i]));
+    prev = elements[i];
+  }
+  for (i = n; i > 0; i--)
+    gst_element_sync_state_with_parent (elements[i - 1]);
+  return prev;
+}
+
+/* Send inputs */
+
+static gboolean
+is_raw (GstCaps * caps)
+{
+  const gchar *name = gst_structure_get_name (gst_caps_get_structure (caps,
+          0));
+  return g_str_has_suffix (name, "/x-raw");
+}
+
+static gboolean
+build_input_chain (GstWebRTCRoomSendInput * input, GstCaps * caps)
+{
+  GstWebRTCRoomBaseBin *bin = input->bin;
+  GstElement *elements[4];
+  guint n = 0;
+  const GstWebRTCRoomCodec *codec;
+  g_autofree gchar *missing = NULL;
+  GstElement *last;
+
+  if (is_raw (caps)) {
+    g_autofree gchar *name = gst_webrtc_room_base_bin_dup_codec (bin,
+        input->media);
+    codec = gst_webrtc_room_codec_find (name);
+    if (!codec || !g_str_equal (codec->media, input->media)) {
+      GST_ELEMENT_ERROR (bin, CORE, NEGOTIATION,
+          ("Unknown %s codec '%s'", input->media, name), (NULL));
+      return FALSE;
+    }
+    missing = gst_webrtc_room_codec_missing_element (codec, TRUE);
+    if (missing) {
+      post_missing_element (bin, missing);
+      return FALSE;
+    }
+    if (g_str_equal (input->media, "video")) {
+      elements[n++] = make_element (bin, "videoconvert");
+    } else {
+      elements[n++] = make_element (bin, "audioconvert");
+      elements[n++] = make_element (bin, "audioresample");
+    }
+    input->encoder = gst_webrtc_room_codec_make_encoder (codec,
+        g_str_equal (input->media, "video") ?
+        gst_webrtc_room_base_bin_get_bitrate (bin) : 0);
+    elements[n++] = input->encoder;
+    if (codec->encoder_caps) {
+      GstElement *filter = make_element (bin, "capsfilter");
+      g_autoptr (GstCaps) fcaps = gst_caps_from_string (codec->encoder_caps);
+      g_object_set (filter, "caps", fcaps, NULL);
+      elements[n++] = filter;
+    }
+  } else {
+    codec = gst_webrtc_room_codec_for_encoded_caps (caps);
+    if (!codec) {
+      g_autofree gchar *str = gst_caps_to_string (caps);
+      GST_ELEMENT_ERROR (bin, CORE, NEGOTIATION,
+          ("Input format %s cannot be sent over WebRTC", str), (NULL));
+      return FALSE;
+    }
+    if (codec->parser && gst_element_factory_find (codec->parser)) {
+      GstElement *parser = gst_element_factory_make (codec->parser, NULL);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
+              "config-interval"))
+        g_object_set (parser, "config-interval", -1, NULL);
+      elements[n++] = parser;
+    }
+  }
+  input->codec = codec;
+  for (guint i = 0; i < n; i++) {
+    if (!elements[i])
+      return FALSE;
+  }
+  GST_INFO_OBJECT (bin, "%s input: %s %s", input->media,
+      input->encoder ? "encoding to" : "already encoded as", codec->name);
+  last = add_chain (bin, input->queue, elements, n);
+  if (!gst_element_link (last, input->tee))
+    GST_ERROR_OBJECT (bin, "could not link the %s chain to its tee",
+        input->media);
+  return TRUE;
+}
+
+/* Runs in the upstream streaming thread on the first caps: the chain is
+ * linked before the event continues, so it flows into the new elements. */
+static GstPadProbeReturn
+on_input_caps (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstWebRTCRoomSendInput *input = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  input->chain_built = build_input_chain (input, caps);
+  return input->chain_built ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
+}
+
+GstWebRTCRoomSendInput *
+gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
+    GstPadTemplate * templ, const gchar * name)
+{
+  GstWebRTCRoomSendInput *input = g_new0 (GstWebRTCRoomSendInput, 1);
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) queue_src = NULL;
+
+  input->bin = bin;
+  input->media = g_strdup (g_str_has_prefix (name, "audio") ? "audio" :
+      "video");
+  input->queue = gst_element_factory_make ("queue", NULL);
+  input->tee = gst_element_factory_make ("tee", NULL);
+  g_object_set (input->tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (input->queue, "max-size-buffers", 3, "max-size-bytes", 0,
+      "max-size-time", (guint64) 0, NULL);
+  gst_bin_add_many (GST_BIN (bin), input->queue, input->tee, NULL);
+
+  queue_sink = gst_element_get_static_pad (input->queue, "sink");
+  queue_src = gst_element_get_static_pad (input->queue, "src");
+  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      on_input_caps, input, NULL);
+  input->ghost = gst_ghost_pad_new_from_template (name, queue_sink, templ);
+  gst_element_sync_state_with_parent (input->tee);
+  gst_element_sync_state_with_parent (input->queue);
+  return input;
+}
+
+void
+gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input)
+{
+  GstWebRTCRoomBaseBin *bin = input->bin;
+  GList *children, *l;
+  g_autoptr (GstPad) queue_src =
+      gst_element_get_static_pad (input->queue, "src");
+  GstElement *elements[8];
+  guint n = 0;
+  GstPad *peer;
+
+  /* collect the chain queue -> ... -> tee */
+  elements[n++] = gst_object_ref (input->queue);
+  peer = gst_pad_get_peer (queue_src);
+  while (peer && n < G_N_ELEMENTS (elements)) {
+    GstElement *element = gst_pad_get_parent_element (peer);
+    g_autoptr (GstPad) src = NULL;
+    gst_object_unref (peer);
+    peer = NULL;
+    if (!element)
+      break;
+    elements[n++] = element;
+    if (element == input->tee)
+      break;
+    src = gst_element_get_static_pad (element, "src");
+    if (src)
+      peer = gst_pad_get_peer (src);
+  }
+  if (peer)
+    gst_object_unref (peer);
+  if (elements[n - 1] != input->tee)
+    elements[n++] = gst_object_ref (input->tee);
+
+  children = NULL;
+  for (guint i = 0; i < n; i++)
+    children = g_list_prepend (children, elements[i]);
+  for (l = children; l; l = l->next) {
+    gst_element_set_locked_state (l->data, TRUE);
+    gst_element_set_state (l->data, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (bin), l->data);
+  }
+  g_list_free_full (children, gst_object_unref);
+  g_free (input->media);
+  g_free (input);
+}
+
+void
+gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input)
+{
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (input->tee,
+      "sink");
+
+  /* upstream from the tee: reaches the encoder, or the upstream encoder
+   * for pre-encoded input */
+  gst_pad_push_event (tee_sink,
+      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+          0));
+}
+
+/* Per-peer send branches */
+
+static GstWebRTCRTPTransceiverDirection
+media_direction (const GstSDPMedia * media)
+{
+  if (gst_sdp_media_get_attribute_val (media, "sendonly"))
+    return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
+  if (gst_sdp_media_get_attribute_val (media, "recvonly"))
+    return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY;
+  if (gst_sdp_media_get_attribute_val (media, "inactive"))
+    return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE;
+  return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV;
+}
+
+static gboolean
+webrtcbin_has_sink (GstElement * webrtcbin, guint mline)
+{
+  g_autofree gchar *name = g_strdup_printf ("sink_%u", mline);
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (webrtcbin, name);
+
+  return pad != NULL;
+}
+
+/* The m-line of @offer that can carry @input, and its payload type. */
+static gint
+pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
+    const GstSDPMessage * offer, gint * pt, gboolean * kind_seen)
+{
+  guint i;
+
+  for (i = 0; i < gst_sdp_message_medias_len (offer); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (offer, i);
+    GstWebRTCRTPTransceiverDirection dir;
+
+    if (g_strcmp0 (gst_sdp_media_get_media (media), input->media))
+      continue;
+    *kind_seen = TRUE;
+    dir = media_direction (media);
+    if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
+        || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
+        || gst_sdp_media_get_port (media) == 0
+        || webrtcbin_has_sink (s->webrtcbin, i))
+      continue;
+    *pt = gst_webrtc_room_codec_find_pt (input->codec, media);
+    if (*pt >= 0)
+      return i;
+  }
+  return -1;
+}
+
+static const GstWebRTCRoomCodec *
+input_codec (GstWebRTCRoomSendInput * input)
+{
+  g_autofree gchar *name = NULL;
+
+  if (input->codec)
+    return input->codec;
+  name = gst_webrtc_room_base_bin_dup_codec (input->bin, input->media);
+  return gst_webrtc_room_codec_find (name);
+}
+
+static gboolean
+attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
+    const GstSDPMessage * offer, GError ** error)
+{
+  GstWebRTCRoomBaseBin *bin = s->bin;
+  const GstWebRTCRoomCodec *codec = input_codec (input);
+  g_autofree gchar *pad_name = NULL;
+  GstElement *queue, *pay;
+  GstElement *chain[2];
+  g_autoptr (GstPad) tee_src = NULL;
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) pay_src = NULL;
+  g_autoptr (GstPad) webrtc_sink = NULL;
+  gint pt;
+
+  if (!codec)
+    return TRUE;
+  input->codec = codec;
+  pt = codec->default_pt;
+  if (offer) {
+    gboolean kind_seen = FALSE;
+    gint mline = pick_offer_mline (s, input, offer, &pt, &kind_seen);
+    if (mline < 0) {
+      if (kind_seen)
+        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+            "Codec not negotiable: peer %s accepts no %s for our %s track",
+            s->peer_id, codec->name, input->media);
+      /* no m-line of that kind: we offer it ourselves once stable */
+      else
+        s->renegotiate = TRUE;
+      return mline >= 0 || !kind_seen;
+    }
+    pad_name = g_strdup_printf ("sink_%d", mline);
+  }
+
+  queue = gst_element_factory_make ("queue", NULL);
+  /* a slow peer drops its own frames, never stalls the others */
+  g_object_set (queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
+      0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
+  pay = make_element (bin, codec->payloader);
+  if (!pay) {
+    gst_object_unref (queue);
+    return FALSE;
+  }
+  gst_webrtc_room_set_object_args (G_OBJECT (pay), codec->payloader_args);
+  g_object_set (pay, "pt", (guint) pt, NULL);
+  chain[0] = queue;
+  chain[1] = pay;
+  add_chain (bin, NULL, chain, 2);
+
+  webrtc_sink = pad_name ? gst_element_request_pad_simple (s->webrtcbin,
+      pad_name) : gst_element_request_pad_simple (s->webrtcbin, "sink_%u");
+  pay_src = gst_element_get_static_pad (pay, "src");
+  if (!webrtc_sink || gst_pad_link (pay_src, webrtc_sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "Could not connect our %s track to the peer connection of %s",
+        input->media, s->peer_id);
+    return FALSE;
+  }
+  if (gst_webrtc_room_base_bin_get_mode (bin) ==
+      GST_WEBRTC_ROOM_MEDIA_SENDONLY) {
+    GstWebRTCRTPTransceiver *trans = NULL;
+    g_object_get (webrtc_sink, "transceiver", &trans, NULL);
+    if (trans) {
+      g_object_set (trans, "direction",
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", TRUE,
+          NULL);
+      gst_object_unref (trans);
+    }
+  }
+
+  tee_src = gst_element_request_pad_simple (input->tee, "src_%u");
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+  gst_pad_link (tee_src, queue_sink);
+  g_hash_table_insert (s->branches, input, queue);
+  GST_INFO_OBJECT (bin, "sending %s (%s, pt %d) to %s", input->media,
+      codec->name, pt, s->peer_id);
+  /* a late joiner must not wait for the next periodic key frame */
+  gst_webrtc_room_send_input_force_key_unit (input);
+  return TRUE;
+}
+
+gboolean
+gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
+    const GstSDPMessage * offer, GError ** error)
+{
+  g_autoptr (GPtrArray) inputs = NULL;
+  gboolean ok = TRUE;
+  guint i;
+
+  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+    return TRUE;
+  inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
+  for (i = 0; i < inputs->len; i++) {
+    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    g_autoptr (GError) local_error = NULL;
+
+    if (g_hash_table_contains (s->branches, input))
+      continue;
+    if (!attach_input (s, input, offer, &local_error) && ok) {
+      ok = FALSE;
+      if (local_error)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+            "A send element is missing");
+    }
+  }
+  return ok;
+}
+
+static gboolean
+sends_media (GstWebRTCRoomPeerSession * s, const gchar * media)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, s->branches);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    GstWebRTCRoomSendInput *input = key;
+    if (g_str_equal (input->media, media))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* When we offer: one recvonly transceiver per kind we do not send
+ * (TRAPS.md: request-pad transceivers would default to sendrecv). */
+void
+gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s)
+{
+  const gchar *kinds[] = { "video", "audio" };
+  guint i;
+
+  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+      GST_WEBRTC_ROOM_MEDIA_SENDONLY)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
+    g_autoptr (GstCaps) caps = NULL;
+    GstWebRTCRTPTransceiver *trans = NULL;
+
+    if (sends_media (s, kinds[i]))
+      continue;
+    caps = gst_webrtc_room_codecs_receive_caps (kinds[i]);
+    if (gst_caps_is_empty (caps))
+      continue;
+    g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+    if (trans) {
+      g_object_set (trans, "do-nack", TRUE, NULL);
+      gst_object_unref (trans);
+    }
+  }
+}
+
+/* The offered formats of @media we can receive, as codec preferences. */
+static GstCaps *
+receivable_caps (const GstSDPMedia * media)
+{
+  GstCaps *result = gst_caps_new_empty ();
+  guint i;
+
+  for (i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    gint pt = atoi (gst_sdp_media_get_format (media, i));
+    GstCaps *caps = gst_sdp_media_get_caps_from_media (media, pt);
+    const GstWebRTCRoomCodec *codec;
+    g_autofree gchar *missing = NULL;
+    GstStructure *st;
+
+    if (!caps)
+      continue;
+    st = gst_caps_get_structure (caps, 0);
+    gst_structure_set_name (st, "application/x-rtp");
+    codec = gst_webrtc_room_codec_for_rtp_caps (caps);
+    if (codec)
+      missing = gst_webrtc_room_codec_missing_element (codec, FALSE);
+    if (!codec || missing || (g_str_equal (codec->name, "H264")
+            && gst_webrtc_room_codec_find_pt (codec, media) != pt)) {
+      gst_caps_unref (caps);
+      continue;
+    }
+    gst_structure_set (st, "media", G_TYPE_STRING,
+        gst_sdp_media_get_media (media), NULL);
+    gst_caps_append (result, caps);
+  }
+  return result;
+}
+
+/* When we answer: every transceiver the offer created that carries none of
+ * our tracks receives (or is inactive for webrtcroomsink). */
+void
+gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
+    * s, const GstSDPMessage * offer)
+{
+  GstWebRTCRoomMediaMode mode = gst_webrtc_room_base_bin_get_mode (s->bin);
+  GArray *transceivers = NULL;
+  guint i;
+
+  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  for (i = 0; transceivers && i < transceivers->len; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    const GstSDPMedia *media;
+    g_autoptr (GstCaps) caps = NULL;
+    guint mline = G_MAXUINT;
+
+    g_object_get (trans, "mlineindex", &mline, NULL);
+    if (mline >= gst_sdp_message_medias_len (offer))
+      continue;
+    media = gst_sdp_message_get_media (offer, mline);
+    if (g_strcmp0 (gst_sdp_media_get_media (media), "video")
+        && g_strcmp0 (gst_sdp_media_get_media (media), "audio"))
+      continue;
+    g_object_set (trans, "do-nack", TRUE, NULL);
+    if (webrtcbin_has_sink (s->webrtcbin, mline)) {
+      g_object_set (trans, "direction", mode == GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+      continue;
+    }
+    caps = receivable_caps (media);
+    if (mode == GST_WEBRTC_ROOM_MEDIA_SENDONLY || gst_caps_is_empty (caps)) {
+      g_object_set (trans, "direction",
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+      continue;
+    }
+    g_object_set (trans, "direction",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, "codec-preferences",
+        caps, NULL);
+  }
+  if (transceivers)
+    g_array_unref (transceivers);
+}
+
+void
+gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, s->branches);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    GstWebRTCRoomSendInput *input = key;
+    GstElement *queue = value;
+    g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
+    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
+    g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
+    g_autoptr (GstPad) pay_sink = gst_pad_get_peer (queue_src);
+    g_autoptr (GstElement) pay = pay_sink ?
+        gst_pad_get_parent_element (pay_sink) : NULL;
+
+    if (tee_src) {
+      gst_pad_unlink (tee_src, queue_sink);
+      gst_element_release_request_pad (input->tee, tee_src);
+    }
+    gst_element_set_locked_state (queue, TRUE);
+    gst_element_set_state (queue, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (s->bin), queue);
+    if (pay) {
+      gst_element_set_locked_state (pay, TRUE);
+      gst_element_set_state (pay, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (s->bin), pay);
+    }
+  }
+  g_hash_table_remove_all (s->branches);
+}
+
+/* Receive */
+
+static GstPadProbeReturn
+drop_if_unlinked (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstPad *ghost = user_data;
+
+  /* gst-launch users link only what they want (e.g. only video): an
+   * unlinked track is dropped instead of failing with not-linked */
+  return gst_pad_is_linked (ghost) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+static void
+add_fakesink (GstWebRTCRoomPeerSession * s, GstPad * pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
+
+  g_object_set (sink, "async", FALSE, "sync", FALSE, NULL);
+  gst_bin_add (GST_BIN (s->bin), sink);
+  gst_pad_link (pad, sinkpad);
+  gst_element_sync_state_with_parent (sink);
+  g_mutex_lock (&s->recv_lock);
+  g_ptr_array_add (s->recv_elements, gst_object_ref (sink));
+  g_mutex_unlock (&s->recv_lock);
+}
+
+void
+gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
+{
+  GstWebRTCRoomBaseBin *bin = s->bin;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const GstWebRTCRoomCodec *codec;
+  gboolean decode = gst_webrtc_room_base_bin_get_decode (bin);
+  GstElement *elements[2];
+  guint n = 0, i, index;
+  GstElement *last;
+  g_autoptr (GstPad) first_sink = NULL;
+  g_autoptr (GstPad) last_src = NULL;
+  g_autofree gchar *pad_name = NULL;
+  GstPadTemplate *templ;
+  GstPad *ghost;
+
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  codec = gst_webrtc_room_codec_for_rtp_caps (caps);
+  if (!codec || gst_webrtc_room_base_bin_get_mode (bin) ==
+      GST_WEBRTC_ROOM_MEDIA_SENDONLY) {
+    add_fakesink (s, pad);
+    return;
+  }
+  elements[n++] = make_element (bin, codec->depayloader);
+  if (decode)
+    elements[n++] = make_element (bin, codec->decoder);
+  else if (codec->parser && gst_element_factory_find (codec->parser))
+    elements[n++] = gst_element_factory_make (codec->parser, NULL);
+  for (i = 0; i < n; i++) {
+    if (!elements[i]) {
+      for (guint j = 0; j < n; j++)
+        gst_clear_object (&elements[j]);
+      add_fakesink (s, pad);
+      return;
+    }
+  }
+  last = add_chain (bin, NULL, elements, n);
+  first_sink = gst_element_get_static_pad (elements[0], "sink");
+  if (gst_pad_link (pad, first_sink) != GST_PAD_LINK_OK)
+    GST_ERROR_OBJECT (bin, "could not link incoming %s of %s", codec->media,
+        s->peer_id);
+
+  g_mutex_lock (&s->recv_lock);
+  for (i = 0; i < n; i++)
+    g_ptr_array_add (s->recv_elements, gst_object_ref (elements[i]));
+  index = s->n_src_pads++;
+  g_mutex_unlock (&s->recv_lock);
+
+  pad_name = g_strdup_printf ("%s_%s_%u", codec->media, s->peer_id, index);
+  templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (bin),
+      g_str_equal (codec->media, "video") ? "video_%s_%u" : "audio_%s_%u");
+  last_src = gst_element_get_static_pad (last, "src");
+  ghost = gst_ghost_pad_new_from_template (pad_name, last_src, templ);
+  gst_pad_add_probe (last_src, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked, ghost, NULL);
+  gst_pad_set_active (ghost, TRUE);
+  g_mutex_lock (&s->recv_lock);
+  g_ptr_array_add (s->src_pads, gst_object_ref (ghost));
+  g_mutex_unlock (&s->recv_lock);
+  GST_INFO_OBJECT (bin, "receiving %s (%s) from %s on pad %s", codec->media,
+      codec->name, s->peer_id, pad_name);
+  gst_element_add_pad (GST_ELEMENT (bin), ghost);
+}
+
+void
+gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
+{
+  g_autoptr (GPtrArray) elements = NULL;
+  g_autoptr (GPtrArray) pads = NULL;
+  guint i;
+
+  g_mutex_lock (&s->recv_lock);
+  elements = g_steal_pointer (&s->recv_elements);
+  pads = g_steal_pointer (&s->src_pads);
+  s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_unlock (&s->recv_lock);
+
+  for (i = 0; i < elements->len; i++) {
+    GstElement *element = elements->pdata[i];
+    gst_element_set_locked_state (element, TRUE);
+    gst_element_set_state (element, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (s->bin), element);
+  }
+  for (i = 0; i < pads->len; i++) {
+    GstPad *ghost = pads->pdata[i];
+    gst_pad_set_active (ghost, FALSE);
+    gst_element_remove_pad (GST_ELEMENT (s->bin), ghost);
+  }
+}

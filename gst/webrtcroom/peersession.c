@@ -1,0 +1,839 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* One remote peer: a webrtcbin and its negotiation (seed steps 4-13).
+ *
+ * Every state change happens on the bin's signalling context. webrtcbin
+ * calls back from its own threads (promises, on-ice-candidate, notify);
+ * those callbacks only carry the peer id back to the context, where the
+ * session is looked up again: a session closed in between is simply not
+ * found. */
+
+#include "roombin-private.h"
+
+#include <string.h>
+
+/* How long we wait for caps on every webrtcbin sink pad before creating
+ * an offer or answer (TRAPS.md: offers/answers made before caps are
+ * broken). */
+#define CAPS_POLL_MS 10
+#define CAPS_WAIT_MAX_ROUNDS 1000
+
+typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
+    GstPromise * promise);
+
+typedef struct
+{
+  GstWebRTCRoomBaseBin *bin;
+  gchar *peer_id;
+  GstElement *webrtcbin;        /* the one the step was started on */
+  SessionStep step;
+  GstPromise *promise;
+} StepData;
+
+static void
+step_data_free (StepData * data)
+{
+  g_free (data->peer_id);
+  gst_object_unref (data->webrtcbin);
+  if (data->promise)
+    gst_promise_unref (data->promise);
+  g_free (data);
+}
+
+static gboolean
+step_dispatch (gpointer user_data)
+{
+  StepData *data = user_data;
+  GstWebRTCRoomPeerSession *s =
+      gst_webrtc_room_base_bin_lookup_session (data->bin, data->peer_id);
+
+  /* dropped when the peer left or its webrtcbin was replaced meanwhile */
+  if (s && !s->closed && s->webrtcbin == data->webrtcbin)
+    data->step (s, data->promise);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_promise_reply (GstPromise * promise, gpointer user_data)
+{
+  StepData *data = user_data;
+
+  data->promise = gst_promise_ref (promise);
+  gst_webrtc_room_base_bin_invoke (data->bin, step_dispatch, data,
+      (GDestroyNotify) step_data_free);
+}
+
+static GstPromise *
+promise_for_step (GstWebRTCRoomPeerSession * s, SessionStep step)
+{
+  StepData *data = g_new0 (StepData, 1);
+
+  data->bin = s->bin;
+  data->peer_id = g_strdup (s->peer_id);
+  data->webrtcbin = gst_object_ref (s->webrtcbin);
+  data->step = step;
+  return gst_promise_new_with_change_func (on_promise_reply, data, NULL);
+}
+
+/* Returns the reply, or NULL after reporting the promise's error. */
+static const GstStructure *
+promise_reply_checked (GstWebRTCRoomPeerSession * s, GstPromise * promise,
+    const gchar * what)
+{
+  const GstStructure *reply;
+  GError *error = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
+    gst_webrtc_room_base_bin_session_error (s->bin, s, what, "interrupted");
+    return NULL;
+  }
+  reply = gst_promise_get_reply (promise);
+  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL)) {
+    g_autofree gchar *text = g_strdup_printf ("%s failed for peer %s: %s",
+        what, s->peer_id, error->message);
+    gst_webrtc_room_base_bin_session_error (s->bin, s, text, error->message);
+    g_error_free (error);
+    return NULL;
+  }
+  return reply ? reply : gst_structure_new_empty ("empty");
+}
+
+/* Sending */
+
+static void
+send_description (GstWebRTCRoomPeerSession * s,
+    GstWebRTCSessionDescription * desc)
+{
+  g_autoptr (JsonObject) data = json_object_new ();
+  JsonObject *description = json_object_new ();
+  g_autofree gchar *sdp = gst_sdp_message_as_text (desc->sdp);
+
+  json_object_set_string_member (description, "type",
+      gst_webrtc_sdp_type_to_string (desc->type));
+  json_object_set_string_member (description, "sdp", sdp);
+  json_object_set_object_member (data, "description", description);
+  gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+}
+
+/* mid of m-line @mline in @webrtcbin's local description (TRAPS.md: aiortc
+ * needs sdpMid). */
+static gchar *
+local_mid (GstElement * webrtcbin, guint mline)
+{
+  GstWebRTCSessionDescription *desc = NULL;
+  gchar *mid = NULL;
+
+  g_object_get (webrtcbin, "local-description", &desc, NULL);
+  if (!desc)
+    return NULL;
+  if (mline < gst_sdp_message_medias_len (desc->sdp)) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (desc->sdp, mline);
+    mid = g_strdup (gst_sdp_media_get_attribute_val (media, "mid"));
+  }
+  gst_webrtc_session_description_free (desc);
+  return mid;
+}
+
+typedef struct
+{
+  GstWebRTCRoomBaseBin *bin;
+  gchar *peer_id;
+} PeerRef;
+
+static void
+peer_ref_free (gpointer data, GClosure * closure)
+{
+  PeerRef *ref = data;
+
+  g_free (ref->peer_id);
+  g_free (ref);
+}
+
+static PeerRef *
+peer_ref_new (GstWebRTCRoomPeerSession * s)
+{
+  PeerRef *ref = g_new0 (PeerRef, 1);
+
+  ref->bin = s->bin;
+  ref->peer_id = g_strdup (s->peer_id);
+  return ref;
+}
+
+/* webrtcbin thread: the signaller's send is thread safe. */
+static void
+on_ice_candidate (GstElement * webrtcbin, guint mline, const gchar * candidate,
+    PeerRef * ref)
+{
+  g_autoptr (JsonObject) data = json_object_new ();
+  JsonObject *cand = json_object_new ();
+  g_autofree gchar *mid = local_mid (webrtcbin, mline);
+
+  json_object_set_string_member (cand, "candidate", candidate);
+  if (mid)
+    json_object_set_string_member (cand, "sdpMid", mid);
+  json_object_set_int_member (cand, "sdpMLineIndex", mline);
+  json_object_set_object_member (data, "candidate", cand);
+  gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+}
+
+static void
+on_gathering_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtcbin, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
+    /* webrtcbin 1.22 emits no end-of-candidates (TRAPS.md) */
+    g_autoptr (JsonObject) data = json_object_new ();
+    json_object_set_null_member (data, "candidate");
+    gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+  }
+}
+
+static gboolean
+dispatch_state_changed (gpointer user_data)
+{
+  PeerRef *ref = user_data;
+  GstWebRTCRoomPeerSession *s =
+      gst_webrtc_room_base_bin_lookup_session (ref->bin, ref->peer_id);
+  GstWebRTCPeerConnectionState state;
+
+  if (!s || s->closed)
+    return G_SOURCE_REMOVE;
+  g_object_get (s->webrtcbin, "connection-state", &state, NULL);
+  if (state != s->connection_state) {
+    s->connection_state = state;
+    gst_webrtc_room_base_bin_session_state_changed (s->bin, s);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
+    PeerRef * ref)
+{
+  PeerRef *copy = g_new0 (PeerRef, 1);
+
+  copy->bin = ref->bin;
+  copy->peer_id = g_strdup (ref->peer_id);
+  gst_webrtc_room_base_bin_invoke (ref->bin, dispatch_state_changed, copy,
+      (GDestroyNotify) (void (*)(void)) peer_ref_free);
+}
+
+/* Data channel */
+
+static void
+on_channel_message (GstWebRTCDataChannel * channel, const gchar * text,
+    PeerRef * ref)
+{
+  /* SCTP thread: the bin emits its signal from here, without locks held */
+  gst_webrtc_room_base_bin_data_received (ref->bin, ref->peer_id, text);
+}
+
+static void
+adopt_channel (GstWebRTCRoomPeerSession * s, GstWebRTCDataChannel * channel)
+{
+  if (s->channel)
+    return;
+  s->channel = g_object_ref (channel);
+  g_signal_connect_data (channel, "on-message-string",
+      G_CALLBACK (on_channel_message), peer_ref_new (s), peer_ref_free, 0);
+}
+
+static void
+on_data_channel (GstElement * webrtcbin, GstWebRTCDataChannel * channel,
+    GstWebRTCRoomPeerSession * s)
+{
+  /* announced by the remote; may already be open (TRAPS.md) */
+  adopt_channel (s, channel);
+}
+
+gboolean
+gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
+    const gchar * text)
+{
+  GstWebRTCDataChannelState state;
+  g_autoptr (GError) error = NULL;
+
+  if (!s->channel)
+    return FALSE;
+  g_object_get (s->channel, "ready-state", &state, NULL);
+  if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN)
+    return FALSE;
+  return gst_webrtc_data_channel_send_string_full (s->channel, text, &error);
+}
+
+/* Incoming media: pad-added runs in a streaming thread; the session is
+ * safe to use because it is freed only after its webrtcbin went to NULL. */
+static void
+on_pad_added (GstElement * webrtcbin, GstPad * pad,
+    GstWebRTCRoomPeerSession * s)
+{
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || s->closed)
+    return;
+  gst_webrtc_room_media_on_src_pad (s, pad);
+}
+
+static void
+on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
+    gpointer user_data)
+{
+  /* NACK/RTX on both sides, set before the answer is made (TRAPS.md) */
+  g_object_set (trans, "do-nack", TRUE, NULL);
+}
+
+/* webrtcbin construction */
+
+static void
+configure_ice (GstElement * webrtcbin, const GstWebRTCRoomIceConfig * config)
+{
+  GObject *ice = NULL;
+  GObject *agent = NULL;
+  guint i;
+
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  if (!ice)
+    return;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent) {
+    /* UPnP sends SSDP multicast out of the host interface (TRAPS.md) */
+    g_object_set (agent, "upnp", config->upnp, NULL);
+    g_object_unref (agent);
+  }
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+    g_object_set (ice, "ice-tcp", config->ice_tcp, NULL);
+  /* libnice skips loopback; the user names the host addresses to use */
+  for (i = 0; config->local_addresses && config->local_addresses[i]; i++) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (ice, "add-local-ip-address",
+        config->local_addresses[i], &ok);
+    if (!ok)
+      GST_WARNING ("could not add local address %s",
+          config->local_addresses[i]);
+  }
+  g_object_unref (ice);
+}
+
+GstWebRTCRoomPeerSession *
+gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
+    const gchar * peer_id, const gchar * name, const gchar * own_id,
+    const GstWebRTCRoomIceConfig * config)
+{
+  GstWebRTCRoomPeerSession *s = g_new0 (GstWebRTCRoomPeerSession, 1);
+  g_autofree gchar *element_name = g_strdup_printf ("webrtc-%s", peer_id);
+  guint i;
+
+  s->bin = bin;
+  s->peer_id = g_strdup (peer_id);
+  s->name = g_strdup (name);
+  /* protocol.md: the peer whose id sorts lower (byte order) is polite */
+  s->polite = own_id && strcmp (own_id, peer_id) < 0;
+  s->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      json_object_unref);
+  s->branches = g_hash_table_new (NULL, NULL);
+  s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_init (&s->recv_lock);
+  s->connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
+
+  s->webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
+  if (!s->webrtcbin) {
+    gst_webrtc_room_peer_session_free (s);
+    return NULL;
+  }
+  gst_object_ref_sink (s->webrtcbin);
+  g_object_set (s->webrtcbin, "bundle-policy",
+      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", config->latency,
+      "ice-transport-policy", config->ice_transport_policy, NULL);
+  if (config->stun_server)
+    g_object_set (s->webrtcbin, "stun-server", config->stun_server, NULL);
+  for (i = 0; config->turn_servers && config->turn_servers[i]; i++) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (s->webrtcbin, "add-turn-server",
+        config->turn_servers[i], &ok);
+    if (!ok)
+      GST_WARNING ("webrtcbin refused TURN server %s", config->turn_servers[i]);
+  }
+  configure_ice (s->webrtcbin, config);
+
+  g_signal_connect_data (s->webrtcbin, "on-ice-candidate",
+      G_CALLBACK (on_ice_candidate), peer_ref_new (s), peer_ref_free, 0);
+  g_signal_connect_data (s->webrtcbin, "notify::ice-gathering-state",
+      G_CALLBACK (on_gathering_state), peer_ref_new (s), peer_ref_free, 0);
+  g_signal_connect_data (s->webrtcbin, "notify::connection-state",
+      G_CALLBACK (on_connection_state), peer_ref_new (s), peer_ref_free, 0);
+  g_signal_connect (s->webrtcbin, "on-data-channel",
+      G_CALLBACK (on_data_channel), s);
+  g_signal_connect (s->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), s);
+  g_signal_connect (s->webrtcbin, "on-new-transceiver",
+      G_CALLBACK (on_new_transceiver), NULL);
+
+  gst_bin_add (GST_BIN (bin), s->webrtcbin);
+  gst_element_sync_state_with_parent (s->webrtcbin);
+  return s;
+}
+
+/* Waiting for caps on every sink pad before an offer or answer. */
+
+static gboolean
+all_sink_pads_have_caps (GstElement * element)
+{
+  gboolean ready = TRUE;
+  GList *l;
+
+  GST_OBJECT_LOCK (element);
+  for (l = element->sinkpads; l; l = l->next) {
+    if (!gst_pad_has_current_caps (GST_PAD (l->data)))
+      ready = FALSE;
+  }
+  GST_OBJECT_UNLOCK (element);
+  return ready;
+}
+
+typedef struct
+{
+  GstWebRTCRoomBaseBin *bin;
+  gchar *peer_id;
+  GstElement *webrtcbin;
+  void (*next) (GstWebRTCRoomPeerSession * s);
+} CapsWait;
+
+static void
+caps_wait_free (CapsWait * wait)
+{
+  g_free (wait->peer_id);
+  gst_object_unref (wait->webrtcbin);
+  g_free (wait);
+}
+
+static gboolean
+caps_wait_poll (gpointer user_data)
+{
+  CapsWait *wait = user_data;
+  GstWebRTCRoomPeerSession *s =
+      gst_webrtc_room_base_bin_lookup_session (wait->bin, wait->peer_id);
+
+  if (!s || s->closed || s->webrtcbin != wait->webrtcbin)
+    return G_SOURCE_REMOVE;
+  if (!all_sink_pads_have_caps (s->webrtcbin)) {
+    if (++s->caps_wait_rounds < CAPS_WAIT_MAX_ROUNDS)
+      return G_SOURCE_CONTINUE;
+    gst_webrtc_room_base_bin_session_error (s->bin, s,
+        "No media reached the peer connection: a send branch never "
+        "produced caps (is the upstream source running?)", NULL);
+  } else {
+    s->caps_wait = NULL;
+    wait->next (s);
+    return G_SOURCE_REMOVE;
+  }
+  s->caps_wait = NULL;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+when_caps_ready (GstWebRTCRoomPeerSession * s,
+    void (*next) (GstWebRTCRoomPeerSession * s))
+{
+  CapsWait *wait;
+
+  if (all_sink_pads_have_caps (s->webrtcbin)) {
+    next (s);
+    return;
+  }
+  wait = g_new0 (CapsWait, 1);
+  wait->bin = s->bin;
+  wait->peer_id = g_strdup (s->peer_id);
+  wait->webrtcbin = gst_object_ref (s->webrtcbin);
+  wait->next = next;
+  s->caps_wait_rounds = 0;
+  if (s->caps_wait) {
+    g_source_destroy (s->caps_wait);
+    g_source_unref (s->caps_wait);
+  }
+  s->caps_wait = g_timeout_source_new (CAPS_POLL_MS);
+  g_source_set_callback (s->caps_wait, caps_wait_poll, wait,
+      (GDestroyNotify) caps_wait_free);
+  g_source_attach (s->caps_wait, gst_webrtc_room_base_bin_get_context (s->bin));
+}
+
+/* Offer (we are the caller of the seed's flow) */
+
+static void
+on_local_description_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  GstWebRTCSessionDescription *desc = NULL;
+
+  if (!promise_reply_checked (s, promise, "Setting the local description"))
+    return;
+  g_object_get (s->webrtcbin, "local-description", &desc, NULL);
+  if (desc) {
+    send_description (s, desc);
+    gst_webrtc_session_description_free (desc);
+  }
+}
+
+static void
+set_local_and_send (GstWebRTCRoomPeerSession * s,
+    GstWebRTCSessionDescription * desc)
+{
+  GstPromise *promise = promise_for_step (s, on_local_description_set);
+
+  g_signal_emit_by_name (s->webrtcbin, "set-local-description", desc,
+      promise);
+  gst_promise_unref (promise);
+}
+
+static void
+on_offer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  const GstStructure *reply;
+  GstWebRTCSessionDescription *offer = NULL;
+
+  reply = promise_reply_checked (s, promise, "Creating an offer");
+  if (!reply) {
+    s->making_offer = FALSE;
+    return;
+  }
+  gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+      &offer, NULL);
+  if (!offer) {
+    s->making_offer = FALSE;
+    return;
+  }
+  set_local_and_send (s, offer);
+  gst_webrtc_session_description_free (offer);
+}
+
+static void
+create_offer (GstWebRTCRoomPeerSession * s)
+{
+  GstPromise *promise = promise_for_step (s, on_offer_created);
+
+  GST_INFO_OBJECT (s->bin, "creating offer for peer %s", s->peer_id);
+  g_signal_emit_by_name (s->webrtcbin, "create-offer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+static GstWebRTCSignalingState
+signaling_state (GstWebRTCRoomPeerSession * s)
+{
+  GstWebRTCSignalingState state;
+
+  g_object_get (s->webrtcbin, "signaling-state", &state, NULL);
+  return state;
+}
+
+void
+gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (s->closed)
+    return;
+  if (s->making_offer || s->answering
+      || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE) {
+    s->renegotiate = TRUE;
+    return;
+  }
+  s->renegotiate = FALSE;
+  s->making_offer = TRUE;
+
+  if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
+    gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
+    s->making_offer = FALSE;
+    return;
+  }
+  if (!s->initial_done) {
+    gst_webrtc_room_media_add_receive_transceivers (s);
+    if (!s->channel) {
+      GstWebRTCDataChannel *channel = NULL;
+      g_signal_emit_by_name (s->webrtcbin, "create-data-channel", "chat",
+          NULL, &channel);
+      if (channel) {
+        adopt_channel (s, channel);
+        g_object_unref (channel);
+      }
+    }
+  }
+  when_caps_ready (s, create_offer);
+}
+
+/* Answer (we are the callee) */
+
+static void
+on_answer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  const GstStructure *reply;
+  GstWebRTCSessionDescription *answer = NULL;
+
+  s->answering = FALSE;
+  reply = promise_reply_checked (s, promise, "Creating an answer");
+  if (!reply)
+    return;
+  gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+      &answer, NULL);
+  if (!answer)
+    return;
+  set_local_and_send (s, answer);
+  gst_webrtc_session_description_free (answer);
+  s->initial_done = TRUE;
+  if (s->renegotiate)
+    gst_webrtc_room_peer_session_negotiate (s);
+}
+
+static void
+create_answer (GstWebRTCRoomPeerSession * s)
+{
+  GstPromise *promise = promise_for_step (s, on_answer_created);
+
+  GST_INFO_OBJECT (s->bin, "creating answer for peer %s", s->peer_id);
+  g_signal_emit_by_name (s->webrtcbin, "create-answer", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+static void
+add_candidate (GstWebRTCRoomPeerSession * s, JsonObject * cand)
+{
+  const gchar *candidate;
+  gint64 mline = -1;
+
+  candidate = json_object_get_string_member_with_default (cand, "candidate",
+      NULL);
+  if (!candidate || !*candidate)
+    return;                     /* end of candidates */
+  if (json_object_has_member (cand, "sdpMLineIndex")
+      && !json_object_get_null_member (cand, "sdpMLineIndex"))
+    mline = json_object_get_int_member (cand, "sdpMLineIndex");
+  if (mline < 0) {
+    const gchar *mid = json_object_get_string_member_with_default (cand,
+        "sdpMid", NULL);
+    GstWebRTCSessionDescription *desc = NULL;
+    guint i;
+
+    g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
+    for (i = 0; desc && mid && i < gst_sdp_message_medias_len (desc->sdp); i++) {
+      if (!g_strcmp0 (mid,
+              gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
+                  (desc->sdp, i), "mid")))
+        mline = i;
+    }
+    if (desc)
+      gst_webrtc_session_description_free (desc);
+  }
+  if (mline < 0) {
+    GST_WARNING_OBJECT (s->bin, "candidate from %s without a usable m-line",
+        s->peer_id);
+    return;
+  }
+  g_signal_emit_by_name (s->webrtcbin, "add-ice-candidate", (guint) mline,
+      candidate);
+}
+
+static void
+flush_candidates (GstWebRTCRoomPeerSession * s)
+{
+  guint i;
+
+  for (i = 0; i < s->pending_candidates->len; i++)
+    add_candidate (s, s->pending_candidates->pdata[i]);
+  g_ptr_array_set_size (s->pending_candidates, 0);
+}
+
+static void
+on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  GstWebRTCSessionDescription *desc = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!promise_reply_checked (s, promise, "Applying the remote offer")) {
+    s->answering = FALSE;
+    return;
+  }
+  s->remote_set = TRUE;
+  flush_candidates (s);
+
+  /* TRAPS.md: build the send branches with the offer's payload types
+   * before the answer, or webrtcbin answers recvonly. */
+  g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
+  if (!gst_webrtc_room_media_attach_send (s, desc->sdp, &error))
+    gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
+  gst_webrtc_room_media_configure_answer_transceivers (s, desc->sdp);
+  gst_webrtc_session_description_free (desc);
+  when_caps_ready (s, create_answer);
+}
+
+static void
+on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  s->making_offer = FALSE;
+  if (!promise_reply_checked (s, promise, "Applying the remote answer"))
+    return;
+  s->remote_set = TRUE;
+  s->initial_done = TRUE;
+  flush_candidates (s);
+  if (s->renegotiate)
+    gst_webrtc_room_peer_session_negotiate (s);
+}
+
+
+static void
+handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description)
+{
+  const gchar *type_str, *sdp_text;
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
+  gboolean is_offer;
+
+  type_str = json_object_get_string_member_with_default (description, "type",
+      "");
+  sdp_text = json_object_get_string_member_with_default (description, "sdp",
+      NULL);
+  is_offer = g_str_equal (type_str, "offer");
+  if ((!is_offer && !g_str_equal (type_str, "answer")) || !sdp_text) {
+    GST_WARNING_OBJECT (s->bin, "ignoring malformed description from %s",
+        s->peer_id);
+    return;
+  }
+  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK) {
+    gst_webrtc_room_base_bin_session_error (s->bin, s,
+        "The remote peer sent an SDP that cannot be parsed", s->peer_id);
+    if (sdp)
+      gst_sdp_message_free (sdp);
+    return;
+  }
+
+  if (is_offer) {
+    gboolean collision = s->making_offer || s->answering
+        || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE;
+    if (collision && !s->polite) {
+      GST_INFO_OBJECT (s->bin, "glare with %s: impolite, ignoring its offer",
+          s->peer_id);
+      gst_sdp_message_free (sdp);
+      return;
+    }
+    /* Glare, polite side: webrtcbin 1.22 has no rollback, so our pending
+     * offer is dropped by replacing the webrtcbin before answering. */
+    if (collision) {
+      GST_INFO_OBJECT (s->bin, "glare with %s: polite, dropping our offer",
+          s->peer_id);
+      gst_webrtc_room_base_bin_replace_session (s->bin, s);
+      s = gst_webrtc_room_base_bin_lookup_session (s->bin, s->peer_id);
+      if (!s) {
+        gst_sdp_message_free (sdp);
+        return;
+      }
+    }
+    s->answering = TRUE;
+    s->remote_set = FALSE;
+    promise = promise_for_step (s, on_remote_offer_set);
+  } else {
+    if (!s->making_offer) {
+      GST_WARNING_OBJECT (s->bin, "unexpected answer from %s", s->peer_id);
+      gst_sdp_message_free (sdp);
+      return;
+    }
+    promise = promise_for_step (s, on_remote_answer_set);
+  }
+  desc = gst_webrtc_session_description_new (is_offer ?
+      GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  g_signal_emit_by_name (s->webrtcbin, "set-remote-description", desc,
+      promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (desc);
+}
+
+void
+gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
+    JsonObject * data)
+{
+  JsonNode *node;
+
+  if (s->closed)
+    return;
+  node = json_object_get_member (data, "description");
+  if (node && JSON_NODE_HOLDS_OBJECT (node)) {
+    handle_description (s, json_node_get_object (node));
+    return;
+  }
+  node = json_object_get_member (data, "candidate");
+  if (node && JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObject *cand = json_node_get_object (node);
+    /* candidates before the remote description are queued, not dropped */
+    if (s->remote_set)
+      add_candidate (s, cand);
+    else
+      g_ptr_array_add (s->pending_candidates, json_object_ref (cand));
+  }
+  /* {"candidate": null} and unknown keys: nothing to do */
+}
+
+GstStructure *
+gst_webrtc_room_peer_session_get_stats (GstWebRTCRoomPeerSession * s)
+{
+  GstPromise *promise = gst_promise_new ();
+  GstStructure *stats = NULL;
+
+  g_signal_emit_by_name (s->webrtcbin, "get-stats", NULL, promise);
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
+    const GstStructure *reply = gst_promise_get_reply (promise);
+    if (reply)
+      stats = gst_structure_copy (reply);
+  }
+  gst_promise_unref (promise);
+  return stats;
+}
+
+void
+gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s)
+{
+  if (s->closed)
+    return;
+  s->closed = TRUE;
+  if (s->caps_wait) {
+    g_source_destroy (s->caps_wait);
+    g_clear_pointer (&s->caps_wait, g_source_unref);
+  }
+  if (s->channel) {
+    g_signal_handlers_disconnect_matched (s->channel, G_SIGNAL_MATCH_FUNC, 0,
+        0, NULL, on_channel_message, NULL);
+  }
+  gst_webrtc_room_media_detach_send (s);
+  g_signal_handlers_disconnect_matched (s->webrtcbin, G_SIGNAL_MATCH_DATA, 0,
+      0, NULL, NULL, s);
+  gst_element_set_locked_state (s->webrtcbin, TRUE);
+  gst_element_set_state (s->webrtcbin, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (s->bin), s->webrtcbin);
+  gst_webrtc_room_media_detach_recv (s);
+}
+
+void
+gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
+{
+  if (!s)
+    return;
+  if (s->webrtcbin && !s->closed && GST_OBJECT_PARENT (s->webrtcbin))
+    gst_webrtc_room_peer_session_close (s);
+  g_clear_object (&s->channel);
+  g_clear_pointer (&s->pending_candidates, g_ptr_array_unref);
+  g_clear_pointer (&s->branches, g_hash_table_unref);
+  g_clear_pointer (&s->recv_elements, g_ptr_array_unref);
+  g_clear_pointer (&s->src_pads, g_ptr_array_unref);
+  g_mutex_clear (&s->recv_lock);
+  if (s->caps_wait) {
+    g_source_destroy (s->caps_wait);
+    g_source_unref (s->caps_wait);
+  }
+  gst_clear_object (&s->webrtcbin);
+  g_free (s->peer_id);
+  g_free (s->name);
+  g_free (s);
+}

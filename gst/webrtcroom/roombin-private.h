@@ -1,0 +1,135 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Internals shared by roombin.c (element, signalling thread, peers),
+ * media.c (encoders, per-peer send branches, receive branches) and
+ * peersession.c (one webrtcbin and its negotiation). */
+
+#pragma once
+
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+#include <gst/sdp/sdp.h>
+
+#include "roombin.h"
+#include "codecs-private.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
+#define GST_CAT_DEFAULT gst_webrtc_room_debug
+
+typedef struct _GstWebRTCRoomSendInput GstWebRTCRoomSendInput;
+typedef struct _GstWebRTCRoomPeerSession GstWebRTCRoomPeerSession;
+
+/* One request sink pad: queue -> (convert -> encoder | parser) -> tee. */
+struct _GstWebRTCRoomSendInput
+{
+  GstWebRTCRoomBaseBin *bin;    /* not a ref */
+  gchar *media;                 /* "video" or "audio" */
+  GstPad *ghost;
+  GstElement *queue;
+  GstElement *tee;
+  GstElement *encoder;          /* NULL for pre-encoded input */
+  const GstWebRTCRoomCodec *codec;
+  gboolean chain_built;
+};
+
+/* Snapshot of the ICE/transport settings a new webrtcbin needs. */
+typedef struct
+{
+  gchar *stun_server;           /* stun://host:port or NULL */
+  GStrv turn_servers;           /* turn(s)://user:pass@host:port */
+  GstWebRTCICETransportPolicy ice_transport_policy;
+  GStrv local_addresses;
+  gboolean upnp;
+  gboolean ice_tcp;
+  guint latency;
+} GstWebRTCRoomIceConfig;
+
+void gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config);
+
+struct _GstWebRTCRoomPeerSession
+{
+  GstWebRTCRoomBaseBin *bin;    /* not a ref: the bin outlives sessions */
+  gchar *peer_id;
+  gchar *name;
+  gboolean polite;
+  GstElement *webrtcbin;
+  GstWebRTCDataChannel *channel;
+
+  /* negotiation, touched on the bin's signalling context only */
+  gboolean making_offer;
+  gboolean answering;
+  gboolean remote_set;
+  gboolean renegotiate;
+  gboolean initial_done;
+  gboolean closed;
+  GPtrArray *pending_candidates;        /* JsonObject* */
+  GSource *caps_wait;
+  guint caps_wait_rounds;
+
+  /* GstWebRTCRoomSendInput* -> GstElement* (the branch queue) */
+  GHashTable *branches;
+  guint n_src_pads;
+  GPtrArray *recv_elements;     /* GstElement*, owned by the bin */
+  GPtrArray *src_pads;          /* ghost pads we added to the bin */
+  GMutex recv_lock;             /* guards the two arrays above */
+  GstWebRTCPeerConnectionState connection_state;
+};
+
+/* peersession.c */
+GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
+    const gchar * peer_id, const gchar * name, const gchar * own_id,
+    const GstWebRTCRoomIceConfig * config);
+void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
+    JsonObject * data);
+gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
+    const gchar * text);
+GstStructure *gst_webrtc_room_peer_session_get_stats (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s);
+
+/* media.c */
+GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
+    GstPadTemplate * templ, const gchar * name);
+void gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input);
+void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
+gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
+    const GstSDPMessage * offer, GError ** error);
+void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession * s,
+    const GstSDPMessage * offer);
+void gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s,
+    GstPad * pad);
+void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
+
+/* roombin.c: called by sessions */
+GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin * self);
+GPtrArray *gst_webrtc_room_base_bin_dup_inputs (GstWebRTCRoomBaseBin * self);
+void gst_webrtc_room_base_bin_send_signal (GstWebRTCRoomBaseBin * self,
+    const gchar * to, JsonObject * data);
+void gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
+    GSourceFunc func, gpointer data, GDestroyNotify notify);
+GMainContext *gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self);
+gboolean gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self);
+void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug);
+void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id, const gchar * text);
+GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id);
+void gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s);
+
+G_END_DECLS

@@ -1,0 +1,1634 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstwebrtcroombasebin
+ * @title: GstWebRTCRoomBaseBin
+ * @short_description: base class of the room elements
+ *
+ * Joins a room of the room server (protocol v1) and keeps one webrtcbin
+ * per remote peer. Who offers follows protocol.md: a newcomer offers to the
+ * peers already present; peers that joined with `offers=false` are offered
+ * to. Signalling and negotiation run on one thread owned by the element.
+ */
+
+#include "roombin-private.h"
+#include "websocketsignaller.h"
+
+#include <gst/pbutils/pbutils.h>
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY (gst_webrtc_room_debug);
+
+#define DEFAULT_SERVER_URL GST_WEBRTC_ROOM_DEFAULT_SERVER_URL
+#define DEFAULT_ROOM "default"
+#define DEFAULT_OFFERS TRUE
+#define DEFAULT_POLICY GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL
+#define DEFAULT_UPNP FALSE
+#define DEFAULT_ICE_TCP TRUE
+#define DEFAULT_VIDEO_CODEC "VP8"
+#define DEFAULT_AUDIO_CODEC "OPUS"
+#define DEFAULT_BITRATE 1000000
+#define DEFAULT_LATENCY 50
+#define DEFAULT_DECODE TRUE
+
+enum
+{
+  PROP_0,
+  PROP_SERVER_URL,
+  PROP_ROOM,
+  PROP_NAME_DISPLAY,
+  PROP_META,
+  PROP_OFFERS,
+  PROP_TOKEN,
+  PROP_STUN_SERVER,
+  PROP_TURN_SERVERS,
+  PROP_ICE_TRANSPORT_POLICY,
+  PROP_LOCAL_ADDRESSES,
+  PROP_UPNP,
+  PROP_ICE_TCP,
+  PROP_VIDEO_CODEC,
+  PROP_AUDIO_CODEC,
+  PROP_BITRATE,
+  PROP_LATENCY,
+  PROP_DECODE,
+  PROP_PEER_ID,
+  N_PROPERTIES
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+
+enum
+{
+  SIGNAL_PEER_JOINED,
+  SIGNAL_PEER_LEFT,
+  SIGNAL_DATA_RECEIVED,
+  SIGNAL_GET_STATS,
+  SIGNAL_SEND_DATA,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  /* properties, under the object lock */
+  gchar *server_url;
+  gchar *room;
+  gchar *display_name;
+  gchar *meta;
+  gboolean offers;
+  gchar *token;
+  gchar *stun_server;
+  gchar *turn_servers;
+  GstWebRTCICETransportPolicy policy;
+  gchar *local_addresses;
+  gboolean upnp;
+  gboolean ice_tcp;
+  gchar *video_codec;
+  gchar *audio_codec;
+  guint bitrate;
+  guint latency;
+  gboolean decode;
+  gchar *peer_id;
+
+  /* the signalling thread */
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GstWebRTCRoomSignaller *signaller;
+  gboolean custom_signaller;
+  gboolean joined;
+
+  /* under lock: touched from the context thread and from pad requests */
+  GMutex lock;
+  GHashTable *sessions;         /* peer id -> GstWebRTCRoomPeerSession* */
+  GHashTable *peer_names;       /* peer id -> name, members seen */
+  GPtrArray *inputs;            /* GstWebRTCRoomSendInput* */
+  JsonArray *ice_servers;       /* from welcome */
+  guint next_pad[2];
+} GstWebRTCRoomBaseBinPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstWebRTCRoomBaseBin,
+    gst_webrtc_room_base_bin, GST_TYPE_BIN);
+
+#define PRIV(self) \
+    ((GstWebRTCRoomBaseBinPrivate *) gst_webrtc_room_base_bin_get_instance_private (self))
+
+/* Helpers for the other files of the library */
+
+GstWebRTCRoomMediaMode
+gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin * self)
+{
+  return GST_WEBRTC_ROOM_BASE_BIN_GET_CLASS (self)->media_mode;
+}
+
+GPtrArray *
+gst_webrtc_room_base_bin_dup_inputs (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GPtrArray *copy;
+
+  g_mutex_lock (&priv->lock);
+  copy = g_ptr_array_copy (priv->inputs, NULL, NULL);
+  g_mutex_unlock (&priv->lock);
+  return copy;
+}
+
+gchar *gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
+    const gchar * media);
+guint gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self);
+
+gchar *
+gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
+    const gchar * media)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gchar *codec;
+
+  GST_OBJECT_LOCK (self);
+  codec = g_strdup (g_str_equal (media, "audio") ? priv->audio_codec :
+      priv->video_codec);
+  GST_OBJECT_UNLOCK (self);
+  return codec;
+}
+
+guint
+gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self)
+{
+  guint bitrate;
+
+  GST_OBJECT_LOCK (self);
+  bitrate = PRIV (self)->bitrate;
+  GST_OBJECT_UNLOCK (self);
+  return bitrate;
+}
+
+gboolean
+gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self)
+{
+  gboolean decode;
+
+  GST_OBJECT_LOCK (self);
+  decode = PRIV (self)->decode;
+  GST_OBJECT_UNLOCK (self);
+  return decode;
+}
+
+GMainContext *
+gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self)
+{
+  return PRIV (self)->context;
+}
+
+void
+gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
+    GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GSource *source;
+
+  if (!priv->context) {
+    if (notify)
+      notify (data);
+    return;
+  }
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, priv->context);
+  g_source_unref (source);
+}
+
+void
+gst_webrtc_room_base_bin_send_signal (GstWebRTCRoomBaseBin * self,
+    const gchar * to, JsonObject * data)
+{
+  GstWebRTCRoomSignaller *signaller = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (PRIV (self)->signaller)
+    signaller = g_object_ref (PRIV (self)->signaller);
+  GST_OBJECT_UNLOCK (self);
+  if (!signaller)
+    return;
+  gst_webrtc_room_signaller_send (signaller, to, data);
+  g_object_unref (signaller);
+}
+
+GstWebRTCRoomPeerSession *
+gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomPeerSession *s;
+
+  g_mutex_lock (&priv->lock);
+  s = g_hash_table_lookup (priv->sessions, peer_id);
+  g_mutex_unlock (&priv->lock);
+  return s;
+}
+
+static void
+post_peer_message (GstWebRTCRoomBaseBin * self, const gchar * what,
+    const gchar * peer_id, const gchar * first_field, ...)
+{
+  GstStructure *s = gst_structure_new (what, "peer-id", G_TYPE_STRING,
+      peer_id, NULL);
+  va_list args;
+
+  va_start (args, first_field);
+  if (first_field)
+    gst_structure_set_valist (s, first_field, args);
+  va_end (args);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+void
+gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  guint i;
+
+  GST_INFO_OBJECT (self, "peer %s: connection %d", s->peer_id,
+      s->connection_state);
+  if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    post_peer_message (self, "webrtcroom-peer-connected", s->peer_id, NULL);
+    /* the key frame sent at attach time went out before DTLS was up */
+    g_mutex_lock (&priv->lock);
+    for (i = 0; i < priv->inputs->len; i++)
+      gst_webrtc_room_send_input_force_key_unit (priv->inputs->pdata[i]);
+    g_mutex_unlock (&priv->lock);
+  } else if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    post_peer_message (self, "webrtcroom-peer-failed", s->peer_id,
+        "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
+    GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
+        ("The connection to peer %s failed", s->peer_id), (NULL));
+  }
+}
+
+void
+gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug)
+{
+  post_peer_message (self, "webrtcroom-peer-failed", s->peer_id,
+      "reason", G_TYPE_STRING, text, NULL);
+  if (g_str_has_prefix (text, "Codec not negotiable"))
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", text), ("%s",
+            debug ? debug : ""));
+  else
+    GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", text), ("%s",
+            debug ? debug : ""));
+}
+
+void
+gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id, const gchar * text)
+{
+  g_signal_emit (self, signals[SIGNAL_DATA_RECEIVED], 0, peer_id, text);
+}
+
+/* ICE configuration: element properties first, then the welcome's
+ * iceServers (the room server's own STUN responder by default). */
+
+static gchar *
+ice_url_to_gst (const gchar * url, const gchar * username,
+    const gchar * credential)
+{
+  const gchar *rest;
+  const gchar *scheme;
+
+  if (g_str_has_prefix (url, "stun:"))
+    return g_strdup_printf ("stun://%s", url + 5);
+  if (g_str_has_prefix (url, "turns:")) {
+    scheme = "turns";
+    rest = url + 6;
+  } else if (g_str_has_prefix (url, "turn:")) {
+    scheme = "turn";
+    rest = url + 5;
+  } else {
+    return NULL;
+  }
+  if (!username || !credential)
+    return NULL;
+  {
+    g_autofree gchar *user = g_uri_escape_string (username, NULL, FALSE);
+    g_autofree gchar *pass = g_uri_escape_string (credential, NULL, FALSE);
+    return g_strdup_printf ("%s://%s:%s@%s", scheme, user, pass, rest);
+  }
+}
+
+static void
+ice_servers_from_welcome (JsonArray * servers, gchar ** stun,
+    GPtrArray * turns)
+{
+  guint i, j;
+
+  for (i = 0; servers && i < json_array_get_length (servers); i++) {
+    JsonNode *node = json_array_get_element (servers, i);
+    JsonObject *server;
+    JsonNode *urls;
+    const gchar *username, *credential;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node))
+      continue;
+    server = json_node_get_object (node);
+    username = json_object_get_string_member_with_default (server,
+        "username", NULL);
+    credential = json_object_get_string_member_with_default (server,
+        "credential", NULL);
+    urls = json_object_get_member (server, "urls");
+    if (!urls)
+      continue;
+    if (JSON_NODE_HOLDS_VALUE (urls)) {
+      gchar *url = ice_url_to_gst (json_node_get_string (urls), username,
+          credential);
+      if (url && g_str_has_prefix (url, "stun") && !*stun)
+        *stun = url;
+      else if (url && g_str_has_prefix (url, "turn"))
+        g_ptr_array_add (turns, url);
+      else
+        g_free (url);
+      continue;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY (urls))
+      continue;
+    for (j = 0; j < json_array_get_length (json_node_get_array (urls)); j++) {
+      const gchar *u =
+          json_array_get_string_element (json_node_get_array (urls), j);
+      gchar *url = u ? ice_url_to_gst (u, username, credential) : NULL;
+      if (url && g_str_has_prefix (url, "stun") && !*stun)
+        *stun = url;
+      else if (url && g_str_has_prefix (url, "turn"))
+        g_ptr_array_add (turns, url);
+      else
+        g_free (url);
+    }
+  }
+}
+
+static GStrv
+split_list (const gchar * list)
+{
+  g_auto (GStrv) parts = NULL;
+  GPtrArray *out = g_ptr_array_new ();
+  guint i;
+
+  if (list) {
+    parts = g_strsplit_set (list, ", ", -1);
+    for (i = 0; parts[i]; i++) {
+      if (*parts[i])
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  }
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (out, FALSE);
+}
+
+void
+gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config)
+{
+  g_free (config->stun_server);
+  g_strfreev (config->turn_servers);
+  g_strfreev (config->local_addresses);
+}
+
+static void
+ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) turns = g_ptr_array_new ();
+  g_auto (GStrv) user_turns = NULL;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  config->stun_server = g_strdup (priv->stun_server);
+  user_turns = split_list (priv->turn_servers);
+  config->ice_transport_policy = priv->policy;
+  config->local_addresses = split_list (priv->local_addresses);
+  config->upnp = priv->upnp;
+  config->ice_tcp = priv->ice_tcp;
+  config->latency = priv->latency;
+  GST_OBJECT_UNLOCK (self);
+
+  for (i = 0; user_turns[i]; i++)
+    g_ptr_array_add (turns, g_strdup (user_turns[i]));
+  g_mutex_lock (&priv->lock);
+  if (!config->stun_server || user_turns[0] == NULL) {
+    gchar *stun = NULL;
+    g_autoptr (GPtrArray) welcome_turns = g_ptr_array_new ();
+    ice_servers_from_welcome (priv->ice_servers, &stun, welcome_turns);
+    if (!config->stun_server)
+      config->stun_server = stun;
+    else
+      g_free (stun);
+    for (i = 0; i < welcome_turns->len; i++) {
+      if (user_turns[0] == NULL)
+        g_ptr_array_add (turns, welcome_turns->pdata[i]);
+      else
+        g_free (welcome_turns->pdata[i]);
+    }
+  }
+  g_mutex_unlock (&priv->lock);
+  g_ptr_array_add (turns, NULL);
+  config->turn_servers = (GStrv) g_ptr_array_steal (turns, NULL);
+}
+
+/* Sessions (context thread) */
+
+static GstWebRTCRoomPeerSession *
+create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomIceConfig config = { 0, };
+  GstWebRTCRoomPeerSession *s;
+  g_autofree gchar *own_id = NULL;
+  const gchar *name;
+
+  ice_config_init (self, &config);
+  GST_OBJECT_LOCK (self);
+  own_id = g_strdup (priv->peer_id);
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&priv->lock);
+  name = g_hash_table_lookup (priv->peer_names, peer_id);
+  g_mutex_unlock (&priv->lock);
+
+  s = gst_webrtc_room_peer_session_new (self, peer_id, name, own_id, &config);
+  gst_webrtc_room_ice_config_clear (&config);
+  if (!s) {
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        ("The webrtcbin element is missing: install gst-plugins-bad"),
+        (NULL));
+    return NULL;
+  }
+  g_mutex_lock (&priv->lock);
+  g_hash_table_insert (priv->sessions, g_strdup (peer_id), s);
+  g_mutex_unlock (&priv->lock);
+  return s;
+}
+
+static void
+destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomPeerSession *s = NULL;
+  gchar *key = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (g_hash_table_steal_extended (priv->sessions, peer_id,
+          (gpointer *) & key, (gpointer *) & s)) {
+    g_free (key);
+  }
+  g_mutex_unlock (&priv->lock);
+  if (!s)
+    return;
+  gst_webrtc_room_peer_session_close (s);
+  gst_webrtc_room_peer_session_free (s);
+}
+
+void
+gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s)
+{
+  g_autofree gchar *peer_id = g_strdup (s->peer_id);
+
+  destroy_session (self, peer_id);
+  create_session (self, peer_id);
+}
+
+static void
+destroy_all_sessions (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < ids->len; i++)
+    destroy_session (self, ids->pdata[i]);
+}
+
+static gboolean
+own_offers (GstWebRTCRoomBaseBin * self)
+{
+  gboolean offers;
+
+  GST_OBJECT_LOCK (self);
+  offers = PRIV (self)->offers;
+  GST_OBJECT_UNLOCK (self);
+  return offers;
+}
+
+static void
+remember_peer (GstWebRTCRoomBaseBin * self, const GstWebRTCRoomPeerInfo * p)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_insert (priv->peer_names, g_strdup (p->id),
+      g_strdup (p->name ? p->name : ""));
+  g_mutex_unlock (&priv->lock);
+  g_signal_emit (self, signals[SIGNAL_PEER_JOINED], 0, p->id, p->name);
+  post_peer_message (self, "webrtcroom-peer-joined", p->id, "name",
+      G_TYPE_STRING, p->name, NULL);
+}
+
+static void
+warn_no_offerer (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+      ("Peer %s and this element both joined with offers=false: they will "
+          "never connect", peer_id), (NULL));
+}
+
+static void
+on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
+    gboolean resumed, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean offers = own_offers (self);
+  guint i;
+
+  GST_INFO_OBJECT (self, "joined room %s as %s (%u peers, resumed %d)",
+      msg->room, msg->peer, msg->peers ? msg->peers->len : 0, resumed);
+  GST_OBJECT_LOCK (self);
+  g_free (priv->peer_id);
+  priv->peer_id = g_strdup (msg->peer);
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&priv->lock);
+  g_clear_pointer (&priv->ice_servers, json_array_unref);
+  if (msg->ice_servers)
+    priv->ice_servers = json_array_ref (msg->ice_servers);
+  g_mutex_unlock (&priv->lock);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_ID]);
+
+  if (resumed) {
+    /* same id: the peer connections never depended on the socket */
+    post_peer_message (self, "webrtcroom-resumed", msg->peer, NULL);
+    return;
+  }
+  destroy_all_sessions (self);
+  post_peer_message (self, "webrtcroom-joined", msg->peer, "room",
+      G_TYPE_STRING, msg->room, NULL);
+
+  for (i = 0; msg->peers && i < msg->peers->len; i++) {
+    GstWebRTCRoomPeerInfo *p = msg->peers->pdata[i];
+    GstWebRTCRoomPeerSession *s;
+
+    remember_peer (self, p);
+    /* seed steps 4-8: the newcomer offers */
+    if (!offers) {
+      if (!p->offers)
+        warn_no_offerer (self, p->id);
+      continue;
+    }
+    s = create_session (self, p->id);
+    if (s)
+      gst_webrtc_room_peer_session_negotiate (s);
+  }
+}
+
+static void
+on_peer_joined (GstWebRTCRoomSignaller * signaller,
+    GstWebRTCRoomPeerInfo * peer, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomPeerSession *s;
+
+  /* a resuming peer we already talk to keeps its session (protocol.md) */
+  if (gst_webrtc_room_base_bin_lookup_session (self, peer->id))
+    return;
+  remember_peer (self, peer);
+  if (peer->offers)
+    return;                     /* the newcomer will offer */
+  if (!own_offers (self)) {
+    warn_no_offerer (self, peer->id);
+    return;
+  }
+  /* the seed's closing note: the server side offers */
+  s = create_session (self, peer->id);
+  if (s)
+    gst_webrtc_room_peer_session_negotiate (s);
+}
+
+static void
+on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
+    const gchar * reason, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  GST_INFO_OBJECT (self, "peer %s left (%s)", peer_id, reason);
+  destroy_session (self, peer_id);
+  g_mutex_lock (&priv->lock);
+  g_hash_table_remove (priv->peer_names, peer_id);
+  g_mutex_unlock (&priv->lock);
+  g_signal_emit (self, signals[SIGNAL_PEER_LEFT], 0, peer_id, reason);
+  post_peer_message (self, "webrtcroom-peer-left", peer_id, "reason",
+      G_TYPE_STRING, reason, NULL);
+}
+
+static void
+on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
+    JsonObject * data, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomPeerSession *s;
+
+  s = gst_webrtc_room_base_bin_lookup_session (self, from);
+  if (!s)
+    s = create_session (self, from);
+  if (s)
+    gst_webrtc_room_peer_session_handle_signal (s, data);
+}
+
+static void
+on_error (GstWebRTCRoomSignaller * signaller, GError * error, gboolean fatal,
+    GstWebRTCRoomBaseBin * self)
+{
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *room = NULL;
+
+  GST_OBJECT_LOCK (self);
+  url = g_strdup (PRIV (self)->server_url);
+  room = g_strdup (PRIV (self)->room);
+  GST_OBJECT_UNLOCK (self);
+
+  if (!fatal) {
+    GST_WARNING_OBJECT (self, "room server: %s", error->message);
+    return;
+  }
+  if (error->domain == GST_WEBRTC_ROOM_ERROR) {
+    switch (error->code) {
+      case GST_WEBRTC_ROOM_ERROR_ROOM_FULL:
+        GST_ELEMENT_ERROR (self, RESOURCE, BUSY,
+            ("Room '%s' is full", room), ("%s", error->message));
+        return;
+      case GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED:
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+            ("The room server refused to let us join room '%s': check the "
+                "token", room), ("%s", error->message));
+        return;
+      default:
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("The room server rejected joining room '%s': %s", room,
+                error->message), (NULL));
+        return;
+    }
+  }
+  GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+      ("Could not connect to the room server at %s", url),
+      ("%s", error->message));
+}
+
+static void
+on_connection_lost (GstWebRTCRoomSignaller * signaller, GError * error,
+    GstWebRTCRoomBaseBin * self)
+{
+  GST_WARNING_OBJECT (self, "lost the room server (%s), resuming",
+      error->message);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("webrtcroom-signalling-lost", "reason",
+              G_TYPE_STRING, error->message, NULL)));
+}
+
+/* The signalling thread */
+
+static gpointer
+signalling_thread (gpointer data)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = data;
+
+  g_main_context_push_thread_default (priv->context);
+  g_main_loop_run (priv->loop);
+  g_main_context_pop_thread_default (priv->context);
+  return NULL;
+}
+
+typedef struct
+{
+  GstWebRTCRoomBaseBin *self;
+  void (*func) (GstWebRTCRoomBaseBin * self);
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} SyncCall;
+
+static gboolean
+sync_call_run (gpointer user_data)
+{
+  SyncCall *call = user_data;
+
+  call->func (call->self);
+  g_mutex_lock (&call->lock);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func on the signalling thread and waits for it. */
+static void
+run_on_context (GstWebRTCRoomBaseBin * self,
+    void (*func) (GstWebRTCRoomBaseBin * self))
+{
+  SyncCall call = { self, func };
+
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+  gst_webrtc_room_base_bin_invoke (self, sync_call_run, &call, NULL);
+  g_mutex_lock (&call.lock);
+  while (!call.done)
+    g_cond_wait (&call.cond, &call.lock);
+  g_mutex_unlock (&call.lock);
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+}
+
+static void
+start_signalling (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GstWebRTCRoomJoinParams) params = NULL;
+  g_autoptr (JsonObject) meta = NULL;
+  GstWebRTCRoomSignaller *signaller;
+
+  GST_OBJECT_LOCK (self);
+  if (!priv->signaller)
+    priv->signaller =
+        gst_webrtc_room_websocket_signaller_new (priv->server_url);
+  else if (!priv->custom_signaller)
+    g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
+  signaller = g_object_ref (priv->signaller);
+  if (priv->meta) {
+    g_autoptr (JsonNode) node = json_from_string (priv->meta, NULL);
+    if (node && JSON_NODE_HOLDS_OBJECT (node))
+      meta = json_object_ref (json_node_get_object (node));
+  }
+  params = gst_webrtc_room_join_params_new (priv->room, priv->display_name,
+      meta, priv->offers, priv->token);
+  GST_OBJECT_UNLOCK (self);
+
+  g_signal_connect (signaller, "welcome", G_CALLBACK (on_welcome), self);
+  g_signal_connect (signaller, "peer-joined", G_CALLBACK (on_peer_joined),
+      self);
+  g_signal_connect (signaller, "peer-left", G_CALLBACK (on_peer_left), self);
+  g_signal_connect (signaller, "signal", G_CALLBACK (on_signal), self);
+  g_signal_connect (signaller, "error", G_CALLBACK (on_error), self);
+  g_signal_connect (signaller, "connection-lost",
+      G_CALLBACK (on_connection_lost), self);
+  priv->joined = TRUE;
+  gst_webrtc_room_signaller_start (signaller, params);
+  g_object_unref (signaller);
+}
+
+static void
+stop_signalling (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  if (priv->joined && priv->signaller) {
+    gst_webrtc_room_signaller_stop (priv->signaller);
+    g_signal_handlers_disconnect_by_data (priv->signaller, self);
+  }
+  priv->joined = FALSE;
+  destroy_all_sessions (self);
+  g_mutex_lock (&priv->lock);
+  g_hash_table_remove_all (priv->peer_names);
+  g_mutex_unlock (&priv->lock);
+}
+
+static void
+renegotiate_all (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < list->len; i++)
+    gst_webrtc_room_peer_session_negotiate (list->pdata[i]);
+}
+
+static gboolean
+renegotiate_idle (gpointer data)
+{
+  renegotiate_all (data);
+  return G_SOURCE_REMOVE;
+}
+
+void gst_webrtc_room_certificate_warm_up (void);
+
+static void
+start_thread (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autofree gchar *name = g_strdup_printf ("%s:signal",
+      GST_OBJECT_NAME (self));
+
+  priv->context = g_main_context_new ();
+  priv->loop = g_main_loop_new (priv->context, FALSE);
+  priv->thread = g_thread_new (name, signalling_thread, priv);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_thread (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  if (!priv->thread)
+    return;
+  gst_webrtc_room_base_bin_invoke (self, quit_loop, priv->loop, NULL);
+  g_thread_join (priv->thread);
+  priv->thread = NULL;
+  g_clear_pointer (&priv->loop, g_main_loop_unref);
+  /* drain what was queued after the loop stopped */
+  while (g_main_context_iteration (priv->context, FALSE));
+  g_clear_pointer (&priv->context, g_main_context_unref);
+}
+
+static GstStateChangeReturn
+gst_webrtc_room_base_bin_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (element);
+  gboolean receives =
+      gst_webrtc_room_base_bin_get_mode (self) !=
+      GST_WEBRTC_ROOM_MEDIA_SENDONLY;
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      gst_webrtc_room_certificate_warm_up ();
+      start_thread (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      run_on_context (self, start_signalling);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      run_on_context (self, stop_signalling);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (gst_webrtc_room_base_bin_parent_class)->change_state
+      (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      /* remote tracks arrive like a live source's */
+      if (receives)
+        ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      stop_thread (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* Pads */
+
+static GstPad *
+gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (element);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean audio = g_str_has_prefix (templ->name_template, "audio");
+  g_autofree gchar *pad_name = NULL;
+  GstWebRTCRoomSendInput *input;
+
+  if (templ->direction != GST_PAD_SINK)
+    return NULL;
+  g_mutex_lock (&priv->lock);
+  if (name && g_strcmp0 (name, templ->name_template))
+    pad_name = g_strdup (name);
+  else
+    pad_name = g_strdup_printf ("%s_%u", audio ? "audio" : "video",
+        priv->next_pad[audio]++);
+  g_mutex_unlock (&priv->lock);
+
+  input = gst_webrtc_room_send_input_new (self, templ, pad_name);
+  gst_pad_set_active (input->ghost, TRUE);
+  if (!gst_element_add_pad (element, input->ghost)) {
+    gst_webrtc_room_send_input_free (input);
+    return NULL;
+  }
+  g_mutex_lock (&priv->lock);
+  g_ptr_array_add (priv->inputs, input);
+  g_mutex_unlock (&priv->lock);
+
+  /* a track added while running: renegotiate with every peer */
+  if (priv->context && priv->joined)
+    gst_webrtc_room_base_bin_invoke (self, renegotiate_idle, self, NULL);
+  return input->ghost;
+}
+
+typedef struct
+{
+  GstWebRTCRoomBaseBin *self;
+  GstWebRTCRoomSendInput *input;
+} ReleaseData;
+
+static void
+gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (element);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSendInput *input = NULL;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < priv->inputs->len; i++) {
+    GstWebRTCRoomSendInput *candidate = priv->inputs->pdata[i];
+    if (candidate->ghost == pad) {
+      input = candidate;
+      g_ptr_array_remove_index (priv->inputs, i);
+      break;
+    }
+  }
+  g_mutex_unlock (&priv->lock);
+  if (!input)
+    return;
+
+  /* peers lose this track: their sessions are rebuilt without it */
+  if (priv->context && priv->joined)
+    run_on_context (self, destroy_all_sessions);
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+  gst_webrtc_room_send_input_free (input);
+}
+
+/* Public API */
+
+/**
+ * gst_webrtc_room_base_bin_get_stats:
+ * @self: a room element
+ * @peer_id: (nullable): a remote peer, or %NULL for every peer
+ *
+ * Returns: (transfer full) (nullable): webrtcbin's stats of the peer
+ *   connection with @peer_id, or a structure with one such field per peer
+ */
+GstStructure *
+gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  GstStructure *result = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    if (!peer_id || g_str_equal (peer_id, key))
+      g_ptr_array_add (list, g_strdup (key));
+  }
+  g_mutex_unlock (&priv->lock);
+
+  if (!peer_id)
+    result = gst_structure_new_empty ("webrtcroom-stats");
+  for (i = 0; i < list->len; i++) {
+    GstElement *webrtcbin = NULL;
+    GstWebRTCRoomPeerSession *s;
+    GstStructure *stats = NULL;
+
+    g_mutex_lock (&priv->lock);
+    s = g_hash_table_lookup (priv->sessions, list->pdata[i]);
+    if (s)
+      webrtcbin = gst_object_ref (s->webrtcbin);
+    g_mutex_unlock (&priv->lock);
+    if (!webrtcbin)
+      continue;
+    {
+      GstPromise *promise = gst_promise_new ();
+      g_signal_emit_by_name (webrtcbin, "get-stats", NULL, promise);
+      if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED
+          && gst_promise_get_reply (promise))
+        stats = gst_structure_copy (gst_promise_get_reply (promise));
+      gst_promise_unref (promise);
+    }
+    gst_object_unref (webrtcbin);
+    if (!stats)
+      continue;
+    if (peer_id)
+      return stats;
+    gst_structure_set (result, list->pdata[i], GST_TYPE_STRUCTURE, stats,
+        NULL);
+    gst_structure_free (stats);
+  }
+  return result;
+}
+
+/**
+ * gst_webrtc_room_base_bin_send_data:
+ * @self: a room element
+ * @peer_id: (nullable): the receiver, or %NULL for every connected peer
+ * @text: UTF-8 text for the `chat` data channel
+ *
+ * Returns: %TRUE if at least one peer's channel took the message
+ */
+gboolean
+gst_webrtc_room_base_bin_send_data (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id, const gchar * text)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) channels =
+      g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean sent = FALSE;
+  guint i;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    GstWebRTCRoomPeerSession *s = value;
+    if ((!peer_id || g_str_equal (peer_id, key)) && s->channel)
+      g_ptr_array_add (channels, g_object_ref (s->channel));
+  }
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < channels->len; i++) {
+    GstWebRTCDataChannel *channel = channels->pdata[i];
+    GstWebRTCDataChannelState state;
+    g_object_get (channel, "ready-state", &state, NULL);
+    if (state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN
+        && gst_webrtc_data_channel_send_string_full (channel, text, NULL))
+      sent = TRUE;
+  }
+  return sent;
+}
+
+/**
+ * gst_webrtc_room_base_bin_set_signaller:
+ * @self: a room element in the NULL or READY state
+ * @signaller: (transfer none): a custom signalling transport
+ *
+ * Replaces the default WebSocket signaller.
+ */
+void
+gst_webrtc_room_base_bin_set_signaller (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomSignaller * signaller)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  g_set_object (&priv->signaller, signaller);
+  priv->custom_signaller = signaller != NULL;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* GObject */
+
+static gboolean
+check_mutable (GstWebRTCRoomBaseBin * self, GParamSpec * pspec)
+{
+  if (GST_STATE (self) <= GST_STATE_READY)
+    return TRUE;
+  g_warning ("%s: property '%s' can only be changed in the NULL or READY "
+      "state", GST_OBJECT_NAME (self), pspec->name);
+  return FALSE;
+}
+
+static void
+gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gchar **str_field = NULL;
+
+  if (!check_mutable (self, pspec))
+    return;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_SERVER_URL:
+      str_field = &priv->server_url;
+      break;
+    case PROP_ROOM:
+      str_field = &priv->room;
+      break;
+    case PROP_NAME_DISPLAY:
+      str_field = &priv->display_name;
+      break;
+    case PROP_META:
+      str_field = &priv->meta;
+      break;
+    case PROP_TOKEN:
+      str_field = &priv->token;
+      break;
+    case PROP_STUN_SERVER:
+      str_field = &priv->stun_server;
+      break;
+    case PROP_TURN_SERVERS:
+      str_field = &priv->turn_servers;
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      str_field = &priv->local_addresses;
+      break;
+    case PROP_VIDEO_CODEC:
+      str_field = &priv->video_codec;
+      break;
+    case PROP_AUDIO_CODEC:
+      str_field = &priv->audio_codec;
+      break;
+    case PROP_OFFERS:
+      priv->offers = g_value_get_boolean (value);
+      break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      priv->policy = g_value_get_enum (value);
+      break;
+    case PROP_UPNP:
+      priv->upnp = g_value_get_boolean (value);
+      break;
+    case PROP_ICE_TCP:
+      priv->ice_tcp = g_value_get_boolean (value);
+      break;
+    case PROP_BITRATE:
+      priv->bitrate = g_value_get_uint (value);
+      break;
+    case PROP_LATENCY:
+      priv->latency = g_value_get_uint (value);
+      break;
+    case PROP_DECODE:
+      priv->decode = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  if (str_field) {
+    g_free (*str_field);
+    *str_field = g_value_dup_string (value);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_SERVER_URL:
+      g_value_set_string (value, priv->server_url);
+      break;
+    case PROP_ROOM:
+      g_value_set_string (value, priv->room);
+      break;
+    case PROP_NAME_DISPLAY:
+      g_value_set_string (value, priv->display_name);
+      break;
+    case PROP_META:
+      g_value_set_string (value, priv->meta);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, priv->token);
+      break;
+    case PROP_STUN_SERVER:
+      g_value_set_string (value, priv->stun_server);
+      break;
+    case PROP_TURN_SERVERS:
+      g_value_set_string (value, priv->turn_servers);
+      break;
+    case PROP_LOCAL_ADDRESSES:
+      g_value_set_string (value, priv->local_addresses);
+      break;
+    case PROP_VIDEO_CODEC:
+      g_value_set_string (value, priv->video_codec);
+      break;
+    case PROP_AUDIO_CODEC:
+      g_value_set_string (value, priv->audio_codec);
+      break;
+    case PROP_OFFERS:
+      g_value_set_boolean (value, priv->offers);
+      break;
+    case PROP_ICE_TRANSPORT_POLICY:
+      g_value_set_enum (value, priv->policy);
+      break;
+    case PROP_UPNP:
+      g_value_set_boolean (value, priv->upnp);
+      break;
+    case PROP_ICE_TCP:
+      g_value_set_boolean (value, priv->ice_tcp);
+      break;
+    case PROP_BITRATE:
+      g_value_set_uint (value, priv->bitrate);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, priv->latency);
+      break;
+    case PROP_DECODE:
+      g_value_set_boolean (value, priv->decode);
+      break;
+    case PROP_PEER_ID:
+      g_value_set_string (value, priv->peer_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_webrtc_room_base_bin_finalize (GObject * object)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  g_free (priv->server_url);
+  g_free (priv->room);
+  g_free (priv->display_name);
+  g_free (priv->meta);
+  g_free (priv->token);
+  g_free (priv->stun_server);
+  g_free (priv->turn_servers);
+  g_free (priv->local_addresses);
+  g_free (priv->video_codec);
+  g_free (priv->audio_codec);
+  g_free (priv->peer_id);
+  g_clear_object (&priv->signaller);
+  g_hash_table_unref (priv->sessions);
+  g_hash_table_unref (priv->peer_names);
+  g_ptr_array_free (priv->inputs, TRUE);
+  g_clear_pointer (&priv->ice_servers, json_array_unref);
+  g_mutex_clear (&priv->lock);
+
+  G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->finalize (object);
+}
+
+static void
+gst_webrtc_room_base_bin_dispose (GObject * object)
+{
+  GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  stop_thread (self);
+  while (priv->inputs->len) {
+    GstWebRTCRoomSendInput *input = g_ptr_array_steal_index (priv->inputs, 0);
+    gst_webrtc_room_send_input_free (input);
+  }
+  G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->dispose (object);
+}
+
+static void
+gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  priv->server_url = g_strdup (DEFAULT_SERVER_URL);
+  priv->room = g_strdup (DEFAULT_ROOM);
+  priv->offers = DEFAULT_OFFERS;
+  priv->policy = DEFAULT_POLICY;
+  priv->upnp = DEFAULT_UPNP;
+  priv->ice_tcp = DEFAULT_ICE_TCP;
+  priv->video_codec = g_strdup (DEFAULT_VIDEO_CODEC);
+  priv->audio_codec = g_strdup (DEFAULT_AUDIO_CODEC);
+  priv->bitrate = DEFAULT_BITRATE;
+  priv->latency = DEFAULT_LATENCY;
+  priv->decode = DEFAULT_DECODE;
+  g_mutex_init (&priv->lock);
+  priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) gst_webrtc_room_peer_session_free);
+  priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  priv->inputs = g_ptr_array_new ();
+}
+
+static GstStructure *
+get_stats_action (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  return gst_webrtc_room_base_bin_get_stats (self, peer_id);
+}
+
+static gboolean
+send_data_action (GstWebRTCRoomBaseBin * self, const gchar * peer_id,
+    const gchar * text)
+{
+  return gst_webrtc_room_base_bin_send_data (self, peer_id, text);
+}
+
+#define PROP_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_READY)
+
+static void
+gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_debug, "webrtcroom", 0,
+      "WebRTC room elements");
+
+  gobject_class->set_property = gst_webrtc_room_base_bin_set_property;
+  gobject_class->get_property = gst_webrtc_room_base_bin_get_property;
+  gobject_class->dispose = gst_webrtc_room_base_bin_dispose;
+  gobject_class->finalize = gst_webrtc_room_base_bin_finalize;
+  element_class->change_state = gst_webrtc_room_base_bin_change_state;
+  element_class->request_new_pad = gst_webrtc_room_base_bin_request_new_pad;
+  element_class->release_pad = gst_webrtc_room_base_bin_release_pad;
+
+  /**
+   * GstWebRTCRoomBaseBin:server-url:
+   *
+   * WebSocket URL of the room server (ws:// or wss://, path /ws).
+   */
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url",
+      "Server URL", "WebSocket URL of the room server (ws:// or wss://)",
+      DEFAULT_SERVER_URL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:room:
+   *
+   * Room to join: 1 to 64 characters of [A-Za-z0-9_.-].
+   */
+  properties[PROP_ROOM] = g_param_spec_string ("room", "Room",
+      "Room to join (1-64 characters of A-Z a-z 0-9 _ . -)", DEFAULT_ROOM,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:display-name:
+   *
+   * Display name other peers see (at most 64 characters).
+   */
+  properties[PROP_NAME_DISPLAY] = g_param_spec_string ("display-name",
+      "Display name", "Name other peers see (at most 64 characters)", NULL,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:meta:
+   *
+   * A JSON object (as text) relayed verbatim to the other peers.
+   */
+  properties[PROP_META] = g_param_spec_string ("meta", "Meta",
+      "JSON object relayed to other peers (at most 4 KiB)", NULL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:offers:
+   *
+   * Whether this element sends the first offer to peers already in the
+   * room. With %FALSE the others offer to us (the seed's server-side
+   * offer), as Safari or WHEP-like viewers need.
+   */
+  properties[PROP_OFFERS] = g_param_spec_boolean ("offers", "Offers",
+      "Create the first offer towards peers already in the room (FALSE: "
+      "they offer to us)", DEFAULT_OFFERS, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:token:
+   *
+   * Join token, when the room server requires one.
+   */
+  properties[PROP_TOKEN] = g_param_spec_string ("token", "Token",
+      "Join token when the room server requires one", NULL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:stun-server:
+   *
+   * STUN server (stun://host:port). Default: the one the room server
+   * announces (its built-in responder).
+   */
+  properties[PROP_STUN_SERVER] = g_param_spec_string ("stun-server",
+      "STUN server", "stun://host:port (default: from the room server)",
+      NULL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:turn-servers:
+   *
+   * Comma-separated TURN servers, turn(s)://user:password@host:port.
+   * Default: those the room server announces.
+   */
+  properties[PROP_TURN_SERVERS] = g_param_spec_string ("turn-servers",
+      "TURN servers", "Comma-separated turn(s)://user:password@host:port "
+      "(default: from the room server)", NULL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:ice-transport-policy:
+   *
+   * `relay` forces every path through TURN.
+   */
+  properties[PROP_ICE_TRANSPORT_POLICY] =
+      g_param_spec_enum ("ice-transport-policy", "ICE transport policy",
+      "all, or relay to use TURN only", GST_TYPE_WEBRTC_ICE_TRANSPORT_POLICY,
+      DEFAULT_POLICY, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:local-addresses:
+   *
+   * Comma-separated host addresses ICE gathers on in addition to libnice's
+   * own choice; libnice skips loopback, so 127.0.0.1 must be named here
+   * for loopback-only setups.
+   */
+  properties[PROP_LOCAL_ADDRESSES] = g_param_spec_string ("local-addresses",
+      "Local addresses", "Comma-separated host addresses for ICE (e.g. "
+      "127.0.0.1; libnice skips loopback otherwise)", NULL, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:upnp:
+   *
+   * Let libnice use UPnP port mapping. Off by default: it sends SSDP
+   * multicast out of the host interface.
+   */
+  properties[PROP_UPNP] = g_param_spec_boolean ("upnp", "UPnP",
+      "Let libnice use UPnP port mapping (sends SSDP multicast)",
+      DEFAULT_UPNP, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:ice-tcp:
+   *
+   * Gather ICE TCP candidates as well as UDP ones.
+   */
+  properties[PROP_ICE_TCP] = g_param_spec_boolean ("ice-tcp", "ICE TCP",
+      "Gather ICE TCP candidates", DEFAULT_ICE_TCP, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:video-codec:
+   *
+   * Codec raw video is encoded to: VP8, VP9, H264 or AV1 (AV1 needs
+   * rtpav1pay, which GStreamer 1.22 does not ship).
+   */
+  properties[PROP_VIDEO_CODEC] = g_param_spec_string ("video-codec",
+      "Video codec", "Codec for raw video input: VP8, VP9, H264 or AV1",
+      DEFAULT_VIDEO_CODEC, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:audio-codec:
+   *
+   * Codec raw audio is encoded to (OPUS).
+   */
+  properties[PROP_AUDIO_CODEC] = g_param_spec_string ("audio-codec",
+      "Audio codec", "Codec for raw audio input: OPUS", DEFAULT_AUDIO_CODEC,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:bitrate:
+   *
+   * Target video bitrate in bits per second.
+   */
+  properties[PROP_BITRATE] = g_param_spec_uint ("bitrate", "Bitrate",
+      "Target video bitrate (bits/s)", 10000, G_MAXINT, DEFAULT_BITRATE,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:latency:
+   *
+   * Jitterbuffer latency in milliseconds. Low by default for LAN and
+   * loopback; raise it on lossy or jittery networks.
+   */
+  properties[PROP_LATENCY] = g_param_spec_uint ("latency", "Latency",
+      "Jitterbuffer latency (ms)", 0, 10000, DEFAULT_LATENCY, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:decode:
+   *
+   * Decode remote tracks to raw video/audio; %FALSE outputs the encoded
+   * stream (e.g. to record without re-encoding).
+   */
+  properties[PROP_DECODE] = g_param_spec_boolean ("decode", "Decode",
+      "Output raw (decoded) remote tracks; FALSE outputs encoded streams",
+      DEFAULT_DECODE, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:peer-id:
+   *
+   * Our id in the room, assigned by the server after joining.
+   */
+  properties[PROP_PEER_ID] = g_param_spec_string ("peer-id", "Peer id",
+      "Our id in the room (assigned by the server)", NULL,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+
+  /**
+   * GstWebRTCRoomBaseBin::peer-joined:
+   * @self: the element
+   * @peer_id: the remote peer's id
+   * @name: (nullable): its display name
+   *
+   * Emitted from the signalling thread for every member found in the room
+   * and every newcomer.
+   */
+  signals[SIGNAL_PEER_JOINED] = g_signal_new ("peer-joined",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * GstWebRTCRoomBaseBin::peer-left:
+   * @self: the element
+   * @peer_id: who left
+   * @reason: `left`, `timeout` or `kicked`
+   *
+   * Its peer connection and pads are already gone when this is emitted.
+   */
+  signals[SIGNAL_PEER_LEFT] = g_signal_new ("peer-left",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * GstWebRTCRoomBaseBin::data-received:
+   * @self: the element
+   * @peer_id: the sender
+   * @text: the message received on the `chat` data channel
+   */
+  signals[SIGNAL_DATA_RECEIVED] = g_signal_new ("data-received",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * GstWebRTCRoomBaseBin::get-stats:
+   * @self: the element
+   * @peer_id: (nullable): a peer, or %NULL for all peers
+   *
+   * Action signal: webrtcbin's statistics of one peer connection, or a
+   * structure with one field per peer id. C: gst_webrtc_room_base_bin_get_stats().
+   *
+   * Returns: (transfer full) (nullable): the statistics
+   */
+  signals[SIGNAL_GET_STATS] = g_signal_new_class_handler ("get-stats",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (get_stats_action), NULL, NULL, NULL, GST_TYPE_STRUCTURE, 1,
+      G_TYPE_STRING);
+  /**
+   * GstWebRTCRoomBaseBin::send-data:
+   * @self: the element
+   * @peer_id: (nullable): the receiver, or %NULL for every peer
+   * @text: the message
+   *
+   * Action signal: send text on the `chat` data channel. C:
+   * gst_webrtc_room_base_bin_send_data().
+   *
+   * Returns: %TRUE if at least one peer took it
+   */
+  signals[SIGNAL_SEND_DATA] = g_signal_new_class_handler ("send-data",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (send_data_action), NULL, NULL, NULL, G_TYPE_BOOLEAN, 2,
+      G_TYPE_STRING, G_TYPE_STRING);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_WEBRTC_ROOM_BASE_BIN, 0);
+}
+
+static void
+add_template (GstElementClass * element_class, const gchar * name,
+    GstPadDirection direction, GstPadPresence presence, const gchar * caps)
+{
+  g_autoptr (GstCaps) template_caps = gst_caps_from_string (caps);
+
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new (name, direction, presence, template_caps));
+}
+
+/**
+ * gst_webrtc_room_base_bin_class_set_mode:
+ * @klass: a subclass' class
+ * @mode: what it sends and receives
+ *
+ * Sets the media mode and installs the matching pad templates.
+ */
+void
+gst_webrtc_room_base_bin_class_set_mode (GstWebRTCRoomBaseBinClass * klass,
+    GstWebRTCRoomMediaMode mode)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  static const gchar video_sink[] = "video/x-raw; video/x-vp8; video/x-vp9; "
+      "video/x-h264, stream-format=(string){ avc, byte-stream }; video/x-av1";
+  static const gchar audio_sink[] = "audio/x-raw; audio/x-opus";
+  static const gchar video_src[] = "video/x-raw; video/x-vp8; video/x-vp9; "
+      "video/x-h264; video/x-av1";
+  static const gchar audio_src[] = "audio/x-raw; audio/x-opus";
+
+  klass->media_mode = mode;
+  if (mode != GST_WEBRTC_ROOM_MEDIA_RECVONLY) {
+    add_template (element_class, "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+        video_sink);
+    add_template (element_class, "audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+        audio_sink);
+  }
+  if (mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY) {
+    add_template (element_class, "video_%s_%u", GST_PAD_SRC,
+        GST_PAD_SOMETIMES, video_src);
+    add_template (element_class, "audio_%s_%u", GST_PAD_SRC,
+        GST_PAD_SOMETIMES, audio_src);
+  }
+}

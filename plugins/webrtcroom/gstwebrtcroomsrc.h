@@ -1,0 +1,21 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#include <gst/webrtcroom/webrtcroom.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_WEBRTC_ROOM_SRC (gst_webrtc_room_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstWebRTCRoomSrc, gst_webrtc_room_src, GST, WEBRTC_ROOM_SRC, GstWebRTCRoomBaseBin)
+
+GST_ELEMENT_REGISTER_DECLARE (webrtcroomsrc);
+
+G_END_DECLS

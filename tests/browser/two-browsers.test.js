@@ -103,8 +103,9 @@ describe('two browsers in one room', { timeout: 280000 }, () => {
     // screenshot with the remote video actually playing in the tile
     await h.waitInPage(pa, (id) => {
       const v = document.querySelector('#tile-' + CSS.escape(id) + ' video');
-      return v && v.videoWidth > 0 && v.readyState >= 2 && v.currentTime > 0.5;
-    }, idB, { what: 'remote video playing in the tile' });
+      const stats = document.querySelector('#tile-' + CSS.escape(id) + ' .stats');
+      return v && v.videoWidth > 0 && v.readyState >= 2 && v.currentTime > 0.5 && /^640x480/.test(stats.textContent);
+    }, idB, { what: 'remote video playing in the tile, with its stats' });
     const dir = await h.ensureArtifactsDir();
     const shot = path.join(dir, 'two-browsers-alice.png');
     await pa.screenshot({ path: shot });

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include <gst/webrtcroom/websocketsignaller.h>
@@ -43,6 +44,7 @@ typedef struct
   GPtrArray *signals;
   GPtrArray *broadcasts;
   GError *last_error;
+  GError *lost_error;
 } Client;
 
 typedef struct
@@ -177,6 +179,8 @@ on_connection_lost (GstWebRTCRoomSignaller * sig, GError * error, Client * c)
   g_test_message ("%s: connection lost: %s", c->label, error->message);
   g_mutex_lock (&c->lock);
   c->n_lost++;
+  g_clear_error (&c->lost_error);
+  c->lost_error = g_error_copy (error);
   client_event (c);
 }
 
@@ -237,6 +241,7 @@ client_free (Client * c)
   g_ptr_array_unref (c->signals);
   g_ptr_array_unref (c->broadcasts);
   g_clear_error (&c->last_error);
+  g_clear_error (&c->lost_error);
   g_free (c);
 }
 
@@ -800,6 +805,35 @@ test_resume_after_restart (Fixture * fx, gconstpointer data)
 }
 
 static void
+test_server_shutdown_reconnects (Fixture * fx, gconstpointer data)
+{
+  g_autofree gchar *secret = write_temp_file ("shutdown-secret-for-tests\n");
+  g_autofree gchar *port = NULL;
+  const gchar *args[] = { "--secret-file", secret, NULL, NULL, NULL };
+  Client *a;
+  g_autofree gchar *a_id = NULL;
+
+  fx->server = start_server (args);
+  fx->url = wr_test_server_get_ws_url (fx->server);
+  port = g_strdup_printf ("%u", wr_test_server_get_port (fx->server));
+  a = client_new (fx, "alice", NULL);
+  join_and_wait (fx, a, "shutdown");
+  a_id = peer_id (a);
+
+  /* a server shutdown is a lost connection, not the end */
+  g_clear_pointer (&fx->server, wr_test_server_stop);
+  WAIT_FOR (COUNT (a, n_lost) == 1);
+  args[2] = "--port";
+  args[3] = port;
+  fx->server = start_server (args);
+  WAIT_FOR (COUNT (a, n_welcome) == 2);
+  g_assert_cmpstr (a->welcome_id, ==, a_id);
+  g_assert_cmpuint (a->n_fatal, ==, 0);
+  client_free (a);
+  g_unlink (secret);
+}
+
+static void
 test_reconnect_gives_up (Fixture * fx, gconstpointer data)
 {
   Client *a = client_new (fx, "alice", NULL);
@@ -811,6 +845,55 @@ test_reconnect_gives_up (Fixture * fx, gconstpointer data)
   WAIT_FOR (COUNT (a, n_fatal) == 1);
   g_assert_error (a->last_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (a->last_error->message, fx->url));
+  client_free (a);
+}
+
+static const gchar *const small_frames_args[] =
+    { "--max-message-size", "256", NULL };
+
+static void
+test_join_too_large (Fixture * fx, gconstpointer data)
+{
+  Client *a = client_new (fx, "alice", NULL);
+  g_autoptr (JsonObject) meta = json_object_new ();
+  g_autoptr (GstWebRTCRoomJoinParams) params = NULL;
+  g_autofree gchar *big = g_strnfill (400, 'x');
+
+  /* a valid join (meta < 4 KiB) above this server's frame limit */
+  json_object_set_string_member (meta, "padding", big);
+  params = gst_webrtc_room_join_params_new ("big", "alice", meta, TRUE, NULL);
+  gst_webrtc_room_signaller_start (a->sig, params);
+  WAIT_FOR (COUNT (a, n_fatal) == 1);
+  g_assert_cmpuint (a->n_welcome, ==, 0);
+  g_assert_nonnull (strstr (a->last_error->message, fx->url));
+  iterate_for (fx->context, 200);
+  g_assert_cmpuint (a->n_errors, ==, 1);
+  client_free (a);
+}
+
+static void
+test_keepalive_detects_frozen_server (Fixture * fx, gconstpointer data)
+{
+  Client *a = client_new (fx, "alice", NULL);
+  g_autofree gchar *a_id = NULL;
+  GPid pid = wr_test_server_get_pid (fx->server);
+
+  g_object_set (a->sig, "keepalive-interval", 1, "connect-timeout", 500,
+      NULL);
+  join_and_wait (fx, a, "frozen");
+  a_id = peer_id (a);
+
+  /* the socket stays open but nothing answers the pings */
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  g_assert_true (ITERATE_UNTIL (fx->context, COUNT (a, n_lost) == 1, 8000));
+  g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+  g_assert_error (a->lost_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+
+  /* we dropped the socket without a close frame: resumable */
+  WAIT_FOR (COUNT (a, n_welcome) == 2);
+  g_assert_true (a->last_resumed);
+  g_assert_cmpstr (a->welcome_id, ==, a_id);
+  g_assert_cmpuint (a->n_fatal, ==, 0);
   client_free (a);
 }
 
@@ -887,8 +970,15 @@ main (int argc, char **argv)
       test_unauthorized, fixture_teardown);
   g_test_add ("/signaller/resume-after-restart", Fixture, NULL,
       fixture_setup, test_resume_after_restart, fixture_teardown);
+  g_test_add ("/signaller/server-shutdown-reconnects", Fixture, NULL,
+      fixture_setup, test_server_shutdown_reconnects, fixture_teardown);
   g_test_add ("/signaller/reconnect-gives-up", Fixture, no_args,
       fixture_setup, test_reconnect_gives_up, fixture_teardown);
+  g_test_add ("/signaller/join-too-large", Fixture, small_frames_args,
+      fixture_setup, test_join_too_large, fixture_teardown);
+  g_test_add ("/signaller/keepalive-detects-frozen-server", Fixture,
+      no_args, fixture_setup, test_keepalive_detects_frozen_server,
+      fixture_teardown);
   g_test_add ("/signaller/stop-unref", Fixture, no_args, fixture_setup,
       test_stop_unref, fixture_teardown);
 

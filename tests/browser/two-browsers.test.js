@@ -152,6 +152,75 @@ describe('two browsers in one room', { timeout: 280000 }, () => {
     }
   }));
 
+  test('join from the form (same-origin server URL) and chat from the UI', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const room = 'browser-form';
+    const pa = alice.page;
+    await pa.goto(server.httpBase + '/', { timeout: 20000 });
+    await h.waitForState(pa, 'idle', 10000);
+    assert.equal(await pa.inputValue('#server'), server.wsUrl, 'default server is the page origin /ws');
+    await pa.fill('#room', room);
+    await pa.fill('#name', 'alice');
+    await pa.click('#join-btn');
+    await h.waitForState(pa, 'joined', 20000);
+    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+    const idA = await h.waitForPeer(pb, { name: 'alice' });
+    const idB = await h.waitForPeer(pa, { name: 'bob' });
+    await h.waitForDecodedVideo(pb, idA);
+    await pa.waitForSelector('#chat-input:not([disabled])', { timeout: 20000 });
+    await pa.fill('#chat-input', 'typed in the chat box');
+    await pa.click('#chat-send');
+    await h.waitInPage(pb, () => window.roomApp.chatLog.some((m) => m.text === 'typed in the chat box'), null,
+      { what: 'chat typed by alice' });
+    assert.equal(await pa.inputValue('#chat-input'), '');
+    // a private message to one peer via the selector
+    await pb.waitForSelector('#chat-input:not([disabled])', { timeout: 20000 });
+    await pb.selectOption('#chat-to', idA);
+    await pb.fill('#chat-input', 'just for alice');
+    await pb.click('#chat-send');
+    const got = await h.waitInPage(pa, () => window.roomApp.chatLog.find((m) => m.text === 'just for alice'), null,
+      { what: 'private chat at alice' });
+    assert.equal(got.from, idB);
+  }));
+
+  test('three participants: every pair decodes video', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    const room = 'browser-three';
+    const pa = await h.openClient(alice, server, { room, name: 'alice' });
+    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+    // carol: a second page in bob's browser, a third participant
+    const carolPage = await bob.context.newPage();
+    carolPage.on('console', (m) => bob.logs.push('[carol console.' + m.type() + '] ' + m.text()));
+    try {
+      const pc = await h.openClient({ page: carolPage }, server, { room, name: 'carol' });
+      const pages = { alice: pa, bob: pb, carol: pc };
+      const ids = {};
+      for (const [n, p] of Object.entries(pages)) ids[n] = await p.evaluate(() => window.roomApp.peerId);
+      const checks = [];
+      for (const [n, p] of Object.entries(pages)) {
+        for (const other of Object.keys(pages)) {
+          if (other === n) continue;
+          checks.push(h.waitForDecodedVideo(p, ids[other], { timeoutMs: 45000 }).then((st) => {
+            assert.equal(st.frameWidth, h.FAKE_VIDEO.width, n + ' <- ' + other);
+            assert.equal(st.frameHeight, h.FAKE_VIDEO.height, n + ' <- ' + other);
+          }));
+        }
+      }
+      await Promise.all(checks);
+      for (const p of Object.values(pages)) {
+        assert.equal(await p.locator('.tile.remote').count(), 2);
+      }
+      // a broadcast chat from carol reaches both
+      await h.waitInPage(pc, () => Array.from(window.roomApp.peers.values()).every((s) => s.dc && s.dc.readyState === 'open') &&
+        window.roomApp.peers.size === 2, null, { what: 'carol chat channels open' });
+      assert.equal(await pc.evaluate(() => window.roomApp.sendChat('hi all')), 2);
+      for (const p of [pa, pb]) {
+        await h.waitInPage(p, () => window.roomApp.chatLog.some((m) => m.text === 'hi all' && m.name === 'carol'), null,
+          { what: 'chat from carol' });
+      }
+    } finally {
+      await carolPage.close();
+    }
+  }));
+
   test('an invalid room name shows the server bad-message error', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
     const pa = await h.openClient(alice, server, { room: 'not a valid room!', name: 'alice' }, { state: 'error' });
     const err = await h.waitInPage(pa, () => window.roomApp.errors.find((e) => e.source === 'server'),

@@ -150,6 +150,19 @@ describe('web client failure paths', { timeout: 280000 }, () => {
     assert.deepEqual(webrtcErrors, []);
   }));
 
+  test('server unreachable: the page shows the WebSocket error', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
+    // a port nobody listens on (the relay's port after closing a throwaway relay)
+    const gone = await h.startTcpProxy(1);
+    const deadPort = gone.port;
+    await gone.close();
+    const pa = await h.openClient(alice, { ...server, wsUrl: 'ws://127.0.0.1:' + deadPort + '/ws' },
+      { room: 'browser-unreachable', name: 'alice' }, { state: 'error' });
+    const err = await pa.evaluate(() => window.roomApp.errors.find((e) => e.source === 'websocket'));
+    assert.equal(err.code, 1006);
+    assert.match(await pa.textContent('#error-list'), /could not join ws:\/\/127\.0\.0\.1:\d+\/ws/);
+    assert.equal(await pa.isEnabled('#join-btn'), true, 'the user can retry');
+  }));
+
   test('leave is clean: no reconnect, the other side sees peer-left at once', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
     const room = 'browser-leave';
     const pa = await h.openClient(alice, server, { room, name: 'alice' });

@@ -1,0 +1,353 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* webrtc-room-server: room signaling server with a STUN responder. */
+
+#include "server.h"
+#include "stun.h"
+#include "tokens.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  gchar *host;
+  gchar *public_host;
+  gint port;
+  gint stun_port;
+  gchar *tls_cert;
+  gchar *tls_key;
+  gchar *secret_file;
+  gchar *token_secret_file;
+  gint max_peers_per_room;
+  gint max_message_size;
+  gdouble rate_limit;
+  gint rate_burst;
+  gdouble join_timeout;
+  gint ping_interval;
+  gdouble resume_grace;
+  gchar *web_root;
+  gchar **allowed_origins;
+  gchar **stun_urls;
+  gchar **turn_urls;
+  gchar *turn_username;
+  gchar *turn_credential;
+  gboolean quiet;
+} Options;
+
+static void
+options_clear (Options * o)
+{
+  g_free (o->host);
+  g_free (o->public_host);
+  g_free (o->tls_cert);
+  g_free (o->tls_key);
+  g_free (o->secret_file);
+  g_free (o->token_secret_file);
+  g_free (o->web_root);
+  g_strfreev (o->allowed_origins);
+  g_strfreev (o->stun_urls);
+  g_strfreev (o->turn_urls);
+  g_free (o->turn_username);
+  g_free (o->turn_credential);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+static G_GNUC_NORETURN void
+usage_error (const gchar * format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+usage_error (const gchar * format, ...)
+{
+  va_list args;
+  g_autofree gchar *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "webrtc-room-server: %s\n"
+      "Try 'webrtc-room-server --help' for the options.\n", text);
+  exit (EXIT_USAGE);
+}
+
+static void
+parse_options (Options * o, int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    {"host", 0, 0, G_OPTION_ARG_STRING, &o->host,
+        "IP address to listen on (default 127.0.0.1)", "ADDR"},
+    {"port", 0, 0, G_OPTION_ARG_INT, &o->port,
+        "TCP port for WebSocket and HTTP (default 8443, 0 = ephemeral)", "PORT"},
+    {"stun-port", 0, 0, G_OPTION_ARG_INT, &o->stun_port,
+        "UDP port of the STUN responder (default 3478, 0 = off)", "PORT"},
+    {"public-host", 0, 0, G_OPTION_ARG_STRING, &o->public_host,
+          "Host advertised for the STUN responder in iceServers "
+          "(default: --host)", "HOST"},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert,
+        "PEM certificate: serve wss:// and https://", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key,
+        "PEM private key of --tls-cert", "FILE"},
+    {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->secret_file,
+          "Resume token secret; created with a random secret if missing "
+          "(default: a random secret per run)", "FILE"},
+    {"token-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->token_secret_file,
+        "Join token secret: joins must carry a valid token", "FILE"},
+    {"max-peers-per-room", 0, 0, G_OPTION_ARG_INT, &o->max_peers_per_room,
+        "Room capacity (default 0 = unlimited)", "N"},
+    {"max-message-size", 0, 0, G_OPTION_ARG_INT, &o->max_message_size,
+        "Largest accepted frame in bytes (default 65536)", "BYTES"},
+    {"rate-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->rate_limit,
+        "Messages per second per connection (default 50, 0 = off)", "RATE"},
+    {"rate-burst", 0, 0, G_OPTION_ARG_INT, &o->rate_burst,
+        "Burst size of the rate limit (default 100)", "N"},
+    {"join-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->join_timeout,
+        "Seconds a connection may stay without join (default 10, 0 = off)",
+        "SECONDS"},
+    {"ping-interval", 0, 0, G_OPTION_ARG_INT, &o->ping_interval,
+          "Seconds between WebSocket pings, 3 missed = lost "
+          "(default 10, 0 = off)", "SECONDS"},
+    {"resume-grace", 0, 0, G_OPTION_ARG_DOUBLE, &o->resume_grace,
+        "Seconds a lost peer is kept for resume (default 30)", "SECONDS"},
+    {"web-root", 0, 0, G_OPTION_ARG_FILENAME, &o->web_root,
+        "Directory served at / (default: the browser client)", "DIR"},
+    {"allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allowed_origins,
+          "Accept WebSocket upgrades only from this Origin (repeatable; "
+          "default: any origin)", "ORIGIN"},
+    {"stun-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->stun_urls,
+        "Extra STUN server for iceServers (repeatable)", "stun:HOST:PORT"},
+    {"turn-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->turn_urls,
+        "TURN server for iceServers (repeatable)", "turn:HOST:PORT"},
+    {"turn-username", 0, 0, G_OPTION_ARG_STRING, &o->turn_username,
+        "Username of the --turn-url servers", "NAME"},
+    {"turn-credential", 0, 0, G_OPTION_ARG_STRING, &o->turn_credential,
+        "Credential of the --turn-url servers", "SECRET"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+        "Do not log joins and leaves", NULL},
+    {NULL}
+  };
+  g_autoptr (GOptionContext) context =
+      g_option_context_new ("- WebRTC room signaling server");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (context,
+      "Room signaling server (protocol v1, WebSocket at /ws) with a "
+      "built-in STUN responder.\nPrints 'webrtc-room-server: listening on "
+      "ws://HOST:PORT/ws stun=HOST:PORT' once ready.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    usage_error ("%s", error->message);
+  if (argc > 1)
+    usage_error ("unexpected argument '%s'", argv[1]);
+
+  if (o->port < 0 || o->port > 65535)
+    usage_error ("--port must be 0..65535");
+  if (o->stun_port < 0 || o->stun_port > 65535)
+    usage_error ("--stun-port must be 0..65535");
+  if (o->max_peers_per_room < 0)
+    usage_error ("--max-peers-per-room must be >= 0");
+  if (o->max_message_size < 256)
+    usage_error ("--max-message-size must be >= 256");
+  if (o->rate_limit < 0)
+    usage_error ("--rate-limit must be >= 0");
+  if (o->rate_burst < 1)
+    usage_error ("--rate-burst must be >= 1");
+  if (o->join_timeout < 0)
+    usage_error ("--join-timeout must be >= 0");
+  if (o->ping_interval < 0)
+    usage_error ("--ping-interval must be >= 0");
+  if (o->resume_grace < 0)
+    usage_error ("--resume-grace must be >= 0");
+  if (!o->tls_cert != !o->tls_key)
+    usage_error ("--tls-cert and --tls-key go together");
+  if ((o->turn_username || o->turn_credential) && !o->turn_urls)
+    usage_error ("--turn-username/--turn-credential need --turn-url");
+}
+
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &limit);
+  }
+}
+
+static GBytes *
+load_or_create_secret (const gchar * path)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes *secret;
+
+  if (!path)
+    return wr_secret_generate ();
+  if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    g_autoptr (GBytes) random = wr_secret_generate ();
+    g_autofree gchar *hex = NULL;
+    gsize len;
+    const guint8 *data = g_bytes_get_data (random, &len);
+
+    hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+    if (!g_file_set_contents_full (path, hex, -1,
+            G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+      usage_error ("cannot create --secret-file: %s", error->message);
+  }
+  secret = wr_secret_load (path, &error);
+  if (!secret)
+    usage_error ("%s", error->message);
+  return secret;
+}
+
+static void
+add_ice_server (JsonArray * servers, const gchar * url,
+    const gchar * username, const gchar * credential)
+{
+  JsonObject *server = json_object_new ();
+  JsonArray *urls = json_array_new ();
+
+  json_array_add_string_element (urls, url);
+  json_object_set_array_member (server, "urls", urls);
+  if (username)
+    json_object_set_string_member (server, "username", username);
+  if (credential)
+    json_object_set_string_member (server, "credential", credential);
+  json_array_add_object_element (servers, server);
+}
+
+static gchar *
+format_host (const gchar * host)
+{
+  if (strchr (host, ':'))
+    return g_strdup_printf ("[%s]", host);
+  return g_strdup (host);
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (Options) o = {
+    .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
+    .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
+    .ping_interval = 10,.resume_grace = 30,
+  };
+  g_autoptr (GBytes) resume_secret = NULL;
+  g_autoptr (GBytes) join_secret = NULL;
+  g_autoptr (JsonArray) ice_servers = json_array_new ();
+  g_autoptr (WrStunServer) stun = NULL;
+  g_autoptr (WrServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *stun_text = NULL;
+  g_autofree gchar *host_text = NULL;
+  g_autofree gchar *public_host = NULL;
+  WrServerConfig config = { 0 };
+  guint i;
+
+  parse_options (&o, argc, argv);
+  if (!o.host)
+    o.host = g_strdup ("127.0.0.1");
+  if (!o.web_root)
+    o.web_root = g_strdup (WR_DEFAULT_WEB_ROOT);
+  /* joins and leaves are logged at info level, on stderr */
+  if (!o.quiet)
+    g_setenv ("G_MESSAGES_DEBUG", G_LOG_DOMAIN, FALSE);
+  g_log_writer_default_set_use_stderr (TRUE);
+  raise_fd_limit ();
+  signal (SIGPIPE, SIG_IGN);
+
+  resume_secret = load_or_create_secret (o.secret_file);
+  if (o.token_secret_file) {
+    join_secret = wr_secret_load (o.token_secret_file, &error);
+    if (!join_secret)
+      usage_error ("--token-secret-file: %s", error->message);
+  }
+
+  loop = g_main_loop_new (NULL, FALSE);
+
+  if (o.stun_port > 0) {
+    stun = wr_stun_server_new (o.host, o.stun_port, &error);
+    if (!stun) {
+      fprintf (stderr, "webrtc-room-server: STUN responder: %s\n",
+          error->message);
+      return EXIT_FAILURE;
+    }
+  }
+
+  public_host = g_strdup (o.public_host ? o.public_host : o.host);
+  if (g_str_equal (public_host, "0.0.0.0") || g_str_equal (public_host, "::")) {
+    g_free (public_host);
+    public_host = g_strdup ("127.0.0.1");
+  }
+  host_text = format_host (public_host);
+  if (stun) {
+    g_autofree gchar *url = g_strdup_printf ("stun:%s:%u", host_text,
+        wr_stun_server_get_port (stun));
+    add_ice_server (ice_servers, url, NULL, NULL);
+  }
+  for (i = 0; o.stun_urls && o.stun_urls[i]; i++)
+    add_ice_server (ice_servers, o.stun_urls[i], NULL, NULL);
+  for (i = 0; o.turn_urls && o.turn_urls[i]; i++)
+    add_ice_server (ice_servers, o.turn_urls[i], o.turn_username,
+        o.turn_credential);
+
+  config.host = o.host;
+  config.port = o.port;
+  config.tls_cert = o.tls_cert;
+  config.tls_key = o.tls_key;
+  config.max_message_size = o.max_message_size;
+  config.rate_limit = o.rate_limit;
+  config.rate_burst = o.rate_burst;
+  config.ping_interval_s = o.ping_interval;
+  config.web_root = o.web_root;
+  config.allowed_origins = (const gchar * const *) o.allowed_origins;
+  config.room.max_peers_per_room = o.max_peers_per_room;
+  config.room.resume_grace_us = o.resume_grace * G_USEC_PER_SEC;
+  config.room.join_timeout_us = o.join_timeout * G_USEC_PER_SEC;
+  config.room.resume_secret = resume_secret;
+  config.room.join_secret = join_secret;
+  config.room.ice_servers = ice_servers;
+
+  server = wr_server_new (&config, &error);
+  if (!server) {
+    fprintf (stderr, "webrtc-room-server: cannot listen on %s:%d: %s\n",
+        o.host, o.port, error->message);
+    return EXIT_FAILURE;
+  }
+
+  g_free (host_text);
+  host_text = format_host (o.host);
+  stun_text = stun ? g_strdup_printf ("%s:%u", host_text,
+      wr_stun_server_get_port (stun)) : g_strdup ("off");
+  printf ("webrtc-room-server: listening on %s://%s:%u/ws stun=%s\n",
+      wr_server_is_tls (server) ? "wss" : "ws", host_text,
+      wr_server_get_port (server), stun_text);
+  fflush (stdout);
+
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,663 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Room membership, relay, liveness and resume: see docs/protocol.md.
+ * Memory per peer is kept small on purpose (one struct, two global hash
+ * table entries, intrusive list links): the server must hold 10,000 peers
+ * in well under 100 MB. */
+
+#include "room-handler.h"
+#include "tokens.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+#define PEER_ID_BYTES 8
+
+typedef struct _WrRoom WrRoom;
+typedef struct _WrPeer WrPeer;
+
+struct _WrPeer
+{
+  GstWebRTCRoomPeerInfo info;
+  WrRoom *room;
+  WrRoomConn *conn;             /* NULL while lost (resume grace) */
+  GList room_link;              /* in room->members, join order */
+  GList lost_link;              /* in handler->lost while lost */
+  gint64 lost_deadline;
+};
+
+struct _WrRoom
+{
+  gchar *name;
+  GQueue members;
+};
+
+struct _WrRoomConn
+{
+  gpointer handle;
+  WrPeer *peer;
+  gboolean closing;
+  gboolean pending;
+  gint64 join_deadline;
+  GList pending_link;           /* in handler->pending until joined */
+};
+
+struct _WrRoomHandler
+{
+  WrRoomHandlerConfig config;
+  gchar server_id[2 * PEER_ID_BYTES + 1];
+  GHashTable *rooms;            /* name -> WrRoom */
+  GHashTable *peers;            /* id -> WrPeer */
+  GQueue pending;               /* WrRoomConn, by join deadline */
+  GQueue lost;                  /* WrPeer, by lost deadline */
+  WrRoomStats stats;
+};
+
+static void
+action_clear (gpointer data)
+{
+  WrAction *action = data;
+
+  g_clear_pointer (&action->text, g_ref_string_release);
+}
+
+GArray *
+wr_actions_new (void)
+{
+  GArray *actions = g_array_new (FALSE, TRUE, sizeof (WrAction));
+
+  g_array_set_clear_func (actions, action_clear);
+  return actions;
+}
+
+static void
+push_send (GArray * actions, WrRoomConn * conn, gchar * ref_text)
+{
+  WrAction action = {.type = WR_ACTION_SEND,.conn = conn->handle,
+    .text = g_ref_string_acquire (ref_text)
+  };
+
+  g_array_append_val (actions, action);
+}
+
+static void
+push_send_owned (GArray * actions, WrRoomConn * conn, gchar * text)
+{
+  gchar *ref = g_ref_string_new (text);
+
+  push_send (actions, conn, ref);
+  g_ref_string_release (ref);
+  g_free (text);
+}
+
+static void
+random_hex (gchar * out, gsize n_bytes)
+{
+  guint8 buf[32];
+  gsize got = 0, i;
+
+  g_assert (n_bytes <= sizeof (buf));
+  while (got < n_bytes) {
+    ssize_t n = getrandom (buf + got, n_bytes - got, 0);
+
+    if (n > 0)
+      got += n;
+  }
+  for (i = 0; i < n_bytes; i++) {
+    out[2 * i] = "0123456789abcdef"[buf[i] >> 4];
+    out[2 * i + 1] = "0123456789abcdef"[buf[i] & 0xf];
+  }
+  out[2 * n_bytes] = '\0';
+}
+
+static void
+peer_free (WrPeer * peer)
+{
+  g_free (peer->info.id);
+  g_free (peer->info.name);
+  g_clear_pointer (&peer->info.meta, json_object_unref);
+  g_free (peer);
+}
+
+static void
+room_free (WrRoom * room)
+{
+  g_free (room->name);
+  g_free (room);
+}
+
+WrRoomHandler *
+wr_room_handler_new (const WrRoomHandlerConfig * config, gint64 now_us)
+{
+  WrRoomHandler *handler = g_new0 (WrRoomHandler, 1);
+
+  g_return_val_if_fail (config->resume_secret != NULL, NULL);
+
+  handler->config = *config;
+  handler->config.resume_secret = g_bytes_ref (config->resume_secret);
+  if (config->join_secret)
+    handler->config.join_secret = g_bytes_ref (config->join_secret);
+  if (config->ice_servers)
+    handler->config.ice_servers = json_array_ref (config->ice_servers);
+  if (handler->config.resume_token_lifetime_s <= 0)
+    handler->config.resume_token_lifetime_s = 24 * 3600;
+  random_hex (handler->server_id, PEER_ID_BYTES);
+  /* keys are owned by the values */
+  handler->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) room_free);
+  handler->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) peer_free);
+  g_queue_init (&handler->pending);
+  g_queue_init (&handler->lost);
+  return handler;
+}
+
+void
+wr_room_handler_free (WrRoomHandler * handler)
+{
+  if (!handler)
+    return;
+  /* connections are owned by the glue, which disconnects them first */
+  g_hash_table_destroy (handler->peers);
+  g_hash_table_destroy (handler->rooms);
+  g_bytes_unref (handler->config.resume_secret);
+  g_clear_pointer (&handler->config.join_secret, g_bytes_unref);
+  g_clear_pointer (&handler->config.ice_servers, json_array_unref);
+  g_free (handler);
+}
+
+WrRoomConn *
+wr_room_handler_connect (WrRoomHandler * handler, gpointer handle,
+    gint64 now_us)
+{
+  WrRoomConn *conn = g_new0 (WrRoomConn, 1);
+
+  conn->handle = handle;
+  conn->pending_link.data = conn;
+  if (handler->config.join_timeout_us > 0) {
+    conn->join_deadline = now_us + handler->config.join_timeout_us;
+    conn->pending = TRUE;
+    g_queue_push_tail_link (&handler->pending, &conn->pending_link);
+  }
+  handler->stats.connections++;
+  return conn;
+}
+
+static void
+unlink_pending (WrRoomHandler * handler, WrRoomConn * conn)
+{
+  if (conn->pending) {
+    g_queue_unlink (&handler->pending, &conn->pending_link);
+    conn->pending = FALSE;
+  }
+}
+
+static void
+send_error (WrRoomHandler * handler, WrRoomConn * conn,
+    GstWebRTCRoomError code, const gchar * message, const gchar * ref,
+    GArray * actions)
+{
+  if (code < GST_WEBRTC_ROOM_ERROR_UNKNOWN)
+    handler->stats.errors[code]++;
+  push_send_owned (actions, conn,
+      gst_webrtc_room_build_error (code, message, ref));
+}
+
+static void
+close_conn (WrRoomHandler * handler, WrRoomConn * conn, gushort code,
+    GArray * actions)
+{
+  WrAction action = {.type = WR_ACTION_CLOSE,.conn = conn->handle,
+    .code = code
+  };
+
+  conn->closing = TRUE;
+  unlink_pending (handler, conn);
+  g_array_append_val (actions, action);
+}
+
+/* Sends @text to every member of @room with a live connection, but
+ * @except. */
+static guint
+send_to_room (WrRoom * room, WrPeer * except, gchar * ref_text,
+    GArray * actions)
+{
+  GList *l;
+  guint n = 0;
+
+  for (l = room->members.head; l; l = l->next) {
+    WrPeer *member = l->data;
+
+    if (member == except || !member->conn)
+      continue;
+    push_send (actions, member->conn, ref_text);
+    n++;
+  }
+  return n;
+}
+
+static void
+send_owned_to_room (WrRoom * room, WrPeer * except, gchar * text,
+    GArray * actions)
+{
+  gchar *ref = g_ref_string_new (text);
+
+  send_to_room (room, except, ref, actions);
+  g_ref_string_release (ref);
+  g_free (text);
+}
+
+static void
+remove_peer (WrRoomHandler * handler, WrPeer * peer,
+    GstWebRTCRoomPeerLeftReason reason, GArray * actions)
+{
+  GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT,
+    .peer = peer->info.id,.reason = reason
+  };
+  WrRoom *room = peer->room;
+
+  g_info ("peer %s left room %s (%s)", peer->info.id, room->name,
+      gst_webrtc_room_peer_left_reason_to_string (reason));
+
+  g_queue_unlink (&room->members, &peer->room_link);
+  if (!peer->conn)
+    g_queue_unlink (&handler->lost, &peer->lost_link);
+  else
+    peer->conn->peer = NULL;
+
+  send_owned_to_room (room, NULL,
+      gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_CLIENT),
+      actions);
+
+  g_hash_table_remove (handler->peers, peer->info.id);
+  if (room->members.length == 0)
+    g_hash_table_remove (handler->rooms, room->name);
+}
+
+static WrRoom *
+lookup_or_create_room (WrRoomHandler * handler, const gchar * name)
+{
+  WrRoom *room = g_hash_table_lookup (handler->rooms, name);
+
+  if (!room) {
+    room = g_new0 (WrRoom, 1);
+    room->name = g_strdup (name);
+    g_queue_init (&room->members);
+    g_hash_table_insert (handler->rooms, room->name, room);
+  }
+  return room;
+}
+
+static gchar *
+new_peer_id (WrRoomHandler * handler)
+{
+  gchar id[2 * PEER_ID_BYTES + 1];
+
+  do {
+    random_hex (id, PEER_ID_BYTES);
+  } while (g_hash_table_contains (handler->peers, id));
+  return g_strdup (id);
+}
+
+static void
+send_welcome (WrRoomHandler * handler, WrPeer * peer, gint64 now_us,
+    GArray * actions)
+{
+  g_autoptr (GPtrArray) others = g_ptr_array_new ();
+  g_autofree gchar *token = NULL;
+  GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_WELCOME,
+    .protocol = GST_WEBRTC_ROOM_PROTOCOL_VERSION
+  };
+  GList *l;
+
+  for (l = peer->room->members.head; l; l = l->next) {
+    WrPeer *member = l->data;
+
+    if (member != peer)
+      g_ptr_array_add (others, &member->info);
+  }
+  token = wr_token_new_resume (handler->config.resume_secret,
+      peer->room->name, peer->info.id, handler->server_id,
+      now_us / G_USEC_PER_SEC + handler->config.resume_token_lifetime_s);
+
+  msg.peer = peer->info.id;
+  msg.room = peer->room->name;
+  msg.peers = others;
+  msg.ice_servers = handler->config.ice_servers;
+  msg.resume = token;
+  push_send_owned (actions, peer->conn,
+      gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_CLIENT));
+}
+
+static void
+attach_conn (WrRoomHandler * handler, WrPeer * peer, WrRoomConn * conn)
+{
+  peer->conn = conn;
+  conn->peer = peer;
+  unlink_pending (handler, conn);
+}
+
+/* A new member: announced to the others, welcomed. */
+static void
+add_peer (WrRoomHandler * handler, WrRoomConn * conn, WrRoom * room,
+    gchar * id, const GstWebRTCRoomMessage * join, gint64 now_us,
+    GArray * actions)
+{
+  GstWebRTCRoomMessage announce = {
+    .type = GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED
+  };
+  WrPeer *peer = g_new0 (WrPeer, 1);
+
+  peer->info.id = id;
+  peer->info.name = g_strdup (join->name);
+  peer->info.meta = join->meta ? json_object_ref (join->meta) : NULL;
+  peer->info.offers = join->offers;
+  peer->room = room;
+  peer->room_link.data = peer;
+  peer->lost_link.data = peer;
+  g_hash_table_insert (handler->peers, peer->info.id, peer);
+  g_queue_push_tail_link (&room->members, &peer->room_link);
+  attach_conn (handler, peer, conn);
+
+  g_info ("peer %s joined room %s", id, room->name);
+
+  announce.peer_info = &peer->info;
+  send_owned_to_room (room, peer,
+      gst_webrtc_room_message_serialize (&announce,
+          GST_WEBRTC_ROOM_TO_CLIENT), actions);
+  send_welcome (handler, peer, now_us, actions);
+}
+
+/* Takes over a known peer: no peer-left/peer-joined for the others. */
+static void
+resume_peer (WrRoomHandler * handler, WrRoomConn * conn, WrPeer * peer,
+    gint64 now_us, GArray * actions)
+{
+  if (peer->conn) {
+    WrRoomConn *old = peer->conn;
+
+    /* the old socket is still open from our side: it is replaced */
+    old->peer = NULL;
+    close_conn (handler, old, WR_CLOSE_REPLACED, actions);
+  } else {
+    g_queue_unlink (&handler->lost, &peer->lost_link);
+  }
+  attach_conn (handler, peer, conn);
+  g_info ("peer %s resumed in room %s", peer->info.id, peer->room->name);
+  send_welcome (handler, peer, now_us, actions);
+}
+
+static gboolean
+room_is_full (WrRoomHandler * handler, WrRoom * room)
+{
+  return room && handler->config.max_peers_per_room > 0
+      && room->members.length >= handler->config.max_peers_per_room;
+}
+
+static void
+handle_join (WrRoomHandler * handler, WrRoomConn * conn,
+    const GstWebRTCRoomMessage * msg, gint64 now_us, GArray * actions)
+{
+  g_autofree gchar *resume_id = NULL;
+  g_autofree gchar *resume_server = NULL;
+  gint64 now_s = now_us / G_USEC_PER_SEC;
+  gboolean resumable = FALSE;
+  WrRoom *room;
+
+  if (conn->peer) {
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_ALREADY_JOINED,
+        "this connection already joined a room", "join", actions);
+    return;
+  }
+
+  /* An invalid or expired resume token is not an error: fresh join. */
+  if (msg->resume)
+    resumable = wr_token_check_resume (handler->config.resume_secret,
+        msg->resume, msg->room, now_s, &resume_id, &resume_server);
+
+  if (handler->config.join_secret && !resumable
+      && !(msg->token && wr_token_check_join (handler->config.join_secret,
+              msg->token, msg->room, now_s))) {
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED,
+        msg->token ? "join token is invalid or expired" :
+        "this server requires a join token", "join", actions);
+    handler->stats.rejected++;
+    close_conn (handler, conn, WR_CLOSE_POLICY, actions);
+    return;
+  }
+
+  if (resumable) {
+    WrPeer *peer = g_hash_table_lookup (handler->peers, resume_id);
+
+    if (peer && g_str_equal (peer->room->name, msg->room)) {
+      resume_peer (handler, conn, peer, now_us, actions);
+      return;
+    }
+    /* A peer of another server instance (we restarted): re-create it
+     * with its id. A peer this instance already removed joins afresh. */
+    if (peer || g_strcmp0 (resume_server, handler->server_id) == 0)
+      g_clear_pointer (&resume_id, g_free);
+  }
+
+  room = g_hash_table_lookup (handler->rooms, msg->room);
+  if (room_is_full (handler, room)) {
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_ROOM_FULL,
+        "the room is full", "join", actions);
+    return;
+  }
+  room = lookup_or_create_room (handler, msg->room);
+  add_peer (handler, conn, room, resume_id ? g_steal_pointer (&resume_id) :
+      new_peer_id (handler), msg, now_us, actions);
+}
+
+static void
+handle_signal (WrRoomHandler * handler, WrRoomConn * conn,
+    const GstWebRTCRoomMessage * msg, GArray * actions)
+{
+  WrPeer *peer = conn->peer;
+  WrPeer *target = g_hash_table_lookup (handler->peers, msg->to);
+
+  if (!target || target == peer || target->room != peer->room) {
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_UNKNOWN_PEER,
+        "no such peer in your room", "signal", actions);
+    return;
+  }
+  /* a peer in its resume grace period misses what is sent meanwhile */
+  if (!target->conn)
+    return;
+  push_send_owned (actions, target->conn,
+      gst_webrtc_room_build_signal (peer->info.id, msg->data,
+          GST_WEBRTC_ROOM_TO_CLIENT));
+  handler->stats.relayed++;
+}
+
+static void
+handle_broadcast (WrRoomHandler * handler, WrRoomConn * conn,
+    const GstWebRTCRoomMessage * msg, GArray * actions)
+{
+  GstWebRTCRoomMessage out = {.type = GST_WEBRTC_ROOM_MESSAGE_BROADCAST,
+    .from = conn->peer->info.id,.data = msg->data
+  };
+  g_autofree gchar *text =
+      gst_webrtc_room_message_serialize (&out, GST_WEBRTC_ROOM_TO_CLIENT);
+  gchar *ref = g_ref_string_new (text);
+
+  handler->stats.relayed += send_to_room (conn->peer->room, conn->peer, ref,
+      actions);
+  g_ref_string_release (ref);
+}
+
+void
+wr_room_handler_message (WrRoomHandler * handler, WrRoomConn * conn,
+    const GstWebRTCRoomMessage * msg, gint64 now_us, GArray * actions)
+{
+  const gchar *type = gst_webrtc_room_message_type_to_string (msg->type);
+
+  if (conn->closing)
+    return;
+
+  switch (msg->type) {
+    case GST_WEBRTC_ROOM_MESSAGE_JOIN:
+      handle_join (handler, conn, msg, now_us, actions);
+      return;
+    case GST_WEBRTC_ROOM_MESSAGE_PING:{
+      GstWebRTCRoomMessage pong = {.type = GST_WEBRTC_ROOM_MESSAGE_PONG,
+        .id = msg->id
+      };
+      push_send_owned (actions, conn,
+          gst_webrtc_room_message_serialize (&pong,
+              GST_WEBRTC_ROOM_TO_CLIENT));
+      return;
+    }
+    case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
+    case GST_WEBRTC_ROOM_MESSAGE_BROADCAST:
+    case GST_WEBRTC_ROOM_MESSAGE_LEAVE:
+      break;
+    default:
+      send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_UNKNOWN_TYPE,
+          "this message type is not sent by clients", type, actions);
+      return;
+  }
+
+  if (!conn->peer) {
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_NOT_JOINED,
+        "join a room first", type, actions);
+    return;
+  }
+
+  if (msg->type == GST_WEBRTC_ROOM_MESSAGE_SIGNAL) {
+    handle_signal (handler, conn, msg, actions);
+  } else if (msg->type == GST_WEBRTC_ROOM_MESSAGE_BROADCAST) {
+    handle_broadcast (handler, conn, msg, actions);
+  } else {
+    remove_peer (handler, conn->peer, GST_WEBRTC_ROOM_LEFT_LEFT, actions);
+    close_conn (handler, conn, WR_CLOSE_NORMAL, actions);
+  }
+}
+
+void
+wr_room_handler_frame (WrRoomHandler * handler, WrRoomConn * conn,
+    const gchar * text, gsize len, gint64 now_us, GArray * actions)
+{
+  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *ref = NULL;
+
+  if (conn->closing)
+    return;
+  msg = gst_webrtc_room_message_parse (text, len, GST_WEBRTC_ROOM_TO_SERVER,
+      &ref, &error);
+  if (!msg) {
+    send_error (handler, conn, error->code, error->message, ref, actions);
+    return;
+  }
+  wr_room_handler_message (handler, conn, msg, now_us, actions);
+}
+
+void
+wr_room_handler_reject (WrRoomHandler * handler, WrRoomConn * conn,
+    GstWebRTCRoomError code, const gchar * message, const gchar * ref,
+    gushort close_code, GArray * actions)
+{
+  if (conn->closing)
+    return;
+  send_error (handler, conn, code, message, ref, actions);
+  if (close_code) {
+    if (conn->peer)
+      remove_peer (handler, conn->peer, GST_WEBRTC_ROOM_LEFT_KICKED, actions);
+    handler->stats.rejected++;
+    close_conn (handler, conn, close_code, actions);
+  }
+}
+
+void
+wr_room_handler_disconnect (WrRoomHandler * handler, WrRoomConn * conn,
+    WrDisconnectReason reason, gint64 now_us, GArray * actions)
+{
+  WrPeer *peer = conn->peer;
+
+  unlink_pending (handler, conn);
+  if (peer && reason == WR_DISCONNECT_CLEAN) {
+    remove_peer (handler, peer, GST_WEBRTC_ROOM_LEFT_LEFT, actions);
+  } else if (peer) {
+    g_info ("peer %s lost in room %s, waiting for resume", peer->info.id,
+        peer->room->name);
+    peer->conn = NULL;
+    peer->lost_deadline = now_us + handler->config.resume_grace_us;
+    g_queue_push_tail_link (&handler->lost, &peer->lost_link);
+  }
+  handler->stats.connections--;
+  g_free (conn);
+}
+
+void
+wr_room_handler_tick (WrRoomHandler * handler, gint64 now_us,
+    GArray * actions)
+{
+  while (handler->pending.head) {
+    WrRoomConn *conn = handler->pending.head->data;
+
+    if (conn->join_deadline > now_us)
+      break;
+    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_JOIN_TIMEOUT,
+        "no join received in time", NULL, actions);
+    handler->stats.rejected++;
+    close_conn (handler, conn, WR_CLOSE_POLICY, actions);
+  }
+  while (handler->lost.head) {
+    WrPeer *peer = handler->lost.head->data;
+
+    if (peer->lost_deadline > now_us)
+      break;
+    remove_peer (handler, peer, GST_WEBRTC_ROOM_LEFT_TIMEOUT, actions);
+  }
+}
+
+gint64
+wr_room_handler_next_deadline (WrRoomHandler * handler)
+{
+  gint64 next = G_MAXINT64;
+
+  if (handler->pending.head)
+    next = ((WrRoomConn *) handler->pending.head->data)->join_deadline;
+  if (handler->lost.head)
+    next = MIN (next, ((WrPeer *) handler->lost.head->data)->lost_deadline);
+  return next;
+}
+
+guint
+wr_room_handler_get_n_peers (WrRoomHandler * handler)
+{
+  return g_hash_table_size (handler->peers);
+}
+
+guint
+wr_room_handler_get_n_rooms (WrRoomHandler * handler)
+{
+  return g_hash_table_size (handler->rooms);
+}
+
+const WrRoomStats *
+wr_room_handler_get_stats (WrRoomHandler * handler)
+{
+  return &handler->stats;
+}
+
+const gchar *
+wr_room_conn_get_peer_id (WrRoomConn * conn)
+{
+  return conn->peer ? conn->peer->info.id : NULL;
+}
+
+gboolean
+wr_room_conn_is_closing (WrRoomConn * conn)
+{
+  return conn->closing;
+}

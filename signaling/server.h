@@ -1,0 +1,48 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#include "room-handler.h"
+
+G_BEGIN_DECLS
+
+/* The libsoup glue: WebSocket /ws on top of the room handler, per
+ * connection limits and liveness, plain HTTP (/, /healthz, /metrics). */
+
+typedef struct _WrServer WrServer;
+
+typedef struct
+{
+  const gchar *host;
+  guint port;                   /* 0: ephemeral */
+  const gchar *tls_cert;        /* with tls_key: wss:// and https:// */
+  const gchar *tls_key;
+  gsize max_message_size;       /* bytes */
+  gdouble rate_limit;           /* messages per second */
+  guint rate_burst;
+  guint ping_interval_s;        /* 0: no pings */
+  const gchar *web_root;
+  const gchar *const *allowed_origins;  /* NULL: any origin */
+  WrRoomHandlerConfig room;
+} WrServerConfig;
+
+WrServer *wr_server_new (const WrServerConfig * config, GError ** error);
+
+guint wr_server_get_port (WrServer * server);
+
+gboolean wr_server_is_tls (WrServer * server);
+
+gchar *wr_server_build_metrics (WrServer * server);
+
+void wr_server_free (WrServer * server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrServer, wr_server_free)
+
+G_END_DECLS

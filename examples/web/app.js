@@ -63,6 +63,9 @@
     video: parseBool(params.get('video'), true),
     audio: parseBool(params.get('audio'), true),
     token: params.get('token') || undefined,
+    // RTCRtpSendParameters.degradationPreference for video: balanced (browser default),
+    // maintain-framerate or maintain-resolution (no downscaling under CPU/bandwidth load)
+    degradation: params.get('degradation') || '',
   };
 
   const app = {
@@ -451,8 +454,9 @@
       const kinds = new Set();
       if (stream) {
         for (const track of stream.getTracks()) {
-          pc.addTrack(track, stream);
+          const sender = pc.addTrack(track, stream);
           kinds.add(track.kind);
+          if (track.kind === 'video' && config.degradation) setDegradation(sender, config.degradation);
         }
       }
       if (initiator) {
@@ -677,6 +681,16 @@
       this.state = 'closed';
       this.video.srcObject = null;
       this.tile.remove();
+    }
+  }
+
+  function setDegradation(sender, pref) {
+    try {
+      const p = sender.getParameters();
+      p.degradationPreference = pref;
+      sender.setParameters(p).catch((e) => warn('degradation=' + pref + ' not applied: ' + e.message));
+    } catch (e) {
+      warn('degradation=' + pref + ' not applied: ' + e.message);
     }
   }
 

@@ -99,6 +99,12 @@ describe('two browsers in one room', { timeout: 280000 }, () => {
     assert.equal(politeA, Buffer.compare(Buffer.from(idA), Buffer.from(idB)) < 0);
 
     await checkChatBothWays(pa, pb, idA, idB, 'basic');
+    // the degradation preference asked for in the URL is applied, no warnings
+    for (const [p, id] of [[pa, idB], [pb, idA]]) {
+      assert.deepEqual(await p.evaluate(() => window.roomApp.warnings), []);
+      assert.equal(await p.evaluate((id) => window.roomApp.peers.get(id).pc.getSenders()
+        .find((x) => x.track && x.track.kind === 'video').getParameters().degradationPreference, id), 'maintain-resolution');
+    }
 
     // screenshot with the remote video actually playing in the tile
     await h.waitInPage(pa, (id) => {

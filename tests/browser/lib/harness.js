@@ -127,8 +127,10 @@ async function launchBrowser() {
   };
 }
 
+// Tests check the decoded frame size: ask senders to keep the capture resolution even when
+// the (shared, loaded) machine makes WebRTC's CPU adaptation downscale.
 function clientUrl(server, params) {
-  const q = new URLSearchParams({ server: server.wsUrl, ...params });
+  const q = new URLSearchParams({ server: server.wsUrl, degradation: 'maintain-resolution', ...params });
   return server.httpBase + '/?' + q.toString();
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define MISSED_PINGS_LOST 3
+#define LISTEN_BACKLOG 4096
 #define RATE_PERSIST_US (3 * G_USEC_PER_SEC)
 #define RATE_ERROR_INTERVAL_US G_USEC_PER_SEC
 #define RATE_MAX_DROPPED_BURSTS 10
@@ -559,6 +560,7 @@ server_listen (WrServer * server, const WrServerConfig * config, GError ** error
 {
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (GSocket) socket = NULL;
   GSList *listeners;
   SoupServerListenOptions options = 0;
 
@@ -586,7 +588,16 @@ server_listen (WrServer * server, const WrServerConfig * config, GError ** error
     return FALSE;
   }
   addr = g_inet_socket_address_new (inet, config->port);
-  if (!soup_server_listen (server->soup, addr, options, error))
+  /* our own socket: GLib's default backlog of 10 drops SYNs (and stalls
+   * clients for seconds) when thousands of peers connect at once */
+  socket = g_socket_new (g_inet_address_get_family (inet),
+      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (!socket)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, addr, TRUE, error)
+      || !g_socket_listen (socket, error)
+      || !soup_server_listen_socket (server->soup, socket, options, error))
     return FALSE;
 
   listeners = soup_server_get_listeners (server->soup);

@@ -46,8 +46,14 @@ build_answer (WrStunServer * stun, const guint8 * request, gsize len,
 {
   struct sockaddr_storage addr;
   StunMessage req, resp;
+  uint16_t attr_len;
 
   if (stun_agent_validate (&stun->validator, &req, request, len, NULL,
+          NULL) != STUN_VALIDATION_SUCCESS)
+    return 0;
+  /* FINGERPRINT is optional, but when present it must be right */
+  if (stun_message_find (&req, STUN_ATTRIBUTE_FINGERPRINT, &attr_len)
+      && stun_agent_validate (&stun->responder, &req, request, len, NULL,
           NULL) != STUN_VALIDATION_SUCCESS)
     return 0;
   if (stun_message_get_class (&req) != STUN_REQUEST

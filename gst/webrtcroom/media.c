@@ -290,7 +290,6 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     dir = media_direction (media);
     if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
         || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
-        || gst_sdp_media_get_port (media) == 0
         || webrtcbin_has_sink (s->webrtcbin, i))
       continue;
     *pt = gst_webrtc_room_codec_find_pt (input->codec, media);
@@ -334,6 +333,12 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     gboolean kind_seen = FALSE;
     gint mline = pick_offer_mline (s, input, offer, &pt, &kind_seen);
     if (mline < 0) {
+      if (kind_seen && gst_debug_category_get_threshold (GST_CAT_DEFAULT) >=
+          GST_LEVEL_DEBUG) {
+        g_autofree gchar *text = gst_sdp_message_as_text (offer);
+        GST_DEBUG_OBJECT (bin, "offer without a usable %s m-line:\n%s",
+            input->media, text);
+      }
       if (kind_seen)
         g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
             "Codec not negotiable: peer %s accepts no %s for our %s track",

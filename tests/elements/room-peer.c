@@ -1,0 +1,362 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* One room participant for the multi-process tests and benchmarks: a real
+ * pipeline with a room element, test sources and counting sinks. It prints
+ * one line per event on stdout and exits 0 once every expectation is met,
+ * 1 on error or timeout. */
+
+#include <gst/gst.h>
+#include <gst/webrtcroom/webrtcroom.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct
+{
+  GMainLoop *loop;
+  GstElement *pipeline;
+  GstElement *room;
+  GMutex lock;
+  GHashTable *video_frames;     /* peer id -> count */
+  GHashTable *audio_frames;
+  GHashTable *texts;            /* peer id -> last text */
+  gint64 start_us;
+  gint64 first_frame_us;
+  gint exit_code;
+
+  /* options */
+  gchar *mode;
+  gchar *url;
+  gchar *room_name;
+  gchar *display_name;
+  gchar *codec;
+  gboolean video;
+  gboolean audio;
+  gboolean offers;
+  gboolean encoded_input;
+  gint expect_peers;
+  gint min_frames;
+  gchar *send_text;
+  gboolean expect_text;
+  gint timeout_s;
+  gint stay_s;
+  gint width;
+  gint height;
+} Peer;
+
+static gint
+count_over (GHashTable * table, gint min)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint n = 0;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    if (GPOINTER_TO_INT (value) >= min)
+      n++;
+  }
+  return n;
+}
+
+static gboolean
+expectations_met (Peer * p)
+{
+  gboolean ok = TRUE;
+  gboolean receives = !g_str_equal (p->mode, "sink");
+
+  g_mutex_lock (&p->lock);
+  if (receives && p->video
+      && count_over (p->video_frames, p->min_frames) < p->expect_peers)
+    ok = FALSE;
+  if (receives && p->audio
+      && count_over (p->audio_frames, p->min_frames) < p->expect_peers)
+    ok = FALSE;
+  if (p->expect_text && (gint) g_hash_table_size (p->texts) < p->expect_peers)
+    ok = FALSE;
+  g_mutex_unlock (&p->lock);
+  return ok;
+}
+
+static gboolean
+check_done (gpointer data)
+{
+  Peer *p = data;
+  static gboolean reported = FALSE;
+
+  if (!reported && expectations_met (p)) {
+    reported = TRUE;
+    printf ("DONE first-frame-ms=%" G_GINT64_FORMAT "\n",
+        p->first_frame_us ? (p->first_frame_us - p->start_us) / 1000 : -1);
+    fflush (stdout);
+    p->exit_code = 0;
+    if (p->stay_s <= 0)
+      g_main_loop_quit (p->loop);
+    else
+      g_timeout_add_seconds (p->stay_s, (GSourceFunc) g_main_loop_quit,
+          p->loop);
+  }
+  if (p->send_text) {
+    gboolean sent = FALSE;
+    g_signal_emit_by_name (p->room, "send-data", NULL, p->send_text, &sent);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
+{
+  const gchar *name = g_object_get_data (G_OBJECT (sink), "peer");
+  gboolean is_video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink),
+          "video"));
+  GHashTable *table = is_video ? p->video_frames : p->audio_frames;
+  gint n;
+
+  g_mutex_lock (&p->lock);
+  if (!p->first_frame_us && is_video)
+    p->first_frame_us = g_get_monotonic_time ();
+  n = GPOINTER_TO_INT (g_hash_table_lookup (table, name)) + 1;
+  g_hash_table_insert (table, g_strdup (name), GINT_TO_POINTER (n));
+  g_mutex_unlock (&p->lock);
+  if (n == 1) {
+    printf ("FRAME %s %s\n", is_video ? "video" : "audio", name);
+    fflush (stdout);
+  }
+}
+
+static void
+on_pad_added (GstElement * room, GstPad * pad, Peer * p)
+{
+  g_autofree gchar *pad_name = gst_pad_get_name (pad);
+  g_auto (GStrv) parts = g_strsplit (pad_name, "_", 3);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE,
+      NULL);
+  g_object_set_data_full (G_OBJECT (sink), "peer", g_strdup (parts[1]),
+      g_free);
+  g_object_set_data (G_OBJECT (sink), "video",
+      GINT_TO_POINTER (g_str_equal (parts[0], "video")));
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), p);
+  gst_bin_add (GST_BIN (p->pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  gst_pad_link (pad, sinkpad);
+}
+
+static void
+on_data (GstElement * room, const gchar * peer, const gchar * text, Peer * p)
+{
+  g_mutex_lock (&p->lock);
+  if (!g_hash_table_contains (p->texts, peer)) {
+    printf ("TEXT %s %s\n", peer, text);
+    fflush (stdout);
+  }
+  g_hash_table_insert (p->texts, g_strdup (peer), g_strdup (text));
+  g_mutex_unlock (&p->lock);
+}
+
+static void
+on_peer_joined (GstElement * room, const gchar * peer, const gchar * name,
+    Peer * p)
+{
+  printf ("JOINED %s %s\n", peer, name ? name : "");
+  fflush (stdout);
+}
+
+static void
+on_peer_left (GstElement * room, const gchar * peer, const gchar * reason,
+    Peer * p)
+{
+  printf ("LEFT %s %s\n", peer, reason);
+  fflush (stdout);
+}
+
+static gboolean
+on_bus (GstBus * bus, GstMessage * msg, Peer * p)
+{
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:{
+      g_autoptr (GError) err = NULL;
+      g_autofree gchar *dbg = NULL;
+      gst_message_parse_error (msg, &err, &dbg);
+      printf ("ERROR %s\n", err->message);
+      fflush (stdout);
+      p->exit_code = 3;
+      g_main_loop_quit (p->loop);
+      break;
+    }
+    case GST_MESSAGE_ELEMENT:{
+      const GstStructure *s = gst_message_get_structure (msg);
+      if (s && g_str_has_prefix (gst_structure_get_name (s), "webrtcroom-")) {
+        printf ("MESSAGE %s %s\n", gst_structure_get_name (s),
+            gst_structure_get_string (s, "peer-id"));
+        fflush (stdout);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return TRUE;
+}
+
+static gboolean
+on_timeout (Peer * p)
+{
+  printf ("TIMEOUT\n");
+  fflush (stdout);
+  g_main_loop_quit (p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gchar *
+build_description (Peer * p)
+{
+  GString *d = g_string_new (NULL);
+  const gchar *element = g_str_equal (p->mode, "sink") ? "webrtcroomsink" :
+      g_str_equal (p->mode, "src") ? "webrtcroomsrc" : "webrtcroombin";
+
+  g_string_append_printf (d, "%s name=room server-url=%s room=%s "
+      "display-name=%s offers=%s local-addresses=127.0.0.1 ice-tcp=false ",
+      element, p->url, p->room_name, p->display_name,
+      p->offers ? "true" : "false");
+  if (p->codec)
+    g_string_append_printf (d, "video-codec=%s ", p->codec);
+  if (g_str_equal (p->mode, "src"))
+    return g_string_free (d, FALSE);
+  if (p->video) {
+    g_string_append_printf (d, "videotestsrc is-live=true pattern=ball ! "
+        "video/x-raw,width=%d,height=%d,framerate=30/1 ! ", p->width,
+        p->height);
+    if (p->encoded_input)
+      g_string_append (d, "x264enc tune=zerolatency speed-preset=ultrafast "
+          "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! ");
+    g_string_append (d, "room.video_0 ");
+  }
+  if (p->audio)
+    g_string_append (d, "audiotestsrc is-live=true wave=ticks ! "
+        "audio/x-raw,rate=48000,channels=2 ! room.audio_0 ");
+  return g_string_free (d, FALSE);
+}
+
+int
+main (int argc, char **argv)
+{
+  Peer p = { 0, };
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *description = NULL;
+  g_autoptr (GOptionContext) ctx = NULL;
+  GOptionEntry entries[] = {
+    {"mode", 0, 0, G_OPTION_ARG_STRING, &p.mode, "bin, sink or src", NULL},
+    {"url", 0, 0, G_OPTION_ARG_STRING, &p.url, "server url", NULL},
+    {"room", 0, 0, G_OPTION_ARG_STRING, &p.room_name, "room", NULL},
+    {"name", 0, 0, G_OPTION_ARG_STRING, &p.display_name, "name", NULL},
+    {"codec", 0, 0, G_OPTION_ARG_STRING, &p.codec, "video codec", NULL},
+    {"no-video", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &p.video,
+        "no video", NULL},
+    {"no-audio", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &p.audio,
+        "no audio", NULL},
+    {"no-offers", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &p.offers,
+        "join with offers=false", NULL},
+    {"encoded", 0, 0, G_OPTION_ARG_NONE, &p.encoded_input,
+        "send pre-encoded H264", NULL},
+    {"expect-peers", 0, 0, G_OPTION_ARG_INT, &p.expect_peers,
+        "remote peers to receive from", NULL},
+    {"min-frames", 0, 0, G_OPTION_ARG_INT, &p.min_frames, "frames", NULL},
+    {"send-text", 0, 0, G_OPTION_ARG_STRING, &p.send_text, "text", NULL},
+    {"expect-text", 0, 0, G_OPTION_ARG_NONE, &p.expect_text, "text", NULL},
+    {"timeout", 0, 0, G_OPTION_ARG_INT, &p.timeout_s, "seconds", NULL},
+    {"stay", 0, 0, G_OPTION_ARG_INT, &p.stay_s, "seconds after done", NULL},
+    {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
+    {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
+    {NULL}
+  };
+
+  p.video = p.audio = p.offers = TRUE;
+  p.expect_peers = 1;
+  p.min_frames = 10;
+  p.timeout_s = 20;
+  p.width = 320;
+  p.height = 240;
+  ctx = g_option_context_new ("- a room participant for tests");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    fprintf (stderr, "room-peer: %s\n", error->message);
+    return 2;
+  }
+  if (!p.mode)
+    p.mode = g_strdup ("bin");
+  if (!p.url || !p.room_name) {
+    fprintf (stderr, "room-peer: --url and --room are required\n");
+    return 2;
+  }
+  if (!p.display_name)
+    p.display_name = g_strdup ("peer");
+
+  g_mutex_init (&p.lock);
+  p.video_frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  p.audio_frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  p.texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p.exit_code = 1;
+  p.loop = g_main_loop_new (NULL, FALSE);
+
+  description = build_description (&p);
+  p.pipeline = gst_parse_launch (description, &error);
+  if (!p.pipeline) {
+    fprintf (stderr, "room-peer: %s\n", error->message);
+    return 2;
+  }
+  p.room = gst_bin_get_by_name (GST_BIN (p.pipeline), "room");
+  g_signal_connect (p.room, "pad-added", G_CALLBACK (on_pad_added), &p);
+  g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
+  g_signal_connect (p.room, "peer-joined", G_CALLBACK (on_peer_joined), &p);
+  g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
+  gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
+  g_timeout_add (50, check_done, &p);
+  g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);
+
+  p.start_us = g_get_monotonic_time ();
+  gst_element_set_state (p.pipeline, GST_STATE_PLAYING);
+  g_main_loop_run (p.loop);
+
+  if (p.encoded_input) {
+    /* pre-encoded input must not be re-encoded inside the element */
+    GstIterator *it = gst_bin_iterate_recurse (GST_BIN (p.room));
+    GValue item = G_VALUE_INIT;
+    gint encoders = 0;
+    while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+      GstElement *e = g_value_get_object (&item);
+      GstElementFactory *f = gst_element_get_factory (e);
+      if (f && gst_element_factory_list_is_type (f,
+              GST_ELEMENT_FACTORY_TYPE_ENCODER))
+        encoders++;
+      g_value_reset (&item);
+    }
+    gst_iterator_free (it);
+    printf ("ENCODERS %d\n", encoders);
+    if (encoders)
+      p.exit_code = 4;
+  }
+
+  gst_element_set_state (p.pipeline, GST_STATE_NULL);
+  gst_object_unref (p.room);
+  gst_object_unref (p.pipeline);
+  g_main_loop_unref (p.loop);
+  g_hash_table_unref (p.video_frames);
+  g_hash_table_unref (p.audio_frames);
+  g_hash_table_unref (p.texts);
+  printf ("EXIT %d\n", p.exit_code);
+  return p.exit_code;
+}

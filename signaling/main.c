@@ -67,12 +67,12 @@ options_clear (Options * o)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+/* Prints a usage error; returns FALSE for the caller to give up with
+ * EXIT_USAGE (no exit () here: cleanups still run). */
+     static gboolean
+         usage_error (const gchar * format, ...) G_GNUC_PRINTF (1, 2);
 
-static G_GNUC_NORETURN void
-usage_error (const gchar * format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-usage_error (const gchar * format, ...)
+     static gboolean usage_error (const gchar * format, ...)
 {
   va_list args;
   g_autofree gchar *text = NULL;
@@ -82,28 +82,29 @@ usage_error (const gchar * format, ...)
   va_end (args);
   fprintf (stderr, "webrtc-room-server: %s\n"
       "Try 'webrtc-room-server --help' for the options.\n", text);
-  exit (EXIT_USAGE);
+  return FALSE;
 }
 
-static void
+static gboolean
 parse_options (Options * o, int argc, char **argv)
 {
   GOptionEntry entries[] = {
     {"host", 0, 0, G_OPTION_ARG_STRING, &o->host,
         "IP address to listen on (default 127.0.0.1)", "ADDR"},
     {"port", 0, 0, G_OPTION_ARG_INT, &o->port,
-        "TCP port for WebSocket and HTTP (default 8443, 0 = ephemeral)", "PORT"},
+        "TCP port for WebSocket and HTTP (default 8443, 0 = ephemeral)",
+          "PORT"},
     {"stun-port", 0, 0, G_OPTION_ARG_INT, &o->stun_port,
         "UDP port of the STUN responder (default 3478, 0 = off)", "PORT"},
     {"public-host", 0, 0, G_OPTION_ARG_STRING, &o->public_host,
-          "Host advertised for the STUN responder in iceServers "
+        "Host advertised for the STUN responder in iceServers "
           "(default: --host)", "HOST"},
     {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert,
         "PEM certificate: serve wss:// and https://", "FILE"},
     {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key,
         "PEM private key of --tls-cert", "FILE"},
     {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->secret_file,
-          "Resume token secret; created with a random secret if missing "
+        "Resume token secret; created with a random secret if missing "
           "(default: a random secret per run)", "FILE"},
     {"token-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->token_secret_file,
         "Join token secret: joins must carry a valid token", "FILE"},
@@ -116,17 +117,17 @@ parse_options (Options * o, int argc, char **argv)
     {"rate-burst", 0, 0, G_OPTION_ARG_INT, &o->rate_burst,
         "Burst size of the rate limit (default 100)", "N"},
     {"join-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->join_timeout,
-        "Seconds a connection may stay without join (default 10, 0 = off)",
+          "Seconds a connection may stay without join (default 10, 0 = off)",
         "SECONDS"},
     {"ping-interval", 0, 0, G_OPTION_ARG_INT, &o->ping_interval,
-          "Seconds between WebSocket pings, 3 missed = lost "
+        "Seconds between WebSocket pings, 3 missed = lost "
           "(default 10, 0 = off)", "SECONDS"},
     {"resume-grace", 0, 0, G_OPTION_ARG_DOUBLE, &o->resume_grace,
         "Seconds a lost peer is kept for resume (default 30)", "SECONDS"},
     {"web-root", 0, 0, G_OPTION_ARG_FILENAME, &o->web_root,
         "Directory served at / (default: the browser client)", "DIR"},
     {"allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allowed_origins,
-          "Accept WebSocket upgrades only from this Origin (repeatable; "
+        "Accept WebSocket upgrades only from this Origin (repeatable; "
           "default: any origin)", "ORIGIN"},
     {"stun-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->stun_urls,
         "Extra STUN server for iceServers (repeatable)", "stun:HOST:PORT"},
@@ -150,32 +151,33 @@ parse_options (Options * o, int argc, char **argv)
       "ws://HOST:PORT/ws stun=HOST:PORT' once ready.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    usage_error ("%s", error->message);
+    return usage_error ("%s", error->message);
   if (argc > 1)
-    usage_error ("unexpected argument '%s'", argv[1]);
+    return usage_error ("unexpected argument '%s'", argv[1]);
 
   if (o->port < 0 || o->port > 65535)
-    usage_error ("--port must be 0..65535");
+    return usage_error ("--port must be 0..65535");
   if (o->stun_port < 0 || o->stun_port > 65535)
-    usage_error ("--stun-port must be 0..65535");
+    return usage_error ("--stun-port must be 0..65535");
   if (o->max_peers_per_room < 0)
-    usage_error ("--max-peers-per-room must be >= 0");
+    return usage_error ("--max-peers-per-room must be >= 0");
   if (o->max_message_size < 256)
-    usage_error ("--max-message-size must be >= 256");
+    return usage_error ("--max-message-size must be >= 256");
   if (o->rate_limit < 0)
-    usage_error ("--rate-limit must be >= 0");
+    return usage_error ("--rate-limit must be >= 0");
   if (o->rate_burst < 1)
-    usage_error ("--rate-burst must be >= 1");
+    return usage_error ("--rate-burst must be >= 1");
   if (o->join_timeout < 0)
-    usage_error ("--join-timeout must be >= 0");
+    return usage_error ("--join-timeout must be >= 0");
   if (o->ping_interval < 0)
-    usage_error ("--ping-interval must be >= 0");
+    return usage_error ("--ping-interval must be >= 0");
   if (o->resume_grace < 0)
-    usage_error ("--resume-grace must be >= 0");
+    return usage_error ("--resume-grace must be >= 0");
   if (!o->tls_cert != !o->tls_key)
-    usage_error ("--tls-cert and --tls-key go together");
+    return usage_error ("--tls-cert and --tls-key go together");
   if ((o->turn_username || o->turn_credential) && !o->turn_urls)
-    usage_error ("--turn-username/--turn-credential need --turn-url");
+    return usage_error ("--turn-username/--turn-credential need --turn-url");
+  return TRUE;
 }
 
 static void
@@ -205,12 +207,14 @@ load_or_create_secret (const gchar * path)
 
     hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
     if (!g_file_set_contents_full (path, hex, -1,
-            G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+            G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error)) {
       usage_error ("cannot create --secret-file: %s", error->message);
+      return NULL;
+    }
   }
   secret = wr_secret_load (path, &error);
   if (!secret)
-    usage_error ("%s", error->message);
+    usage_error ("--secret-file: %s", error->message);
   return secret;
 }
 
@@ -266,7 +270,8 @@ main (int argc, char **argv)
   WrServerConfig config = { 0 };
   guint i;
 
-  parse_options (&o, argc, argv);
+  if (!parse_options (&o, argc, argv))
+    return EXIT_USAGE;
   if (!o.host)
     o.host = g_strdup ("127.0.0.1");
   if (!o.web_root)
@@ -279,10 +284,14 @@ main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
 
   resume_secret = load_or_create_secret (o.secret_file);
+  if (!resume_secret)
+    return EXIT_USAGE;
   if (o.token_secret_file) {
     join_secret = wr_secret_load (o.token_secret_file, &error);
-    if (!join_secret)
+    if (!join_secret) {
       usage_error ("--token-secret-file: %s", error->message);
+      return EXIT_USAGE;
+    }
   }
 
   loop = g_main_loop_new (NULL, FALSE);

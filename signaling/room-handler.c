@@ -512,8 +512,7 @@ wr_room_handler_message (WrRoomHandler * handler, WrRoomConn * conn,
         .id = msg->id
       };
       push_send_owned (actions, conn,
-          gst_webrtc_room_message_serialize (&pong,
-              GST_WEBRTC_ROOM_TO_CLIENT));
+          gst_webrtc_room_message_serialize (&pong, GST_WEBRTC_ROOM_TO_CLIENT));
       return;
     }
     case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
@@ -598,8 +597,7 @@ wr_room_handler_disconnect (WrRoomHandler * handler, WrRoomConn * conn,
 }
 
 void
-wr_room_handler_tick (WrRoomHandler * handler, gint64 now_us,
-    GArray * actions)
+wr_room_handler_tick (WrRoomHandler * handler, gint64 now_us, GArray * actions)
 {
   while (handler->pending.head) {
     WrRoomConn *conn = handler->pending.head->data;

@@ -111,8 +111,7 @@ schedule_tick (WrServer * server)
   }
   delay_ms = (next - g_get_real_time ()) / 1000 + 1;
   server->tick_deadline = next;
-  server->tick_source = g_timeout_source_new (CLAMP (delay_ms, 0,
-          G_MAXUINT));
+  server->tick_source = g_timeout_source_new (CLAMP (delay_ms, 0, G_MAXUINT));
   g_source_set_callback (server->tick_source, on_tick, server, NULL);
   g_source_attach (server->tick_source, g_main_context_get_thread_default ());
 }
@@ -528,8 +527,7 @@ on_static (SoupServer * soup, SoupServerMessage * msg, const char *path,
   gsize len;
 
   if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD")) {
-    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-        NULL);
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
     return;
   }
   if (!g_file_test (server->web_root, G_FILE_TEST_IS_DIR)) {
@@ -556,7 +554,8 @@ on_static (SoupServer * soup, SoupServerMessage * msg, const char *path,
 }
 
 static gboolean
-server_listen (WrServer * server, const WrServerConfig * config, GError ** error)
+server_listen (WrServer * server, const WrServerConfig * config,
+    GError ** error)
 {
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) addr = NULL;
@@ -618,8 +617,7 @@ wr_server_new (const WrServerConfig * config, GError ** error)
 {
   g_autoptr (WrServer) server = g_new0 (WrServer, 1);
 
-  server->soup = soup_server_new ("server-header", "webrtc-room-server ",
-      NULL);
+  server->soup = soup_server_new ("server-header", "webrtc-room-server ", NULL);
   server->handler = wr_room_handler_new (&config->room, g_get_real_time ());
   server->web_root = g_strdup (config->web_root);
   server->allowed_origins = g_strdupv ((gchar **) config->allowed_origins);
@@ -630,10 +628,8 @@ wr_server_new (const WrServerConfig * config, GError ** error)
   server->tick_deadline = G_MAXINT64;
   g_queue_init (&server->clients);
 
-  soup_server_add_handler (server->soup, "/healthz", on_healthz, server,
-      NULL);
-  soup_server_add_handler (server->soup, "/metrics", on_metrics, server,
-      NULL);
+  soup_server_add_handler (server->soup, "/healthz", on_healthz, server, NULL);
+  soup_server_add_handler (server->soup, "/metrics", on_metrics, server, NULL);
   soup_server_add_handler (server->soup, NULL, on_static, server, NULL);
   soup_server_add_early_handler (server->soup, "/ws", on_ws_early, server,
       NULL);

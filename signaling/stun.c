@@ -135,8 +135,7 @@ wr_stun_server_new (const gchar * host, guint port, GError ** error)
       STUN_COMPATIBILITY_RFC5389, STUN_AGENT_USAGE_IGNORE_CREDENTIALS |
       STUN_AGENT_USAGE_USE_FINGERPRINT);
   stun->source = g_socket_create_source (stun->socket, G_IO_IN, NULL);
-  g_source_set_callback (stun->source, G_SOURCE_FUNC (on_readable), stun,
-      NULL);
+  g_source_set_callback (stun->source, G_SOURCE_FUNC (on_readable), stun, NULL);
   g_source_attach (stun->source, g_main_context_get_thread_default ());
   return stun;
 }

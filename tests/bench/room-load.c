@@ -184,8 +184,7 @@ on_send_tick (gpointer user_data)
   }
   due = (guint64) ((now - s->start) * s->rate / G_USEC_PER_SEC);
   while (bench->sent < due) {
-    Peer *peer = bench->senders->pdata[s->next_sender++ %
-        bench->senders->len];
+    Peer *peer = bench->senders->pdata[s->next_sender++ % bench->senders->len];
     gchar text[160];
 
     g_snprintf (text, sizeof (text), "{\"type\":\"signal\",\"to\":\"%s\","
@@ -352,7 +351,7 @@ main (int argc, char **argv)
     bench.measuring = TRUE;
     sender.done = FALSE;
     sender.start = g_get_monotonic_time ();
-    sender.end = sender.start + (gint64) duration * G_USEC_PER_SEC;
+    sender.end = sender.start + (gint64) duration *G_USEC_PER_SEC;
     tick = g_timeout_source_new (1);
     g_source_set_callback (tick, on_send_tick, &sender, NULL);
     g_source_attach (tick, NULL);
@@ -378,8 +377,7 @@ main (int argc, char **argv)
 
   for (i = 0; i < bench.n_peers; i++) {
     if (bench.peers[i].ws) {
-      g_signal_handlers_disconnect_by_data (bench.peers[i].ws,
-          &bench.peers[i]);
+      g_signal_handlers_disconnect_by_data (bench.peers[i].ws, &bench.peers[i]);
       g_object_unref (bench.peers[i].ws);
     }
     g_free (bench.peers[i].id);

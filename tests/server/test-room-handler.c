@@ -34,8 +34,7 @@ typedef struct
 } Fixture;
 
 static void
-setup_full (Fixture * f, guint max_peers, gboolean join_tokens,
-    GBytes * secret)
+setup_full (Fixture * f, guint max_peers, gboolean join_tokens, GBytes * secret)
 {
   WrRoomHandlerConfig config = {
     .max_peers_per_room = max_peers,
@@ -85,8 +84,7 @@ open_conn (Fixture * f, Conn * c, const gchar * name)
 static void
 disconnect (Fixture * f, Conn * c, WrDisconnectReason reason)
 {
-  wr_room_handler_disconnect (f->handler, c->conn, reason, f->now,
-      f->actions);
+  wr_room_handler_disconnect (f->handler, c->conn, reason, f->now, f->actions);
   c->conn = NULL;
 }
 
@@ -181,8 +179,7 @@ join_full (Fixture * f, Conn * c, const gchar * room, const gchar * token,
 static gchar *
 join (Fixture * f, Conn * c, const gchar * room)
 {
-  g_autoptr (GstWebRTCRoomMessage) welcome = join_full (f, c, room, NULL,
-      NULL);
+  g_autoptr (GstWebRTCRoomMessage) welcome = join_full (f, c, room, NULL, NULL);
 
   return g_strdup (welcome->peer);
 }
@@ -232,8 +229,7 @@ test_membership (Fixture * f, gconstpointer data)
   disconnect (f, &b, WR_DISCONNECT_CLEAN);
   disconnect (f, &c, WR_DISCONNECT_CLEAN);
   g_assert_cmpuint (wr_room_handler_get_n_rooms (f->handler), ==, 0);
-  g_assert_cmpuint (wr_room_handler_get_stats (f->handler)->connections, ==,
-      0);
+  g_assert_cmpuint (wr_room_handler_get_stats (f->handler)->connections, ==, 0);
 }
 
 static void
@@ -416,8 +412,7 @@ test_lost_grace_expiry (Fixture * f, gconstpointer data)
   assert_peer_left (f, &a, idb, GST_WEBRTC_ROOM_LEFT_TIMEOUT);
   assert_peer_left (f, &b2, idb, GST_WEBRTC_ROOM_LEFT_TIMEOUT);
   g_assert_cmpuint (wr_room_handler_get_n_peers (f->handler), ==, 2);
-  g_assert_cmpint (wr_room_handler_next_deadline (f->handler), ==,
-      G_MAXINT64);
+  g_assert_cmpint (wr_room_handler_next_deadline (f->handler), ==, G_MAXINT64);
 
   /* ping timeout is a loss too */
   g_array_set_size (f->actions, 0);
@@ -449,8 +444,7 @@ test_resume (Fixture * f, gconstpointer data)
   g_assert_cmpstr (wb2->resume, !=, wb->resume);
   /* the others see nothing */
   g_assert_cmpuint (f->actions->len, ==, 1);
-  g_assert_cmpint (wr_room_handler_next_deadline (f->handler), ==,
-      G_MAXINT64);
+  g_assert_cmpint (wr_room_handler_next_deadline (f->handler), ==, G_MAXINT64);
 
   /* resume while the old connection is still attached: it is replaced */
   open_conn (f, &b3, "b3");

@@ -107,8 +107,7 @@ check_binding (Fixture * f)
   gsize req_len;
   gssize len;
 
-  req_len = stun_usage_bind_create (&f->agent, &req, request,
-      sizeof (request));
+  req_len = stun_usage_bind_create (&f->agent, &req, request, sizeof (request));
   g_assert_cmpuint (req_len, >, 0);
   send_datagram (f, request, req_len);
 

@@ -251,7 +251,8 @@ schedule_flush_locked (Self * self)
       on_flush, 0);
 }
 
-static void
+/* Returns how many queued frames were dropped. */
+static guint
 set_flush_ready (Self * self, gboolean ready, gboolean drop_queue)
 {
   guint dropped;
@@ -267,6 +268,7 @@ set_flush_ready (Self * self, gboolean ready, gboolean drop_queue)
 
   if (dropped)
     g_debug ("dropped %u queued frames", dropped);
+  return dropped;
 }
 
 static gchar *
@@ -575,6 +577,7 @@ handle_welcome (Self * self, const GstWebRTCRoomMessage * msg)
   gboolean resuming = self->state == STATE_RECONNECTING;
   gboolean resumed = resuming && g_strcmp0 (self->own_id, msg->peer) == 0;
   guint gen = self->generation;
+  guint dropped;
 
   if (self->state == STATE_JOINED) {
     g_debug ("ignoring a second welcome");
@@ -596,16 +599,19 @@ handle_welcome (Self * self, const GstWebRTCRoomMessage * msg)
   g_free (self->own_id);
   self->own_id = g_strdup (msg->peer);
 
-  if (resuming && !resumed)
-    g_warning ("room server %s did not resume the session (new peer id): "
-        "frames queued for the previous session are dropped", self->url);
-  else if (resumed)
+  if (resumed)
     g_debug ("resumed as %s", msg->peer);
+  else if (resuming)
+    g_debug ("not resumed: new peer id %s", msg->peer);
 
   start_keepalive (self);
   /* Frames queued while disconnected belonged to the old identity when
    * the server gave us a new one. */
-  set_flush_ready (self, TRUE, resuming && !resumed);
+  dropped = set_flush_ready (self, TRUE, resuming && !resumed);
+  if (dropped)
+    g_warning ("room server %s did not resume the session (new peer id): "
+        "%u frames queued for the previous session dropped", self->url,
+        dropped);
   flush_queue (self);
 
   set_peer_id (self, msg->peer, TRUE);

@@ -30,8 +30,10 @@ G_DECLARE_FINAL_TYPE (GstWebRTCRoomWebSocketSignaller,
  * Properties: `server-url`, `keepalive-interval` (seconds between
  * application pings; a missed pong window counts as a lost connection),
  * `reconnect-timeout` (how long to keep reconnecting/resuming after a lost
- * connection before a fatal error), `tls-insecure` (accept any server
- * certificate, for tests with self-signed certificates).
+ * connection before a fatal error), `connect-timeout` (how long one
+ * connection attempt may take until the welcome), `tls-insecure` (accept
+ * any server certificate, for tests with self-signed certificates);
+ * read-only `peer-id` (own id from the last welcome) and `connected`.
  *
  * Returns: (transfer full): a new signaller
  */

@@ -714,14 +714,6 @@ pump_stop (Pump * pump)
   g_clear_pointer (&pump->loop, g_main_loop_unref);
 }
 
-static gboolean
-log_filter (const gchar * domain, GLogLevelFlags level, const gchar * message,
-    gpointer data)
-{
-  /* the dropped-frames warning is expected where tests provoke it */
-  return !(level & G_LOG_LEVEL_WARNING) || !strstr (message, "queued");
-}
-
 static void
 test_resume_after_restart (Fixture * fx, gconstpointer data)
 {
@@ -834,6 +826,65 @@ test_server_shutdown_reconnects (Fixture * fx, gconstpointer data)
 }
 
 static void
+test_resume_refused_gives_new_id (Fixture * fx, gconstpointer data)
+{
+  g_autofree gchar *port = NULL;
+  const gchar *args[] = { "--port", NULL, NULL };
+  Client *a = client_new (fx, "alice", NULL);
+  g_autofree gchar *a_id = NULL;
+  g_autofree gchar *new_id = NULL;
+
+  join_and_wait (fx, a, "forgotten");
+  a_id = peer_id (a);
+  port = g_strdup_printf ("%u", wr_test_server_get_port (fx->server));
+
+  /* a new random resume secret: the old token means nothing any more */
+  wr_test_server_kill (g_steal_pointer (&fx->server));
+  WAIT_FOR (COUNT (a, n_lost) == 1);
+  args[1] = port;
+  fx->server = start_server (args);
+  WAIT_FOR (COUNT (a, n_welcome) == 2 || COUNT (a, n_fatal) > 0);
+  g_assert_cmpuint (COUNT (a, n_fatal), ==, 0);
+  g_assert_false (a->last_resumed);
+  new_id = peer_id (a);
+  g_assert_cmpstr (new_id, !=, a_id);
+  g_assert_cmpstr (new_id, ==, a->welcome_id);
+  client_free (a);
+}
+
+static void
+test_queue_is_bounded (Fixture * fx, gconstpointer data)
+{
+  Client *a = client_new (fx, "alice", NULL);
+  Client *b = client_new (fx, "bob", NULL);
+  g_autofree gchar *b_id = NULL;
+  g_autofree gchar *first = NULL;
+  g_autofree gchar *last = NULL;
+  SendJob job;
+
+  join_and_wait (fx, b, "bounded");
+  b_id = peer_id (b);
+
+  /* before start: queued, at most 1000, the oldest dropped (a warning) */
+  job = (SendJob) {
+  a->sig, b_id, 0, 1005};
+  g_test_expect_message ("GstWebRTCRoom", G_LOG_LEVEL_WARNING,
+      "*dropping the oldest*");
+  send_thread (&job);
+  g_test_assert_expected_messages ();
+  join_and_wait (fx, a, "bounded");
+  WAIT_FOR (array_len (b, b->signals) == 1000);
+  first = g_strdup_printf ("%s|{\"seq\":5}", a->welcome_id);
+  last = g_strdup_printf ("%s|{\"seq\":1004}", a->welcome_id);
+  g_assert_cmpstr (b->signals->pdata[0], ==, first);
+  g_assert_cmpstr (b->signals->pdata[999], ==, last);
+  g_assert_cmpuint (a->n_errors, ==, 0);
+
+  client_free (b);
+  client_free (a);
+}
+
+static void
 test_reconnect_gives_up (Fixture * fx, gconstpointer data)
 {
   Client *a = client_new (fx, "alice", NULL);
@@ -878,8 +929,7 @@ test_keepalive_detects_frozen_server (Fixture * fx, gconstpointer data)
   g_autofree gchar *a_id = NULL;
   GPid pid = wr_test_server_get_pid (fx->server);
 
-  g_object_set (a->sig, "keepalive-interval", 1, "connect-timeout", 500,
-      NULL);
+  g_object_set (a->sig, "keepalive-interval", 1, "connect-timeout", 500, NULL);
   join_and_wait (fx, a, "frozen");
   a_id = peer_id (a);
 
@@ -948,7 +998,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (log_filter, NULL);
 
   g_test_add ("/signaller/join-and-leave", Fixture, no_args, fixture_setup,
       test_join_and_leave, fixture_teardown);
@@ -972,6 +1021,10 @@ main (int argc, char **argv)
       fixture_setup, test_resume_after_restart, fixture_teardown);
   g_test_add ("/signaller/server-shutdown-reconnects", Fixture, NULL,
       fixture_setup, test_server_shutdown_reconnects, fixture_teardown);
+  g_test_add ("/signaller/resume-refused-gives-new-id", Fixture, no_args,
+      fixture_setup, test_resume_refused_gives_new_id, fixture_teardown);
+  g_test_add ("/signaller/queue-is-bounded", Fixture, no_rate_limit_args,
+      fixture_setup, test_queue_is_bounded, fixture_teardown);
   g_test_add ("/signaller/reconnect-gives-up", Fixture, no_args,
       fixture_setup, test_reconnect_gives_up, fixture_teardown);
   g_test_add ("/signaller/join-too-large", Fixture, small_frames_args,

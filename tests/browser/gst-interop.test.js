@@ -1,0 +1,233 @@
+// Headless Chromium and a GStreamer pipeline (tests/elements/room-peer, webrtcroombin with
+// test sources) in one room on the real room server:
+//  - both offer directions: the browser offers (it joins after the pipeline), and the
+//    pipeline offers (the browser joins after it with offers=false: the existing pipeline
+//    offers on peer-joined; and the pipeline joining after an offers=false browser);
+//  - VP8 and H264 (x264 constrained-baseline, which Chromium accepts);
+//  - the browser decodes the pipeline's video at the size room-peer sends (getStats),
+//    the pipeline decodes the browser's video and audio (room-peer exits 0);
+//  - data channel text both ways; a screenshot with the pipeline's video in the tile.
+// Needs WEBRTC_ROOM_PEER (path of room-peer) or WEBRTC_ROOM_BUILD_ROOT, and the plugin on
+// GST_PLUGIN_PATH_1_0 / GST_PLUGIN_PATH (tests/meson.build's test_env sets both).
+'use strict';
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+const h = require('./lib/harness');
+
+const TEST_TIMEOUT = 120000;
+const GST_VIDEO = { width: 320, height: 240 };
+
+function roomPeerBinary() {
+  const bin = process.env.WEBRTC_ROOM_PEER ||
+    (process.env.WEBRTC_ROOM_BUILD_ROOT && path.join(process.env.WEBRTC_ROOM_BUILD_ROOT, 'tests', 'elements', 'room-peer'));
+  if (!bin) throw new Error('set WEBRTC_ROOM_PEER (path to the built room-peer) or WEBRTC_ROOM_BUILD_ROOT');
+  if (!fs.existsSync(bin)) throw new Error(bin + ' does not exist: build tests/elements/room-peer first');
+  return bin;
+}
+
+// Start room-peer; collects its stdout lines (FRAME/TEXT/DONE/ERROR/EXIT...) and stderr.
+function startRoomPeer(args, logFile) {
+  const env = { ...process.env };
+  if (process.env.WEBRTC_ROOM_BUILD_ROOT && !env.GST_PLUGIN_PATH_1_0 && !env.GST_PLUGIN_PATH) {
+    env.GST_PLUGIN_PATH = path.join(process.env.WEBRTC_ROOM_BUILD_ROOT, 'plugins', 'webrtcroom');
+  }
+  const proc = spawn(roomPeerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const lines = [];
+  const errLines = [];
+  const waiters = [];
+  readline.createInterface({ input: proc.stdout }).on('line', (l) => {
+    lines.push(l);
+    for (const w of [...waiters]) if (w.re.test(l)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(l); }
+  });
+  const log = logFile ? fs.createWriteStream(logFile) : null;
+  readline.createInterface({ input: proc.stderr }).on('line', (l) => {
+    errLines.push(l);
+    if (errLines.length > 300) errLines.shift();
+    if (log) log.write(l + '\n');
+  });
+  let exited = null;
+  const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  return {
+    proc, lines, errLines, exitPromise,
+    get exited() { return exited; },
+    waitLine(re, ms, what) {
+      const found = lines.find((l) => re.test(l));
+      if (found) return Promise.resolve(found);
+      return h.withTimeout(new Promise((resolve, reject) => {
+        waiters.push({ re, resolve });
+        exitPromise.then((x) => reject(new Error('room-peer exited (' + JSON.stringify(x) + ') before ' + what)));
+      }), ms, 'room-peer ' + what);
+    },
+    async stop() {
+      if (exited) return exited;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      const r = await exitPromise;
+      clearTimeout(t);
+      return r;
+    },
+  };
+}
+
+// Wait until the server logged that someone joined `room` (each case uses its own room).
+async function waitJoined(server, room, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  const re = new RegExp('peer \\S+ joined room ' + room.replace(/[.]/g, '\\.') + '$');
+  while (!server.output.some((l) => re.test(l))) {
+    if (Date.now() > deadline) throw new Error('nobody joined room ' + room + ' within ' + timeoutMs + ' ms');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('browser <-> GStreamer pipeline interop', { timeout: 900000 }, () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    roomPeerBinary();
+    server = await h.startServer();
+    browser = await h.launchBrowser();
+    // keep every description the page was given or made, for failure reports (the app
+    // does not keep a remote offer that setRemoteDescription rejected)
+    await browser.context.addInitScript(() => {
+      window.__sdpLog = [];
+      for (const m of ['setRemoteDescription', 'setLocalDescription']) {
+        const orig = RTCPeerConnection.prototype[m];
+        RTCPeerConnection.prototype[m] = function (d, ...rest) {
+          const p = orig.call(this, d, ...rest);
+          Promise.resolve(p).then(() => window.__sdpLog.push({ m, ok: true, type: d && d.type, sdp: (d && d.sdp) || (this.localDescription && this.localDescription.sdp) }),
+            (e) => window.__sdpLog.push({ m, ok: false, error: e.message, type: d && d.type, sdp: d && d.sdp }));
+          return p;
+        };
+      }
+    });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  // flow: 'browser-offers' (pipeline first, browser joins offers=true),
+  //       'pipeline-offers' (pipeline first, browser joins offers=false: pipeline offers on peer-joined),
+  //       'pipeline-newcomer' (browser first with offers=false, the pipeline joins and offers).
+  async function runCase(codec, flow) {
+    const room = ('gst-' + codec + '-' + flow).toLowerCase();
+    const tag = codec + '/' + flow;
+    const textFromGst = 'hello from gst ' + tag;
+    const textFromBrowser = 'hello from chromium ' + tag + ' ✓';
+    const page = browser.page;
+    await page.goto('about:blank');
+    const dir = await h.ensureArtifactsDir();
+    // room-peer's stderr (set GST_DEBUG=webrtcroom:6 for the SDPs) goes to this file
+    const logFile = path.join(dir, 'gst-interop-' + codec.toLowerCase() + '-' + flow + '.log');
+
+    const peerArgs = ['--url', server.wsUrl, '--room', room, '--name', 'gst', '--codec', codec,
+      '--width', String(GST_VIDEO.width), '--height', String(GST_VIDEO.height),
+      '--min-frames', '10', '--send-text', textFromGst, '--expect-text',
+      '--timeout', '60', '--stay', '15'];
+    const browserParams = { room, name: 'chromium', offers: flow === 'browser-offers' ? 'true' : 'false' };
+    let peer = null;
+    try {
+      if (flow === 'pipeline-newcomer') {
+        await h.openClient(browser, server, browserParams);
+        peer = startRoomPeer(peerArgs, logFile);
+      } else {
+        peer = startRoomPeer(peerArgs, logFile);
+        await waitJoined(server, room);
+        await h.openClient(browser, server, browserParams);
+      }
+      const gstId = await h.waitForPeer(page, { name: 'gst' });
+
+      // who offered
+      const browserInitiated = await h.waitInPage(page, (id) => {
+        const s = window.roomApp.peers.get(id);
+        return s && s.pc.signalingState === 'stable' && s.pc.remoteDescription ? { initiator: s.initiator } : null;
+      }, gstId, { what: 'negotiated session with the pipeline' });
+      assert.equal(browserInitiated.initiator, flow === 'browser-offers', tag + ': browser initiator');
+
+      // data channel: browser -> pipeline as soon as the channel is open
+      await h.waitInPage(page, (id) => {
+        const s = window.roomApp.peers.get(id);
+        return s && s.dc && s.dc.readyState === 'open';
+      }, gstId, { what: 'open chat channel to the pipeline', timeoutMs: 30000 });
+      assert.equal(await page.evaluate(([t, to]) => window.roomApp.sendChat(t, to), [textFromBrowser, gstId]), 1);
+
+      // browser decodes the pipeline's video at the size it sends, with the asked codec
+      const st = await h.waitForDecodedVideo(page, gstId, { minFrames: 10, timeoutMs: 30000 });
+      assert.equal(st.frameWidth, GST_VIDEO.width, tag + ': frame width ' + JSON.stringify(st));
+      assert.equal(st.frameHeight, GST_VIDEO.height, tag + ': frame height ' + JSON.stringify(st));
+      const mime = await page.evaluate(async ([id, codecId]) => {
+        const r = (await window.roomApp.peers.get(id).pc.getStats()).get(codecId);
+        return r && r.mimeType;
+      }, [gstId, st.codecId]);
+      assert.equal(mime, 'video/' + codec, tag + ': negotiated codec');
+
+      // pipeline -> browser text
+      const got = await h.waitInPage(page, ([t, from]) => window.roomApp.chatLog.find((m) => !m.self && m.text === t && m.from === from),
+        [textFromGst, gstId], { what: 'chat from the pipeline' });
+      assert.equal(got.name, 'gst');
+
+      // pipeline: decoded the browser's video+audio and got the text, then exits 0
+      await peer.waitLine(/^DONE /, 45000, 'DONE');
+      const textLine = peer.lines.find((l) => l.startsWith('TEXT '));
+      assert.ok(textLine && textLine.endsWith(' ' + textFromBrowser), tag + ': pipeline got text: ' + textLine);
+
+      // screenshot with the pipeline's video playing in its tile
+      await h.waitInPage(page, ([id, size]) => {
+        const v = document.querySelector('#tile-' + CSS.escape(id) + ' video');
+        const stats = document.querySelector('#tile-' + CSS.escape(id) + ' .stats');
+        return v && v.videoWidth === size.width && v.readyState >= 2 && v.currentTime > 0.5 &&
+          stats && stats.textContent.startsWith(size.width + 'x' + size.height);
+      }, [gstId, GST_VIDEO], { what: 'pipeline video playing in its tile' });
+      const shot = path.join(dir, 'gst-interop-' + codec.toLowerCase() + '-' + flow + '.png');
+      await page.screenshot({ path: shot });
+      console.log(tag + ': browser decoded ' + JSON.stringify(st) + ', pipeline ' +
+        peer.lines.find((l) => l.startsWith('DONE ')) + ', screenshot ' + shot);
+
+      const x = await h.withTimeout(peer.exitPromise, 30000, 'room-peer exit');
+      assert.deepEqual(x, { code: 0, signal: null }, tag + ': room-peer exit status');
+    } catch (e) {
+      console.error('--- ' + tag + ' page: ' + await h.describe(page));
+      const sdps = await page.evaluate(() => window.__sdpLog).catch((x) => x.message);
+      fs.writeFileSync(logFile.replace(/\.log$/, '.sdp.json'), JSON.stringify(sdps, null, 1));
+      console.error('--- browser SDP log written to ' + logFile.replace(/\.log$/, '.sdp.json'));
+      console.error(browser.logs.slice(-30).join('\n'));
+      if (peer) {
+        console.error('--- room-peer stdout:\n' + peer.lines.join('\n'));
+        console.error('--- room-peer stderr (tail):\n' + peer.errLines.slice(-60).join('\n'));
+      }
+      console.error('--- server output (tail):\n' + server.output.slice(-20).join('\n'));
+      throw e;
+    } finally {
+      if (peer) await peer.stop();
+      await page.goto('about:blank').catch(() => {});
+    }
+  }
+
+  // Cases failing because of known element bugs run as `todo` (reported, not hidden: the
+  // TAP output says "# TODO <bug>"); WEBRTC_INTEROP_STRICT=1 makes them plain failures.
+  const strict = process.env.WEBRTC_INTEROP_STRICT === '1';
+  function knownBug(codec, flow) {
+    if (flow !== 'browser-offers') {
+      return 'element bug: the pipeline offers audio with rtx + ssrc-group FID (do-nack on the audio ' +
+        'transceiver); Chromium rejects it: "Failed to add remote stream ssrc ... media_type: audio"';
+    }
+    if (codec === 'H264') {
+      return 'element bug: answering an offer with VP8+H264 while video-codec=H264, webrtcbin finds no ' +
+        'transceiver for the send caps (x264 42c01e vs offered 42001f) and answers VP8 recvonly: nothing sent';
+    }
+    return null;
+  }
+  for (const codec of ['VP8', 'H264']) {
+    for (const flow of ['browser-offers', 'pipeline-offers', 'pipeline-newcomer']) {
+      const bug = strict ? null : knownBug(codec, flow);
+      test(codec + ': ' + flow, { timeout: TEST_TIMEOUT, todo: bug || undefined }, () => runCase(codec, flow));
+    }
+  }
+});

@@ -551,11 +551,24 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
     g_array_unref (transceivers);
 }
 
+static void
+remove_element (GstBin * bin, GstElement * element)
+{
+  gst_element_set_locked_state (element, TRUE);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_bin_remove (bin, element);
+}
+
+/* Unlinks the peer's branches from the tees, stops its webrtcbin (which
+ * unblocks a branch pushing into it), then removes the branches. */
 void
 gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
 {
+  g_autoptr (GPtrArray) elements =
+      g_ptr_array_new_with_free_func (gst_object_unref);
   GHashTableIter iter;
   gpointer key, value;
+  guint i;
 
   g_hash_table_iter_init (&iter, s->branches);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
@@ -565,23 +578,21 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
     g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
     g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
     g_autoptr (GstPad) pay_sink = gst_pad_get_peer (queue_src);
-    g_autoptr (GstElement) pay = pay_sink ?
-        gst_pad_get_parent_element (pay_sink) : NULL;
 
     if (tee_src) {
       gst_pad_unlink (tee_src, queue_sink);
       gst_element_release_request_pad (input->tee, tee_src);
     }
-    gst_element_set_locked_state (queue, TRUE);
-    gst_element_set_state (queue, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (s->bin), queue);
-    if (pay) {
-      gst_element_set_locked_state (pay, TRUE);
-      gst_element_set_state (pay, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (s->bin), pay);
-    }
+    g_ptr_array_add (elements, gst_object_ref (queue));
+    if (pay_sink)
+      g_ptr_array_add (elements, gst_pad_get_parent_element (pay_sink));
   }
   g_hash_table_remove_all (s->branches);
+
+  gst_element_set_locked_state (s->webrtcbin, TRUE);
+  gst_element_set_state (s->webrtcbin, GST_STATE_NULL);
+  for (i = 0; i < elements->len; i++)
+    remove_element (GST_BIN (s->bin), elements->pdata[i]);
 }
 
 /* Receive */
@@ -690,12 +701,8 @@ gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
   s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   g_mutex_unlock (&s->recv_lock);
 
-  for (i = 0; i < elements->len; i++) {
-    GstElement *element = elements->pdata[i];
-    gst_element_set_locked_state (element, TRUE);
-    gst_element_set_state (element, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (s->bin), element);
-  }
+  for (i = 0; i < elements->len; i++)
+    remove_element (GST_BIN (s->bin), elements->pdata[i]);
   for (i = 0; i < pads->len; i++) {
     GstPad *ghost = pads->pdata[i];
     gst_pad_set_active (ghost, FALSE);

@@ -806,11 +806,10 @@ gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s)
     g_signal_handlers_disconnect_matched (s->channel, G_SIGNAL_MATCH_FUNC, 0,
         0, NULL, on_channel_message, NULL);
   }
-  gst_webrtc_room_media_detach_send (s);
   g_signal_handlers_disconnect_matched (s->webrtcbin, G_SIGNAL_MATCH_DATA, 0,
       0, NULL, NULL, s);
-  gst_element_set_locked_state (s->webrtcbin, TRUE);
-  gst_element_set_state (s->webrtcbin, GST_STATE_NULL);
+  /* stops the webrtcbin too */
+  gst_webrtc_room_media_detach_send (s);
   gst_bin_remove (GST_BIN (s->bin), s->webrtcbin);
   gst_webrtc_room_media_detach_recv (s);
 }

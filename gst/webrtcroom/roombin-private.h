@@ -13,7 +13,6 @@
 
 #pragma once
 
-#define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 #include <gst/sdp/sdp.h>
 

@@ -13,6 +13,8 @@
  * 1 on error or timeout. */
 
 #include <gst/gst.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <gst/webrtcroom/webrtcroom.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +29,7 @@ typedef struct
   GHashTable *audio_frames;
   GHashTable *texts;            /* peer id -> last text */
   gint64 start_us;
+  gint64 joined_us;
   gint64 first_frame_us;
   gint exit_code;
 
@@ -92,7 +95,10 @@ check_done (gpointer data)
 
   if (!reported && expectations_met (p)) {
     reported = TRUE;
-    printf ("DONE first-frame-ms=%" G_GINT64_FORMAT "\n",
+    /* from our welcome (joined the room) to the first decoded frame */
+    printf ("DONE first-frame-ms=%" G_GINT64_FORMAT " since-start-ms=%"
+        G_GINT64_FORMAT "\n", p->first_frame_us && p->joined_us ?
+        (p->first_frame_us - p->joined_us) / 1000 : -1,
         p->first_frame_us ? (p->first_frame_us - p->start_us) / 1000 : -1);
     fflush (stdout);
     p->exit_code = 0;
@@ -196,6 +202,8 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
     }
     case GST_MESSAGE_ELEMENT:{
       const GstStructure *s = gst_message_get_structure (msg);
+      if (s && gst_structure_has_name (s, "webrtcroom-joined") && !p->joined_us)
+        p->joined_us = g_get_monotonic_time ();
       if (s && g_str_has_prefix (gst_structure_get_name (s), "webrtcroom-")) {
         printf ("MESSAGE %s %s\n", gst_structure_get_name (s),
             gst_structure_get_string (s, "peer-id"));
@@ -318,6 +326,12 @@ main (int argc, char **argv)
     fprintf (stderr, "room-peer: %s\n", error->message);
     return 2;
   }
+  if (!GST_IS_PIPELINE (p.pipeline)) {
+    /* a lone webrtcroomsrc parses to the element itself */
+    GstElement *pipeline = gst_pipeline_new (NULL);
+    gst_bin_add (GST_BIN (pipeline), p.pipeline);
+    p.pipeline = pipeline;
+  }
   p.room = gst_bin_get_by_name (GST_BIN (p.pipeline), "room");
   g_signal_connect (p.room, "pad-added", G_CALLBACK (on_pad_added), &p);
   g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
@@ -325,6 +339,8 @@ main (int argc, char **argv)
   g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
   gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
   g_timeout_add (50, check_done, &p);
+  g_unix_signal_add (SIGTERM, (GSourceFunc) g_main_loop_quit, p.loop);
+  g_unix_signal_add (SIGINT, (GSourceFunc) g_main_loop_quit, p.loop);
   g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);
 
   p.start_us = g_get_monotonic_time ();

@@ -1,0 +1,359 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Multi-process room tests: a real room server on loopback and separate
+ * room-peer processes, each a real pipeline with the room elements that
+ * exits 0 only after decoding what it expects. */
+
+#include <gio/gio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "testserver.h"
+
+typedef struct
+{
+  GSubprocess *proc;
+  gchar *name;
+  gchar *output;
+  gint status;
+  gboolean done;
+} PeerProc;
+
+static WrTestServer *server;
+static gchar *server_url;
+
+static gchar *
+room_peer_path (void)
+{
+  return g_build_filename (g_getenv ("WEBRTC_ROOM_BUILD_ROOT"), "tests",
+      "elements", "room-peer", NULL);
+}
+
+static PeerProc *
+peer_start (const gchar * name, const gchar * room, ...)
+{
+  PeerProc *p = g_new0 (PeerProc, 1);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  const gchar *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, room_peer_path ());
+  g_ptr_array_add (argv, g_strdup_printf ("--url=%s", server_url));
+  g_ptr_array_add (argv, g_strdup_printf ("--room=%s", room));
+  g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
+  va_start (args, room);
+  while ((arg = va_arg (args, const gchar *)))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  p->name = g_strdup (name);
+  p->proc = g_subprocess_newv ((const gchar * const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  return p;
+}
+
+static void
+on_communicated (GObject * source, GAsyncResult * res, gpointer data)
+{
+  PeerProc *p = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) out = NULL;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), res, &out, NULL,
+      &error);
+  if (out)
+    p->output = g_strndup (g_bytes_get_data (out, NULL),
+        g_bytes_get_size (out));
+  p->status = g_subprocess_get_if_exited (p->proc) ?
+      g_subprocess_get_exit_status (p->proc) : -1;
+  p->done = TRUE;
+}
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (bounded) for every process in the NULL-terminated list. */
+static void
+peers_wait (guint timeout_s, PeerProc * first, ...)
+{
+  GPtrArray *all = g_ptr_array_new ();
+  gboolean expired = FALSE;
+  guint timer, i;
+  PeerProc *p;
+  va_list args;
+
+  va_start (args, first);
+  for (p = first; p; p = va_arg (args, PeerProc *))
+    g_ptr_array_add (all, p);
+  va_end (args);
+
+  for (i = 0; i < all->len; i++) {
+    p = all->pdata[i];
+    g_subprocess_communicate_async (p->proc, NULL, NULL, on_communicated, p);
+  }
+  timer = g_timeout_add_seconds (timeout_s, on_deadline, &expired);
+  for (;;) {
+    gboolean all_done = TRUE;
+    for (i = 0; i < all->len; i++)
+      all_done &= ((PeerProc *) all->pdata[i])->done;
+    if (all_done || expired)
+      break;
+    g_main_context_iteration (NULL, TRUE);
+  }
+  if (!expired)
+    g_source_remove (timer);
+  for (i = 0; i < all->len; i++) {
+    p = all->pdata[i];
+    if (!p->done) {
+      g_subprocess_force_exit (p->proc);
+      while (!p->done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+    g_test_message ("--- %s (exit %d) ---\n%s", p->name, p->status,
+        p->output ? p->output : "");
+  }
+  g_ptr_array_free (all, TRUE);
+}
+
+static void
+peer_free (PeerProc * p)
+{
+  g_object_unref (p->proc);
+  g_free (p->name);
+  g_free (p->output);
+  g_free (p);
+}
+
+/* Lets wall-clock time pass (the publisher's key frame interval) while
+ * the main context keeps running. */
+static void
+let_time_pass (guint seconds)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add_seconds (seconds, on_deadline, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+peer_stop (PeerProc * p)
+{
+  g_subprocess_send_signal (p->proc, SIGTERM);
+  peers_wait (15, p, NULL);
+}
+
+static gint64
+first_frame_ms (PeerProc * p)
+{
+  const gchar *line = p->output ? strstr (p->output, "first-frame-ms=") : NULL;
+
+  return line ? g_ascii_strtoll (line + strlen ("first-frame-ms="), NULL,
+      10) : -1;
+}
+
+/* Two sendrecv peers: audio, video and chat text both ways. */
+static void
+test_two_peers (void)
+{
+  PeerProc *a = peer_start ("alice", "two", "--send-text=hello-from-alice",
+      "--expect-text", "--stay=1", NULL);
+  PeerProc *b = peer_start ("bob", "two", "--send-text=hello-from-bob",
+      "--expect-text", "--stay=1", NULL);
+
+  peers_wait (60, a, b, NULL);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_nonnull (strstr (a->output, "hello-from-bob"));
+  g_assert_nonnull (strstr (b->output, "hello-from-alice"));
+  peer_free (a);
+  peer_free (b);
+}
+
+/* Three processes, each decodes audio and video from both others. */
+static void
+test_three_peers (void)
+{
+  PeerProc *a = peer_start ("a", "three", "--expect-peers=2", "--stay=2",
+      NULL);
+  PeerProc *b = peer_start ("b", "three", "--expect-peers=2", "--stay=2",
+      NULL);
+  PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=2",
+      NULL);
+
+  peers_wait (90, a, b, c, NULL);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_cmpint (c->status, ==, 0);
+  peer_free (a);
+  peer_free (b);
+  peer_free (c);
+}
+
+/* A viewer joining a running publisher sees video quickly: the key frame
+ * is forced when it connects. */
+static void
+test_late_joiner (void)
+{
+  PeerProc *pub = peer_start ("publisher", "late", "--mode=sink",
+      "--no-audio", "--timeout=30", "--stay=30", NULL);
+  PeerProc *viewer;
+  gint64 ms;
+
+  /* the publisher runs alone for a while: its key frame interval passes */
+  let_time_pass (3);
+  viewer = peer_start ("viewer", "late", "--mode=src", "--no-audio",
+      "--min-frames=1", "--timeout=20", NULL);
+  peers_wait (40, viewer, NULL);
+  g_assert_cmpint (viewer->status, ==, 0);
+  ms = first_frame_ms (viewer);
+  g_test_message ("late joiner: first decoded frame %" G_GINT64_FORMAT
+      " ms after joining the room (ICE, DTLS, key frame included)", ms);
+  g_assert_cmpint (ms, >, 0);
+  g_assert_cmpint (ms, <, 1000 * (g_getenv ("WEBRTC_ROOM_SLOW") ? 5 : 1));
+  peer_stop (pub);
+  peer_free (pub);
+  peer_free (viewer);
+}
+
+/* Reverse flow (seed's closing note): a viewer joining with offers=false is
+ * offered to by the peer already in the room. */
+static void
+test_reverse_flow (void)
+{
+  PeerProc *pub = peer_start ("publisher", "reverse", "--mode=bin",
+      "--stay=60", "--timeout=60", "--min-frames=0", "--expect-peers=0",
+      NULL);
+  PeerProc *viewer;
+
+  let_time_pass (1);
+  viewer = peer_start ("viewer", "reverse", "--mode=src", "--no-offers",
+      "--timeout=20", NULL);
+  peers_wait (40, viewer, NULL);
+  peer_stop (pub);
+  g_assert_cmpint (viewer->status, ==, 0);
+  g_assert_nonnull (strstr (pub->output, "webrtcroom-peer-connected"));
+  peer_free (pub);
+  peer_free (viewer);
+}
+
+/* H264 from an upstream encoder is sent as it is: no encoder inside. */
+static void
+test_pre_encoded (void)
+{
+  PeerProc *pub = peer_start ("publisher", "encoded", "--mode=sink",
+      "--encoded", "--no-audio", "--stay=60", "--timeout=60",
+      "--expect-peers=0", NULL);
+  PeerProc *viewer = peer_start ("viewer", "encoded", "--mode=src",
+      "--no-audio", "--timeout=25", NULL);
+
+  peers_wait (40, viewer, NULL);
+  peer_stop (pub);
+  g_assert_cmpint (viewer->status, ==, 0);
+  g_assert_cmpint (pub->status, ==, 0);
+  g_assert_nonnull (strstr (pub->output, "ENCODERS 0"));
+  peer_free (pub);
+  peer_free (viewer);
+}
+
+/* H264 encoded inside the element, both ways. */
+static void
+test_h264 (void)
+{
+  PeerProc *a = peer_start ("a", "h264", "--codec=H264", "--no-audio",
+      "--stay=1", NULL);
+  PeerProc *b = peer_start ("b", "h264", "--codec=H264", "--no-audio",
+      "--stay=1", NULL);
+
+  peers_wait (60, a, b, NULL);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  peer_free (a);
+  peer_free (b);
+}
+
+/* One of three leaves: the others see peer-left and keep running. */
+static void
+test_peer_leaves (void)
+{
+  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=6",
+      "--timeout=40", NULL);
+  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=6",
+      "--timeout=40", NULL);
+  PeerProc *c = peer_start ("c", "leave", "--expect-peers=2",
+      "--timeout=40", NULL);
+
+  peers_wait (60, a, b, c, NULL);
+  g_assert_cmpint (c->status, ==, 0);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_nonnull (strstr (a->output, "webrtcroom-peer-left"));
+  g_assert_nonnull (strstr (b->output, "webrtcroom-peer-left"));
+  peer_free (a);
+  peer_free (b);
+  peer_free (c);
+}
+
+/* A closed port: a clear element error and a quick exit, not a hang. */
+static void
+test_unreachable (void)
+{
+  guint port = wr_test_pick_udp_port ();
+  g_autofree gchar *url = g_strdup_printf ("--url=ws://127.0.0.1:%u/ws",
+      port);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *path = room_peer_path ();
+  g_autofree gchar *out = NULL;
+  const gchar *argv[] = { path, url, "--room=x", "--timeout=20", NULL };
+  g_autoptr (GSubprocess) proc = g_subprocess_newv (argv,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 3);
+  g_assert_nonnull (strstr (out, "Could not connect to the room server"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  server = wr_test_server_start (NULL, &error);
+  g_assert_no_error (error);
+  server_url = wr_test_server_get_ws_url (server);
+
+  g_test_add_func ("/rooms/two-peers", test_two_peers);
+  g_test_add_func ("/rooms/three-peers", test_three_peers);
+  g_test_add_func ("/rooms/late-joiner", test_late_joiner);
+  g_test_add_func ("/rooms/reverse-flow", test_reverse_flow);
+  g_test_add_func ("/rooms/pre-encoded", test_pre_encoded);
+  g_test_add_func ("/rooms/h264", test_h264);
+  g_test_add_func ("/rooms/peer-leaves", test_peer_leaves);
+  g_test_add_func ("/rooms/unreachable", test_unreachable);
+  ret = g_test_run ();
+
+  wr_test_server_stop (server);
+  g_free (server_url);
+  return ret;
+}

@@ -48,6 +48,9 @@ GstCaps *gst_webrtc_room_codec_rtp_caps (const GstWebRTCRoomCodec * codec,
 
 GstCaps *gst_webrtc_room_codecs_receive_caps (const gchar * media);
 
+gint gst_webrtc_room_codec_find_pt_full (const GstWebRTCRoomCodec * codec,
+    const GstSDPMedia * media, gchar ** profile_level_id);
+
 gint gst_webrtc_room_codec_find_pt (const GstWebRTCRoomCodec * codec,
     const GstSDPMedia * media);
 

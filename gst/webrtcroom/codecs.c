@@ -156,13 +156,33 @@ gst_webrtc_room_codecs_receive_caps (const gchar * media)
   return caps;
 }
 
-/* The payload type the remote offered for @codec in @media, or -1. For
- * H264 only packetization-mode=1 is accepted (what rtph264pay produces in
- * zero-latency mode). */
-gint
-gst_webrtc_room_codec_find_pt (const GstWebRTCRoomCodec * codec,
-    const GstSDPMedia * media)
+/* How well an offered H264 format fits what x264enc
+ * profile=constrained-baseline produces in rtph264pay's zero-latency mode:
+ * packetization-mode=1 is required; constrained baseline is preferred. */
+static gint
+h264_score (const GstStructure * s)
 {
+  const gchar *mode = gst_structure_get_string (s, "packetization-mode");
+  const gchar *profile = gst_structure_get_string (s, "profile-level-id");
+
+  if (g_strcmp0 (mode, "1") != 0)
+    return -1;
+  if (!profile)
+    return 1;
+  if (g_ascii_strncasecmp (profile, "42e0", 4) == 0)
+    return 4;
+  if (g_ascii_strncasecmp (profile, "4200", 4) == 0)
+    return 3;
+  return 2;
+}
+
+/* The payload type the remote offered for @codec in @media, or -1; with
+ * @profile_level_id, the H264 profile-level-id the remote gave it. */
+gint
+gst_webrtc_room_codec_find_pt_full (const GstWebRTCRoomCodec * codec,
+    const GstSDPMedia * media, gchar ** profile_level_id)
+{
+  gint best_pt = -1, best_score = -1;
   guint i;
 
   for (i = 0; i < gst_sdp_media_formats_len (media); i++) {
@@ -171,6 +191,7 @@ gst_webrtc_room_codec_find_pt (const GstWebRTCRoomCodec * codec,
     g_autoptr (GstCaps) caps = gst_sdp_media_get_caps_from_media (media, pt);
     GstStructure *s;
     const gchar *encoding_name;
+    gint score = 0;
 
     if (!caps)
       continue;
@@ -178,14 +199,26 @@ gst_webrtc_room_codec_find_pt (const GstWebRTCRoomCodec * codec,
     encoding_name = gst_structure_get_string (s, "encoding-name");
     if (!encoding_name || g_ascii_strcasecmp (encoding_name, codec->name))
       continue;
-    if (g_str_equal (codec->name, "H264")) {
-      const gchar *mode = gst_structure_get_string (s, "packetization-mode");
-      if (g_strcmp0 (mode, "1") != 0)
-        continue;
+    if (g_str_equal (codec->name, "H264"))
+      score = h264_score (s);
+    if (score > best_score) {
+      best_score = score;
+      best_pt = pt;
+      if (profile_level_id) {
+        g_free (*profile_level_id);
+        *profile_level_id =
+            g_strdup (gst_structure_get_string (s, "profile-level-id"));
+      }
     }
-    return pt;
   }
-  return -1;
+  return best_pt;
+}
+
+gint
+gst_webrtc_room_codec_find_pt (const GstWebRTCRoomCodec * codec,
+    const GstSDPMedia * media)
+{
+  return gst_webrtc_room_codec_find_pt_full (codec, media, NULL);
 }
 
 void

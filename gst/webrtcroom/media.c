@@ -276,7 +276,8 @@ webrtcbin_has_sink (GstElement * webrtcbin, guint mline)
 /* The m-line of @offer that can carry @input, and its payload type. */
 static gint
 pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
-    const GstSDPMessage * offer, gint * pt, gboolean * kind_seen)
+    const GstSDPMessage * offer, gint * pt, gchar ** profile_level_id,
+    gboolean * kind_seen)
 {
   guint i;
 
@@ -292,7 +293,8 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
         || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
         || webrtcbin_has_sink (s->webrtcbin, i))
       continue;
-    *pt = gst_webrtc_room_codec_find_pt (input->codec, media);
+    *pt = gst_webrtc_room_codec_find_pt_full (input->codec, media,
+        profile_level_id);
     if (*pt >= 0)
       return i;
   }
@@ -318,7 +320,9 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   const GstWebRTCRoomCodec *codec = input_codec (input);
   g_autofree gchar *pad_name = NULL;
   GstElement *queue, *pay;
-  GstElement *chain[2];
+  GstElement *chain[3];
+  guint n_chain = 2;
+  g_autofree gchar *profile_level_id = NULL;
   g_autoptr (GstPad) tee_src = NULL;
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) pay_src = NULL;
@@ -331,7 +335,8 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   pt = codec->default_pt;
   if (offer) {
     gboolean kind_seen = FALSE;
-    gint mline = pick_offer_mline (s, input, offer, &pt, &kind_seen);
+    gint mline = pick_offer_mline (s, input, offer, &pt, &profile_level_id,
+        &kind_seen);
     if (mline < 0) {
       if (kind_seen && gst_debug_category_get_threshold (GST_CAT_DEFAULT) >=
           GST_LEVEL_DEBUG) {
@@ -364,25 +369,42 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   g_object_set (pay, "pt", (guint) pt, NULL);
   chain[0] = queue;
   chain[1] = pay;
-  add_chain (bin, NULL, chain, 2);
+  if (profile_level_id && g_str_equal (codec->name, "H264")) {
+    /* webrtcbin answers recvonly unless our caps match the offered format
+     * (TRAPS.md): announce the remote's H264 profile-level-id, which the
+     * constrained-baseline stream satisfies */
+    GstElement *setter = make_element (bin, "capssetter");
+    g_autoptr (GstCaps) caps = gst_caps_new_simple ("application/x-rtp",
+        "profile-level-id", G_TYPE_STRING, profile_level_id, NULL);
+    if (!setter) {
+      gst_object_unref (queue);
+      gst_object_unref (pay);
+      return FALSE;
+    }
+    g_object_set (setter, "caps", caps, "join", TRUE, "replace", FALSE, NULL);
+    chain[n_chain++] = setter;
+  }
+  add_chain (bin, NULL, chain, n_chain);
 
   webrtc_sink = pad_name ? gst_element_request_pad_simple (s->webrtcbin,
       pad_name) : gst_element_request_pad_simple (s->webrtcbin, "sink_%u");
-  pay_src = gst_element_get_static_pad (pay, "src");
+  pay_src = gst_element_get_static_pad (chain[n_chain - 1], "src");
   if (!webrtc_sink || gst_pad_link (pay_src, webrtc_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "Could not connect our %s track to the peer connection of %s",
         input->media, s->peer_id);
     return FALSE;
   }
-  if (gst_webrtc_room_base_bin_get_mode (bin) ==
-      GST_WEBRTC_ROOM_MEDIA_SENDONLY) {
+  {
     GstWebRTCRTPTransceiver *trans = NULL;
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);
     if (trans) {
-      g_object_set (trans, "direction",
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", TRUE,
+      g_object_set (trans, "do-nack", g_str_equal (input->media, "video"),
           NULL);
+      if (gst_webrtc_room_base_bin_get_mode (bin) ==
+          GST_WEBRTC_ROOM_MEDIA_SENDONLY)
+        g_object_set (trans, "direction",
+            GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
       gst_object_unref (trans);
     }
   }
@@ -466,7 +488,7 @@ gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s)
     g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
     if (trans) {
-      g_object_set (trans, "do-nack", TRUE, NULL);
+      g_object_set (trans, "do-nack", g_str_equal (kinds[i], "video"), NULL);
       gst_object_unref (trans);
     }
   }
@@ -530,7 +552,8 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
     if (g_strcmp0 (gst_sdp_media_get_media (media), "video")
         && g_strcmp0 (gst_sdp_media_get_media (media), "audio"))
       continue;
-    g_object_set (trans, "do-nack", TRUE, NULL);
+    g_object_set (trans, "do-nack",
+        !g_strcmp0 (gst_sdp_media_get_media (media), "video"), NULL);
     if (webrtcbin_has_sink (s->webrtcbin, mline)) {
       g_object_set (trans, "direction", mode == GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
           GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
@@ -575,17 +598,22 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
     GstWebRTCRoomSendInput *input = key;
     GstElement *queue = value;
     g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
-    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (queue, "src");
     g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
-    g_autoptr (GstPad) pay_sink = gst_pad_get_peer (queue_src);
+    GstElement *element = gst_object_ref (queue);
 
     if (tee_src) {
       gst_pad_unlink (tee_src, queue_sink);
       gst_element_release_request_pad (input->tee, tee_src);
     }
-    g_ptr_array_add (elements, gst_object_ref (queue));
-    if (pay_sink)
-      g_ptr_array_add (elements, gst_pad_get_parent_element (pay_sink));
+    /* queue -> payloader [-> capssetter] -> webrtcbin */
+    while (element && element != s->webrtcbin) {
+      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+      g_autoptr (GstPad) peer = src ? gst_pad_get_peer (src) : NULL;
+      g_ptr_array_add (elements, element);
+      element = peer ? gst_pad_get_parent_element (peer) : NULL;
+    }
+    if (element)
+      gst_object_unref (element);
   }
   g_hash_table_remove_all (s->branches);
 

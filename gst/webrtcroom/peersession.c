@@ -285,8 +285,14 @@ static void
 on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
     gpointer user_data)
 {
-  /* NACK/RTX on both sides, set before the answer is made (TRAPS.md) */
-  g_object_set (trans, "do-nack", TRUE, NULL);
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+
+  /* NACK/RTX on both sides for video, set before the answer is made
+   * (TRAPS.md). Never for audio: Chromium rejects an audio m-line with an
+   * RTX ssrc-group. Transceivers of unknown kind get it when configured. */
+  g_object_get (trans, "kind", &kind, NULL);
+  if (kind == GST_WEBRTC_KIND_VIDEO)
+    g_object_set (trans, "do-nack", TRUE, NULL);
 }
 
 /* webrtcbin construction */
@@ -398,11 +404,37 @@ all_sink_pads_have_caps (GstElement * element)
   return ready;
 }
 
+/* Every send input knows its codec once its first caps arrived (raw or
+ * already encoded); only then can a branch pick its payloader. */
+static gboolean
+all_inputs_built (GstWebRTCRoomPeerSession * s)
+{
+  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
+  guint i;
+
+  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+    return TRUE;
+  for (i = 0; i < inputs->len; i++) {
+    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    if (!input->chain_built)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+sink_caps_ready (GstWebRTCRoomPeerSession * s)
+{
+  return all_sink_pads_have_caps (s->webrtcbin);
+}
+
 typedef struct
 {
   GstWebRTCRoomBaseBin *bin;
   gchar *peer_id;
   GstElement *webrtcbin;
+  gboolean (*ready) (GstWebRTCRoomPeerSession * s);
   void (*next) (GstWebRTCRoomPeerSession * s);
 } CapsWait;
 
@@ -423,7 +455,7 @@ caps_wait_poll (gpointer user_data)
 
   if (!s || s->closed || s->webrtcbin != wait->webrtcbin)
     return G_SOURCE_REMOVE;
-  if (!all_sink_pads_have_caps (s->webrtcbin)) {
+  if (!wait->ready (s)) {
     if (++s->caps_wait_rounds < CAPS_WAIT_MAX_ROUNDS)
       return G_SOURCE_CONTINUE;
     gst_webrtc_room_base_bin_session_error (s->bin, s,
@@ -439,12 +471,13 @@ caps_wait_poll (gpointer user_data)
 }
 
 static void
-when_caps_ready (GstWebRTCRoomPeerSession * s,
+when_ready (GstWebRTCRoomPeerSession * s,
+    gboolean (*ready) (GstWebRTCRoomPeerSession * s),
     void (*next) (GstWebRTCRoomPeerSession * s))
 {
   CapsWait *wait;
 
-  if (all_sink_pads_have_caps (s->webrtcbin)) {
+  if (ready (s)) {
     next (s);
     return;
   }
@@ -452,6 +485,7 @@ when_caps_ready (GstWebRTCRoomPeerSession * s,
   wait->bin = s->bin;
   wait->peer_id = g_strdup (s->peer_id);
   wait->webrtcbin = gst_object_ref (s->webrtcbin);
+  wait->ready = ready;
   wait->next = next;
   s->caps_wait_rounds = 0;
   if (s->caps_wait) {
@@ -513,6 +547,13 @@ on_offer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 }
 
 static void
+when_caps_ready (GstWebRTCRoomPeerSession * s,
+    void (*next) (GstWebRTCRoomPeerSession * s))
+{
+  when_ready (s, sink_caps_ready, next);
+}
+
+static void
 create_offer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_offer_created);
@@ -531,20 +572,10 @@ signaling_state (GstWebRTCRoomPeerSession * s)
   return state;
 }
 
-void
-gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
+static void
+prepare_offer (GstWebRTCRoomPeerSession * s)
 {
   g_autoptr (GError) error = NULL;
-
-  if (s->closed)
-    return;
-  if (s->making_offer || s->answering
-      || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE) {
-    s->renegotiate = TRUE;
-    return;
-  }
-  s->renegotiate = FALSE;
-  s->making_offer = TRUE;
 
   if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
     gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
@@ -564,6 +595,21 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
     }
   }
   when_caps_ready (s, create_offer);
+}
+
+void
+gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
+{
+  if (s->closed)
+    return;
+  if (s->making_offer || s->answering
+      || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE) {
+    s->renegotiate = TRUE;
+    return;
+  }
+  s->renegotiate = FALSE;
+  s->making_offer = TRUE;
+  when_ready (s, all_inputs_built, prepare_offer);
 }
 
 /* Answer (we are the callee) */
@@ -648,17 +694,10 @@ flush_candidates (GstWebRTCRoomPeerSession * s)
 }
 
 static void
-on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+prepare_answer (GstWebRTCRoomPeerSession * s)
 {
   GstWebRTCSessionDescription *desc = NULL;
   g_autoptr (GError) error = NULL;
-
-  if (!promise_reply_checked (s, promise, "Applying the remote offer")) {
-    s->answering = FALSE;
-    return;
-  }
-  s->remote_set = TRUE;
-  flush_candidates (s);
 
   /* TRAPS.md: build the send branches with the offer's payload types
    * before the answer, or webrtcbin answers recvonly. */
@@ -668,6 +707,18 @@ on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
   gst_webrtc_room_media_configure_answer_transceivers (s, desc->sdp);
   gst_webrtc_session_description_free (desc);
   when_caps_ready (s, create_answer);
+}
+
+static void
+on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  if (!promise_reply_checked (s, promise, "Applying the remote offer")) {
+    s->answering = FALSE;
+    return;
+  }
+  s->remote_set = TRUE;
+  flush_candidates (s);
+  when_ready (s, all_inputs_built, prepare_answer);
 }
 
 static void

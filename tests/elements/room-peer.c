@@ -355,9 +355,13 @@ main (int argc, char **argv)
     while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
       GstElement *e = g_value_get_object (&item);
       GstElementFactory *f = gst_element_get_factory (e);
+      /* webrtcbin holds RTP FEC/RED "encoders": count media encoders */
       if (f && gst_element_factory_list_is_type (f,
-              GST_ELEMENT_FACTORY_TYPE_ENCODER))
+              GST_ELEMENT_FACTORY_TYPE_ENCODER |
+              GST_ELEMENT_FACTORY_TYPE_MEDIA_VIDEO)) {
+        printf ("ENCODER %s\n", GST_OBJECT_NAME (f));
         encoders++;
+      }
       g_value_reset (&item);
     }
     gst_iterator_free (it);

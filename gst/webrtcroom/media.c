@@ -163,6 +163,21 @@ on_input_caps (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return input->chain_built ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
 }
 
+static GstPadProbeReturn
+on_input_eos (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstWebRTCRoomSendInput *input = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    input->eos = TRUE;
+    gst_webrtc_room_base_bin_input_eos (input->bin);
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_FLUSH_STOP) {
+    input->eos = FALSE;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 GstWebRTCRoomSendInput *
 gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
     GstPadTemplate * templ, const gchar * name)
@@ -185,6 +200,8 @@ gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
   queue_src = gst_element_get_static_pad (input->queue, "src");
   gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       on_input_caps, input, NULL);
+  gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+      GST_PAD_PROBE_TYPE_EVENT_FLUSH, on_input_eos, input, NULL);
   input->ghost = gst_ghost_pad_new_from_template (name, queue_sink, templ);
   gst_element_sync_state_with_parent (input->tee);
   gst_element_sync_state_with_parent (input->queue);

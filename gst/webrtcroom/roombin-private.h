@@ -38,6 +38,7 @@ struct _GstWebRTCRoomSendInput
   GstElement *encoder;          /* NULL for pre-encoded input */
   const GstWebRTCRoomCodec *codec;
   gboolean chain_built;
+  gboolean eos;
 };
 
 /* Snapshot of the ICE/transport settings a new webrtcbin needs. */
@@ -124,6 +125,7 @@ void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self
     GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug);
+void gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text);
 GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,

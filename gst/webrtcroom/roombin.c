@@ -994,6 +994,74 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
   gst_webrtc_room_send_input_free (input);
 }
 
+static void
+push_eos_downstream (GstElement * element)
+{
+  GstIterator *it = gst_element_iterate_src_pads (element);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    gst_pad_push_event (g_value_get_object (&item), gst_event_new_eos ());
+    g_value_reset (&item);
+  }
+  gst_iterator_free (it);
+}
+
+/* Every sink pad reached EOS: nothing more to send. The internal sinks of
+ * the webrtcbins never see EOS, so the element posts its own, and ends the
+ * remote tracks too (webrtcroombin), so the pipeline can finish. */
+void
+gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean all = TRUE;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < priv->inputs->len; i++)
+    all &= ((GstWebRTCRoomSendInput *) priv->inputs->pdata[i])->eos;
+  g_mutex_unlock (&priv->lock);
+  if (!all)
+    return;
+  push_eos_downstream (GST_ELEMENT (self));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_eos (GST_OBJECT (self)));
+}
+
+static void
+gst_webrtc_room_base_bin_handle_message (GstBin * bin, GstMessage * message)
+{
+  /* EOS of internal sinks (webrtcbin's, ours) says nothing about the room */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
+    gst_message_unref (message);
+    return;
+  }
+  GST_BIN_CLASS (gst_webrtc_room_base_bin_parent_class)->handle_message (bin,
+      message);
+}
+
+static void
+on_element_added (GstBin * bin, GstElement * child, gpointer user_data)
+{
+  /* a receive-only element is a source for its pipeline, whatever sinks
+   * webrtcbin holds inside */
+  if (gst_webrtc_room_base_bin_get_mode (GST_WEBRTC_ROOM_BASE_BIN (bin)) ==
+      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+    GST_OBJECT_FLAG_UNSET (bin, GST_ELEMENT_FLAG_SINK);
+}
+
+/* An EOS sent to the element (gst-launch-1.0 -e, an application
+ * finishing a recording) ends every remote track we output, so muxers
+ * downstream can finalize; the peer connections keep running. */
+static gboolean
+gst_webrtc_room_base_bin_send_event (GstElement * element, GstEvent * event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    push_eos_downstream (element);
+  return GST_ELEMENT_CLASS (gst_webrtc_room_base_bin_parent_class)->send_event
+      (element, event);
+}
+
 /* Public API */
 
 /**
@@ -1336,6 +1404,8 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   priv->inputs = g_ptr_array_new ();
+  g_signal_connect (self, "element-added", G_CALLBACK (on_element_added),
+      NULL);
 }
 
 static GstStructure *
@@ -1370,6 +1440,9 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   element_class->change_state = gst_webrtc_room_base_bin_change_state;
   element_class->request_new_pad = gst_webrtc_room_base_bin_request_new_pad;
   element_class->release_pad = gst_webrtc_room_base_bin_release_pad;
+  element_class->send_event = gst_webrtc_room_base_bin_send_event;
+  GST_BIN_CLASS (klass)->handle_message =
+      gst_webrtc_room_base_bin_handle_message;
 
   /**
    * GstWebRTCRoomBaseBin:server-url:

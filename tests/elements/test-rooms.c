@@ -290,11 +290,11 @@ test_h264 (void)
 static void
 test_peer_leaves (void)
 {
-  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=6",
+  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=8",
       "--timeout=40", NULL);
-  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=6",
+  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=8",
       "--timeout=40", NULL);
-  PeerProc *c = peer_start ("c", "leave", "--expect-peers=2",
+  PeerProc *c = peer_start ("c", "leave", "--expect-peers=2", "--stay=2",
       "--timeout=40", NULL);
 
   peers_wait (60, a, b, c, NULL);

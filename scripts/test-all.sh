@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The whole CI run for gst-webrtc-rooms on Debian 12 (as root); .ci/run execs this.
+#
+#   1. scripts/setup-deps.sh                      (apt packages, npm ci in tests/browser)
+#   2. scripts/check-format                       (gst-indent; fails on unformatted files)
+#   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled, then every suite
+#      (protocol, server, signaller, elements, browser)
+#   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
+#      signaller (leak detection on) and elements (leak detection off: GStreamer plugins
+#      keep allocations until exit by design)
+#
+# Every `meson test` runs inside a private network namespace that holds only `lo`
+# (unshare -n), so the tests neither see nor disturb the machine's network.
+# Later steps still run after a failed one (a failed build skips its own tests); the exit
+# status is non-zero if anything failed. The last line is "N passed, N failed, N skipped"
+# summed over all meson test runs.
+#
+# Developer convenience (CI never sets it): SKIP_FORMAT=1 skips step 2.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+START=$(date +%s)
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILED_STEPS=()
+
+step() { printf '\n==== %s (%ds)\n' "$*" $(($(date +%s) - START)); }
+fail_step() { FAILED_STEPS+=("$1"); echo "test-all: FAILED: $1" >&2; }
+
+# run_suites NAME BUILD_DIR [meson test args...]: meson test inside `unshare -n` with lo up;
+# adds meson's Ok / Fail (+ Timeout, Unexpected Pass) / Skipped counts to the totals.
+run_suites() {
+  local name=$1 dir=$2
+  shift 2
+  local log
+  log=$(mktemp "${TMPDIR:-/tmp}/test-all.XXXXXX")
+  step "tests: $name"
+  unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+    meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local ok fail skip
+  count() { sed -n "s/^$1:[[:space:]]*\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1; }
+  ok=$(count 'Ok')
+  fail=0
+  for k in 'Fail' 'Timeout' 'Unexpected Pass'; do
+    v=$(count "$k")
+    fail=$((fail + ${v:-0}))
+  done
+  skip=$(count 'Skipped')
+  rm -f "$log"
+  PASSED=$((PASSED + ${ok:-0}))
+  FAILED=$((FAILED + fail))
+  SKIPPED=$((SKIPPED + ${skip:-0}))
+  if [ "$rc" -ne 0 ]; then
+    # a run that failed without a meson summary (e.g. it could not start) counts as one
+    [ -z "$ok" ] && FAILED=$((FAILED + 1))
+    fail_step "tests: $name"
+  fi
+}
+
+# configure BUILD_DIR [meson setup options...]: setup, or reconfigure an existing dir.
+configure() {
+  local dir=$1
+  shift
+  if [ -f "$dir/meson-private/coredata.dat" ]; then
+    meson setup --reconfigure "$dir" "$@"
+  else
+    rm -rf "$dir"
+    meson setup "$dir" "$@"
+  fi
+}
+
+step "setup-deps"
+bash scripts/setup-deps.sh || { fail_step "setup-deps"; echo "0 passed, 1 failed"; exit 1; }
+
+if [ "${SKIP_FORMAT:-0}" = 1 ]; then
+  step "format check SKIPPED (SKIP_FORMAT=1)"
+else
+  step "format check"
+  sh scripts/check-format || fail_step "format check"
+fi
+
+step "build: build-ci (werror, browser tests)"
+if configure build-ci -Dwerror=true -Dbrowser-tests=enabled && ninja -C build-ci; then
+  run_suites "build-ci: all suites" build-ci
+else
+  fail_step "build: build-ci"
+fi
+
+step "build: build-asan (address,undefined)"
+if configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbrowser-tests=disabled &&
+    ninja -C build-asan; then
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  # GLib < 2.76 keeps a slice allocator: plain malloc lets LSan see the real owners.
+  export G_SLICE=always-malloc
+  ASAN_OPTIONS=detect_leaks=1 \
+    run_suites "build-asan: protocol server signaller (leaks detected)" build-asan \
+    --suite protocol --suite server --suite signaller
+  ASAN_OPTIONS=detect_leaks=0 \
+    run_suites "build-asan: elements (leaks not detected)" build-asan --suite elements
+else
+  fail_step "build: build-asan"
+fi
+
+step "done"
+echo "time: $(($(date +%s) - START))s"
+if [ ${#FAILED_STEPS[@]} -gt 0 ]; then
+  echo "failed steps:"
+  printf '  %s\n' "${FAILED_STEPS[@]}"
+fi
+# a failed step outside meson test (format, setup, build) counts as one failure
+for s in "${FAILED_STEPS[@]}"; do
+  case $s in tests:*) ;; *) FAILED=$((FAILED + 1)) ;; esac
+done
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ ${#FAILED_STEPS[@]} -eq 0 ]

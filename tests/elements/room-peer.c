@@ -43,6 +43,7 @@ typedef struct
   gboolean audio;
   gboolean offers;
   gboolean encoded_input;
+  gboolean decode;
   gint expect_peers;
   gint min_frames;
   gchar *send_text;
@@ -239,6 +240,8 @@ build_description (Peer * p)
       p->offers ? "true" : "false");
   if (p->codec)
     g_string_append_printf (d, "video-codec=%s ", p->codec);
+  if (!p->decode)
+    g_string_append (d, "decode=false ");
   if (g_str_equal (p->mode, "src"))
     return g_string_free (d, FALSE);
   if (p->video) {
@@ -277,6 +280,8 @@ main (int argc, char **argv)
         "join with offers=false", NULL},
     {"encoded", 0, 0, G_OPTION_ARG_NONE, &p.encoded_input,
         "send pre-encoded H264", NULL},
+    {"no-decode", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &p.decode,
+        "receive encoded streams (decode=false): counts encoded frames", NULL},
     {"expect-peers", 0, 0, G_OPTION_ARG_INT, &p.expect_peers,
         "remote peers to receive from", NULL},
     {"min-frames", 0, 0, G_OPTION_ARG_INT, &p.min_frames, "frames", NULL},
@@ -289,7 +294,7 @@ main (int argc, char **argv)
     {NULL}
   };
 
-  p.video = p.audio = p.offers = TRUE;
+  p.video = p.audio = p.offers = p.decode = TRUE;
   p.expect_peers = 1;
   p.min_frames = 10;
   p.timeout_s = 20;
@@ -321,7 +326,8 @@ main (int argc, char **argv)
   p.loop = g_main_loop_new (NULL, FALSE);
 
   description = build_description (&p);
-  p.pipeline = gst_parse_launch (description, &error);
+  p.pipeline = gst_parse_launch_full (description, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &error);
   if (!p.pipeline) {
     fprintf (stderr, "room-peer: %s\n", error->message);
     return 2;

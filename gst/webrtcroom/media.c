@@ -599,6 +599,74 @@ remove_element (GstBin * bin, GstElement * element)
   gst_bin_remove (bin, element);
 }
 
+/* Unlinks @queue's branch from @input's tee and collects the branch's
+ * elements (queue -> payloader [-> capssetter]) into @elements. Returns
+ * the webrtcbin sink pad the branch fed, if any. */
+static GstPad *
+unlink_branch (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
+    GstElement * queue, GPtrArray * elements)
+{
+  g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
+  g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
+  GstElement *element = gst_object_ref (queue);
+  GstPad *webrtc_sink = NULL;
+
+  if (tee_src) {
+    gst_pad_unlink (tee_src, queue_sink);
+    gst_element_release_request_pad (input->tee, tee_src);
+  }
+  while (element && element != s->webrtcbin) {
+    g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+    GstPad *peer = src ? gst_pad_get_peer (src) : NULL;
+    g_ptr_array_add (elements, element);
+    element = peer ? gst_pad_get_parent_element (peer) : NULL;
+    if (element == s->webrtcbin)
+      webrtc_sink = gst_object_ref (peer);
+    if (peer)
+      gst_object_unref (peer);
+  }
+  if (element)
+    gst_object_unref (element);
+  return webrtc_sink;
+}
+
+/* A track removed while running: the peer stops receiving it, its
+ * transceiver only receives from now on. Returns TRUE if the peer had it
+ * (and needs a renegotiation). */
+gboolean
+gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
+    GstWebRTCRoomSendInput * input)
+{
+  g_autoptr (GPtrArray) elements =
+      g_ptr_array_new_with_free_func (gst_object_unref);
+  GstElement *queue = g_hash_table_lookup (s->branches, input);
+  g_autoptr (GstPad) webrtc_sink = NULL;
+  GstWebRTCRTPTransceiver *trans = NULL;
+  guint i;
+
+  if (!queue)
+    return FALSE;
+  g_hash_table_remove (s->branches, input);
+  webrtc_sink = unlink_branch (s, input, queue, elements);
+  if (webrtc_sink) {
+    g_object_get (webrtc_sink, "transceiver", &trans, NULL);
+    gst_pad_unlink (GST_PAD_PEER (webrtc_sink), webrtc_sink);
+  }
+  for (i = 0; i < elements->len; i++)
+    remove_element (GST_BIN (s->bin), elements->pdata[i]);
+  if (webrtc_sink)
+    gst_element_release_request_pad (s->webrtcbin, webrtc_sink);
+  if (trans) {
+    g_object_set (trans, "direction",
+        gst_webrtc_room_base_bin_get_mode (s->bin) ==
+        GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY :
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+    gst_object_unref (trans);
+  }
+  return TRUE;
+}
+
 /* Unlinks the peer's branches from the tees, stops its webrtcbin (which
  * unblocks a branch pushing into it), then removes the branches. */
 void
@@ -612,25 +680,9 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
 
   g_hash_table_iter_init (&iter, s->branches);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
-    GstWebRTCRoomSendInput *input = key;
-    GstElement *queue = value;
-    g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
-    g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
-    GstElement *element = gst_object_ref (queue);
-
-    if (tee_src) {
-      gst_pad_unlink (tee_src, queue_sink);
-      gst_element_release_request_pad (input->tee, tee_src);
-    }
-    /* queue -> payloader [-> capssetter] -> webrtcbin */
-    while (element && element != s->webrtcbin) {
-      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-      g_autoptr (GstPad) peer = src ? gst_pad_get_peer (src) : NULL;
-      g_ptr_array_add (elements, element);
-      element = peer ? gst_pad_get_parent_element (peer) : NULL;
-    }
-    if (element)
-      gst_object_unref (element);
+    GstPad *pad = unlink_branch (s, key, value, elements);
+    if (pad)
+      gst_object_unref (pad);
   }
   g_hash_table_remove_all (s->branches);
 

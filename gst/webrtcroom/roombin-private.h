@@ -109,6 +109,8 @@ void gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSessi
     const GstSDPMessage * offer);
 void gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s,
     GstPad * pad);
+gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
+    GstWebRTCRoomSendInput * input);
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 

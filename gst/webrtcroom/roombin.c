@@ -27,6 +27,8 @@
 
 GST_DEBUG_CATEGORY (gst_webrtc_room_debug);
 
+void gst_webrtc_room_certificate_warm_up (void);
+
 #define DEFAULT_SERVER_URL GST_WEBRTC_ROOM_DEFAULT_SERVER_URL
 #define DEFAULT_ROOM "default"
 #define DEFAULT_OFFERS TRUE
@@ -723,7 +725,8 @@ signalling_thread (gpointer data)
 typedef struct
 {
   GstWebRTCRoomBaseBin *self;
-  void (*func) (GstWebRTCRoomBaseBin * self);
+  void (*func) (GstWebRTCRoomBaseBin * self, gpointer data);
+  gpointer data;
   GMutex lock;
   GCond cond;
   gboolean done;
@@ -734,7 +737,7 @@ sync_call_run (gpointer user_data)
 {
   SyncCall *call = user_data;
 
-  call->func (call->self);
+  call->func (call->self, call->data);
   g_mutex_lock (&call->lock);
   call->done = TRUE;
   g_cond_signal (&call->cond);
@@ -745,9 +748,9 @@ sync_call_run (gpointer user_data)
 /* Runs @func on the signalling thread and waits for it. */
 static void
 run_on_context (GstWebRTCRoomBaseBin * self,
-    void (*func) (GstWebRTCRoomBaseBin * self))
+    void (*func) (GstWebRTCRoomBaseBin * self, gpointer data), gpointer data)
 {
-  SyncCall call = { self, func };
+  SyncCall call = { self, func, data };
 
   g_mutex_init (&call.lock);
   g_cond_init (&call.cond);
@@ -761,7 +764,7 @@ run_on_context (GstWebRTCRoomBaseBin * self,
 }
 
 static void
-start_signalling (GstWebRTCRoomBaseBin * self)
+start_signalling (GstWebRTCRoomBaseBin * self, gpointer unused)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autoptr (GstWebRTCRoomJoinParams) params = NULL;
@@ -798,7 +801,7 @@ start_signalling (GstWebRTCRoomBaseBin * self)
 }
 
 static void
-stop_signalling (GstWebRTCRoomBaseBin * self)
+stop_signalling (GstWebRTCRoomBaseBin * self, gpointer unused)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
@@ -837,8 +840,6 @@ renegotiate_idle (gpointer data)
   renegotiate_all (data);
   return G_SOURCE_REMOVE;
 }
-
-void gst_webrtc_room_certificate_warm_up (void);
 
 static void
 start_thread (GstWebRTCRoomBaseBin * self)
@@ -891,10 +892,10 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
       start_thread (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      run_on_context (self, start_signalling);
+      run_on_context (self, start_signalling, NULL);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      run_on_context (self, stop_signalling);
+      run_on_context (self, stop_signalling, NULL);
       break;
     default:
       break;
@@ -959,11 +960,26 @@ gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
   return input->ghost;
 }
 
-typedef struct
+static void
+detach_input_from_peers (GstWebRTCRoomBaseBin * self, gpointer input)
 {
-  GstWebRTCRoomBaseBin *self;
-  GstWebRTCRoomSendInput *input;
-} ReleaseData;
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < list->len; i++) {
+    GstWebRTCRoomPeerSession *s = list->pdata[i];
+    if (gst_webrtc_room_media_detach_input (s, input))
+      gst_webrtc_room_peer_session_negotiate (s);
+  }
+}
 
 static void
 gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
@@ -986,9 +1002,9 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
   if (!input)
     return;
 
-  /* peers lose this track: their sessions are rebuilt without it */
+  /* peers lose this track: its branches go, then we renegotiate */
   if (priv->context && priv->joined)
-    run_on_context (self, destroy_all_sessions);
+    run_on_context (self, detach_input_from_peers, input);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
   gst_webrtc_room_send_input_free (input);
@@ -1406,6 +1422,9 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->inputs = g_ptr_array_new ();
   g_signal_connect (self, "element-added", G_CALLBACK (on_element_added),
       NULL);
+  /* the first room element of the process starts the DTLS key generation,
+   * long before its first peer connection needs it */
+  gst_webrtc_room_certificate_warm_up ();
 }
 
 static GstStructure *

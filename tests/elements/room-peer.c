@@ -52,6 +52,7 @@ typedef struct
   gint stay_s;
   gint width;
   gint height;
+  gint add_audio_after_ms;
 } Peer;
 
 static gint
@@ -218,6 +219,31 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
   return TRUE;
 }
 
+/* A track added while PLAYING: the element renegotiates with every peer. */
+static gboolean
+add_audio (Peer * p)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *src = gst_parse_bin_from_description ("audiotestsrc "
+      "is-live=true wave=ticks ! capsfilter caps=audio/x-raw,rate=48000,channels=2",
+      TRUE,
+      &error);
+  g_autoptr (GstPad) srcpad = NULL;
+  GstPad *sinkpad;
+
+  g_assert_no_error (error);
+  gst_bin_add (GST_BIN (p->pipeline), src);
+  sinkpad = gst_element_request_pad_simple (p->room, "audio_%u");
+  srcpad = gst_element_get_static_pad (src, "src");
+  if (gst_pad_link (srcpad, sinkpad) != GST_PAD_LINK_OK)
+    printf ("ERROR could not link the new audio source\n");
+  gst_element_sync_state_with_parent (src);
+  gst_object_unref (sinkpad);
+  printf ("ADDED audio\n");
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_timeout (Peer * p)
 {
@@ -253,7 +279,7 @@ build_description (Peer * p)
           "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! ");
     g_string_append (d, "room.video_0 ");
   }
-  if (p->audio)
+  if (p->audio && !p->add_audio_after_ms)
     g_string_append (d, "audiotestsrc is-live=true wave=ticks ! "
         "audio/x-raw,rate=48000,channels=2 ! room.audio_0 ");
   return g_string_free (d, FALSE);
@@ -291,6 +317,8 @@ main (int argc, char **argv)
     {"stay", 0, 0, G_OPTION_ARG_INT, &p.stay_s, "seconds after done", NULL},
     {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
     {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
+    {"add-audio-after", 0, 0, G_OPTION_ARG_INT, &p.add_audio_after_ms,
+        "start without audio, request the audio pad after N ms", NULL},
     {NULL}
   };
 
@@ -345,6 +373,8 @@ main (int argc, char **argv)
   g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
   gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
   g_timeout_add (50, check_done, &p);
+  if (p.add_audio_after_ms)
+    g_timeout_add (p.add_audio_after_ms, (GSourceFunc) add_audio, &p);
   g_unix_signal_add (SIGTERM, (GSourceFunc) g_main_loop_quit, p.loop);
   g_unix_signal_add (SIGINT, (GSourceFunc) g_main_loop_quit, p.loop);
   g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);

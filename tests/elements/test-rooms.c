@@ -286,6 +286,26 @@ test_h264 (void)
   peer_free (b);
 }
 
+/* A track added while PLAYING reaches the peers through renegotiation
+ * (offered by the publisher after the initial negotiation). */
+static void
+test_add_track (void)
+{
+  PeerProc *pub = peer_start ("publisher", "addtrack", "--mode=sink",
+      "--add-audio-after=2500", "--expect-peers=0", "--stay=60",
+      "--timeout=60", NULL);
+  PeerProc *viewer = peer_start ("viewer", "addtrack", "--mode=src",
+      "--timeout=30", NULL);
+
+  peers_wait (40, viewer, NULL);
+  peer_stop (pub);
+  g_assert_cmpint (viewer->status, ==, 0);
+  g_assert_nonnull (strstr (pub->output, "ADDED audio"));
+  g_assert_nonnull (strstr (viewer->output, "FRAME audio"));
+  peer_free (pub);
+  peer_free (viewer);
+}
+
 /* One of three leaves: the others see peer-left and keep running. */
 static void
 test_peer_leaves (void)
@@ -350,6 +370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/pre-encoded", test_pre_encoded);
   g_test_add_func ("/rooms/h264", test_h264);
   g_test_add_func ("/rooms/peer-leaves", test_peer_leaves);
+  g_test_add_func ("/rooms/add-track", test_add_track);
   g_test_add_func ("/rooms/unreachable", test_unreachable);
   ret = g_test_run ();
 

@@ -10,10 +10,20 @@
 /* webrtcbin's DTLS elements share one process-wide certificate, generated
  * lazily inside the first create-offer/set-remote-description: an RSA key
  * costing 70-1500 ms here (TRAPS.md). Asking a dtlsdec for its PEM in a
- * background thread when the first room element starts pays that cost
- * before any peer is there, once per process. */
+ * background thread when the first room element is created pays that cost
+ * before any peer is there, once per process.
+ *
+ * The state below is process-wide on purpose, like the certificate it
+ * warms: one generation per process. */
 
 #include "roombin-private.h"
+
+static GMutex warm_lock;
+static GThread *warm_thread;
+static gboolean warm_started;
+
+void gst_webrtc_room_certificate_warm_up (void);
+void gst_webrtc_room_certificate_wait (void);
 
 static gpointer
 generate_certificate (gpointer data)
@@ -31,16 +41,28 @@ generate_certificate (gpointer data)
   return NULL;
 }
 
-void gst_webrtc_room_certificate_warm_up (void);
-
 void
 gst_webrtc_room_certificate_warm_up (void)
 {
-  static gsize started = 0;
-
-  if (g_once_init_enter (&started)) {
-    GThread *thread = g_thread_new ("dtls-cert", generate_certificate, NULL);
-    g_thread_unref (thread);
-    g_once_init_leave (&started, 1);
+  g_mutex_lock (&warm_lock);
+  if (!warm_started) {
+    warm_started = TRUE;
+    warm_thread = g_thread_new ("dtls-cert", generate_certificate, NULL);
   }
+  g_mutex_unlock (&warm_lock);
+}
+
+/* Called when a room element is disposed: a process that quits right away
+ * (server unreachable, bad settings) must not exit while OpenSSL is busy
+ * in the generation thread. */
+void
+gst_webrtc_room_certificate_wait (void)
+{
+  GThread *thread;
+
+  g_mutex_lock (&warm_lock);
+  thread = g_steal_pointer (&warm_thread);
+  g_mutex_unlock (&warm_lock);
+  if (thread)
+    g_thread_join (thread);
 }

@@ -28,6 +28,7 @@
 GST_DEBUG_CATEGORY (gst_webrtc_room_debug);
 
 void gst_webrtc_room_certificate_warm_up (void);
+void gst_webrtc_room_certificate_wait (void);
 
 #define DEFAULT_SERVER_URL GST_WEBRTC_ROOM_DEFAULT_SERVER_URL
 #define DEFAULT_ROOM "default"
@@ -1391,6 +1392,7 @@ gst_webrtc_room_base_bin_dispose (GObject * object)
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
   stop_thread (self);
+  gst_webrtc_room_certificate_wait ();
   while (priv->inputs->len) {
     GstWebRTCRoomSendInput *input = g_ptr_array_steal_index (priv->inputs, 0);
     gst_webrtc_room_send_input_free (input);

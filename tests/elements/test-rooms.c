@@ -347,6 +347,7 @@ test_unreachable (void)
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
   g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 3);
   g_assert_nonnull (strstr (out, "Could not connect to the room server"));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);

@@ -328,6 +328,53 @@ test_peer_leaves (void)
   peer_free (c);
 }
 
+/* Our VP8 track cannot go to a peer that offers only VP9 video: a clear
+ * element error, not a silent recvonly answer. */
+static void
+test_codec_not_negotiable (void)
+{
+  PeerProc *a = peer_start ("a", "codecs", "--codec=VP8", "--no-audio",
+      "--timeout=20", NULL);
+  PeerProc *b;
+
+  let_time_pass (1);
+  b = peer_start ("b", "codecs", "--codec=VP9", "--no-audio", "--timeout=20",
+      NULL);
+  peers_wait (30, a, NULL);
+  peer_stop (b);
+  g_assert_cmpint (a->status, ==, 3);
+  g_assert_nonnull (strstr (a->output, "ERROR Codec not negotiable"));
+  peer_free (a);
+  peer_free (b);
+}
+
+/* A full room: the element fails with the server's reason. */
+static void
+test_room_full (void)
+{
+  const gchar *args[] = { "--max-peers-per-room=1", NULL };
+  g_autoptr (GError) error = NULL;
+  WrTestServer *small = wr_test_server_start (args, &error);
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *url_arg = NULL;
+  PeerProc *a, *b;
+
+  g_assert_no_error (error);
+  url = wr_test_server_get_ws_url (small);
+  url_arg = g_strdup_printf ("--url=%s", url);
+  a = peer_start ("a", "full", url_arg, "--mode=sink", "--no-audio",
+      "--expect-peers=0", "--stay=30", "--timeout=30", NULL);
+  let_time_pass (1);
+  b = peer_start ("b", "full", url_arg, "--mode=src", "--timeout=20", NULL);
+  peers_wait (30, b, NULL);
+  peer_stop (a);
+  wr_test_server_stop (small);
+  g_assert_cmpint (b->status, ==, 3);
+  g_assert_nonnull (strstr (b->output, "ERROR Room 'full' is full"));
+  peer_free (a);
+  peer_free (b);
+}
+
 /* A closed port: a clear element error and a quick exit, not a hang. */
 static void
 test_unreachable (void)
@@ -372,6 +419,8 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/h264", test_h264);
   g_test_add_func ("/rooms/peer-leaves", test_peer_leaves);
   g_test_add_func ("/rooms/add-track", test_add_track);
+  g_test_add_func ("/rooms/codec-not-negotiable", test_codec_not_negotiable);
+  g_test_add_func ("/rooms/room-full", test_room_full);
   g_test_add_func ("/rooms/unreachable", test_unreachable);
   ret = g_test_run ();
 

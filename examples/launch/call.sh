@@ -14,5 +14,5 @@ fi
 exec gst-launch-1.0 webrtcroombin name=room server-url="$URL" room="$ROOM" display-name="$NAME" $LOCAL \
   $VIDEO ! queue ! room.video_0 \
   $AUDIO ! queue ! room.audio_0 \
-  room. ! queue ! videoconvert ! autovideosink \
-  room. ! queue ! audioconvert ! audioresample ! autoaudiosink
+  room. ! queue ! videoconvert ! $VIDEO_SINK \
+  room. ! queue ! audioconvert ! audioresample ! $AUDIO_SINK

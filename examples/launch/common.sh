@@ -3,6 +3,8 @@
 #   ROOM             room name (default demo)
 #   LOCAL_ADDRESSES  ICE addresses to use (default empty = all interfaces; 127.0.0.1 on loopback-only hosts)
 #   BUILD            build dir (default ./build): its plugins/webrtcroom is put on GST_PLUGIN_PATH
+#   VIDEO_SINK       video sink of watch.sh/call.sh (default autovideosink; fakesink without a display)
+#   AUDIO_SINK       audio sink of watch.sh/call.sh (default autoaudiosink; fakesink without sound)
 URL=${WEBRTC_ROOM_URL:-ws://127.0.0.1:8443/ws}
 ROOM=${ROOM:-demo}
 BUILD=${BUILD:-./build}
@@ -12,3 +14,5 @@ if [ -d "$BUILD/plugins/webrtcroom" ]; then
 fi
 LOCAL=""
 [ -n "${LOCAL_ADDRESSES:-}" ] && LOCAL="local-addresses=$LOCAL_ADDRESSES"
+VIDEO_SINK=${VIDEO_SINK:-autovideosink}
+AUDIO_SINK=${AUDIO_SINK:-autoaudiosink}

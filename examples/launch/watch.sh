@@ -7,5 +7,5 @@
 . "$(dirname "$0")/common.sh"
 NAME=${1:-watcher}
 exec gst-launch-1.0 webrtcroomsrc name=room server-url="$URL" room="$ROOM" display-name="$NAME" $LOCAL \
-  room. ! queue ! videoconvert ! autovideosink \
-  room. ! queue ! audioconvert ! audioresample ! autoaudiosink
+  room. ! queue ! videoconvert ! $VIDEO_SINK \
+  room. ! queue ! audioconvert ! audioresample ! $AUDIO_SINK

@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <gst/webrtcroom/webrtcroom.h>
+#include <gst/webrtc/webrtc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,48 @@ expectations_met (Peer * p)
 }
 
 static gboolean
+count_inbound (GQuark field, const GValue * value, gpointer data)
+{
+  const GstStructure *s;
+  GstWebRTCStatsType type;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  s = gst_value_get_structure (value);
+  if (gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
+          (gint *) & type) && type == GST_WEBRTC_STATS_INBOUND_RTP)
+    (*(gint *) data)++;
+  return TRUE;
+}
+
+static gboolean
+print_peer_stats (GQuark field, const GValue * value, gpointer data)
+{
+  gint inbound = 0;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  gst_structure_foreach (gst_value_get_structure (value), count_inbound,
+      &inbound);
+  printf ("STATS %s inbound-rtp=%d\n", g_quark_to_string (field), inbound);
+  return TRUE;
+}
+
+/* The get-stats action signal, as an application would use it. */
+static void
+print_stats (Peer * p)
+{
+  GstStructure *stats = NULL;
+
+  g_signal_emit_by_name (p->room, "get-stats", NULL, &stats);
+  if (!stats)
+    return;
+  gst_structure_foreach (stats, print_peer_stats, NULL);
+  gst_structure_free (stats);
+  fflush (stdout);
+}
+
+static gboolean
 check_done (gpointer data)
 {
   Peer *p = data;
@@ -103,6 +146,7 @@ check_done (gpointer data)
         (p->first_frame_us - p->joined_us) / 1000 : -1,
         p->first_frame_us ? (p->first_frame_us - p->start_us) / 1000 : -1);
     fflush (stdout);
+    print_stats (p);
     p->exit_code = 0;
     if (p->stay_s <= 0)
       g_main_loop_quit (p->loop);

@@ -179,6 +179,9 @@ test_two_peers (void)
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   g_assert_nonnull (strstr (a->output, "hello-from-bob"));
+  /* get-stats: one entry per peer, with its audio and video inbound-rtp */
+  g_assert_nonnull (strstr (a->output, "inbound-rtp=2"));
+  g_assert_nonnull (strstr (b->output, "inbound-rtp=2"));
   g_assert_nonnull (strstr (b->output, "hello-from-alice"));
   peer_free (a);
   peer_free (b);

@@ -13,7 +13,8 @@
 # (unshare -n), so the tests neither see nor disturb the machine's network.
 # Later steps still run after a failed one (a failed build skips its own tests); the exit
 # status is non-zero if anything failed. The last line is "N passed, N failed, N skipped"
-# summed over all meson test runs.
+# summed over all meson test runs (Ok; Fail + Timeout + Unexpected Pass; Skipped); a failed
+# step that is not a meson test run (setup, format check, a build) adds 1 to "failed".
 #
 # Developer convenience (CI never sets it): SKIP_FORMAT=1 skips step 2.
 set -uo pipefail

@@ -4,8 +4,8 @@
 # CPU (utime+stime of /proc/PID/stat) over WINDOW s once every receiver gets
 # video; prints CPU(N)/CPU(1). Same-run baseline: one plain vp8enc pipeline
 # with the element's encoder settings (videotestsrc ! vp8enc ! fakesink,
-# measured), and "a per-receiver encoder" reference computed from it:
-# CPU(1) + (N-1) x CPU(encoder). Runs in `unshare -rn`.
+# measured), and computed "per-receiver encoder" references: N x CPU(1)
+# and CPU(1) + (N-1) x CPU(plain encoder). Runs in `unshare -rn`.
 # usage: tests/bench/elements-fanout.sh [N...] (default 1 5 10)
 # env: BUILD (default build-bench), WINDOW (seconds, default 10)
 set -u
@@ -74,8 +74,7 @@ done
 
 first=${NS%% *}
 for n in $NS; do
-  awk -v n="$n" -v c="${CPU[$n]}" -v c1="${CPU[$first]}" -v e="$ENC_CPU" 'BEGIN {
-    ref = c1 + (n - 1) * e
-    printf "RESULT fanout N=%d: sender CPU %.1f%%, CPU(N)/CPU(%d) = %.2f   | baseline per-receiver encoders (computed: CPU(1) + (N-1) x encoder %.1f%%) = %.1f%%, ratio %.2f\n",
-      n, c, 1, c / c1, e, ref, ref / c1 }'
+  awk -v n="$n" -v c="${CPU[$n]}" -v c1="${CPU[$first]}" -v e="$ENC_CPU" -v f="$first" 'BEGIN {
+    printf "RESULT fanout N=%d: sender CPU %.1f%%, CPU(N)/CPU(%d) = %.2f | computed per-receiver-encoder references: N x CPU(%d) = %.1f%% (ratio %d), CPU(%d) + (N-%d) x plain encoder %.1f%% = %.1f%% (ratio %.2f)\n",
+      n, c, f, (c1 > 0 ? c / c1 : 0), f, n * c1 / f, n / f, f, f, e, c1 + (n - f) * e, (c1 > 0 ? (c1 + (n - f) * e) / c1 : 0) }'
 done

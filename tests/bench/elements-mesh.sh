@@ -38,10 +38,28 @@ run_once () {   # mode index -> prints "pass ms" or "fail reason"
     done_n=$(cat "$dir"/peer?.out | grep -c '^DONE')
     exited=$(cat "$dir"/peer?.out | grep -c '^EXIT')
     [ "$done_n" -ge 4 ] || [ "$exited" -gt 0 ] && break
+    for k in 0 1 2 3; do kill -0 "${pids[$k]}" 2>/dev/null || exited=1; done
+    [ "$exited" -gt 0 ] && break
+    [ $(( $(now_ms) - t0 )) -gt 30000 ] && { echo "HARNESS: 30 s" >> "$dir/peer0.out"; break; }
     sleep 0.05
   done
   kill -TERM "${pids[@]}" 2>/dev/null
   local codes="" ok=1 total=0 k2 since
+  # a peer must exit within 10 s of SIGTERM; else: backtrace, SIGKILL, fail
+  local w
+  for w in $(seq 200); do
+    alive=0; for k in 0 1 2 3; do kill -0 "${pids[$k]}" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.05
+  done
+  for k in 0 1 2 3; do
+    if kill -0 "${pids[$k]}" 2>/dev/null; then
+      echo "HANG at exit (SIGTERM + 10 s)" >> "$dir/peer$k.out"
+      command -v gdb > /dev/null && timeout 60 gdb -q -batch -p "${pids[$k]}" \
+        -ex "thread apply all bt 30" > "$dir/peer$k.gdb" 2>&1
+      kill -KILL "${pids[$k]}" 2>/dev/null
+    fi
+  done
   for k in 0 1 2 3; do
     wait "${pids[$k]}"; local rc=$?
     codes="$codes $rc"
@@ -53,7 +71,7 @@ run_once () {   # mode index -> prints "pass ms" or "fail reason"
     echo "pass $total"
   else
     cp -r "$dir" "$KEEP/$mode-$i"
-    echo "fail exit-codes:$codes"
+    echo "fail exit-codes:$codes$(grep -l HANG "$dir"/peer?.out > /dev/null 2>&1 && echo " (hang at exit, gdb backtrace kept)") logs $KEEP/$mode-$i"
   fi
 }
 

@@ -312,6 +312,7 @@ typedef struct
   gchar *expect_peer;           /* the sender we wait for */
   gint64 t_joined;              /* its peer-joined at the receiver */
   gint64 t_first;
+  gint64 t_pad;                 /* its video src pad added */
   volatile gint got_frame;
   volatile gint peer_left;
   volatile gint welcomed;
@@ -340,6 +341,10 @@ room_pad_added (GstElement * room, GstPad * pad, Recv * r)
 
   if (GST_PAD_DIRECTION (pad) == GST_PAD_SRC && g_str_equal (parts[0], "video")
       && parts[1]) {
+    g_mutex_lock (&r->lock);
+    if (r->expect_peer && g_str_equal (parts[1], r->expect_peer) && !r->t_pad)
+      r->t_pad = g_get_monotonic_time ();
+    g_mutex_unlock (&r->lock);
     sink = gst_element_factory_make ("fakesink", NULL);
     g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async",
         FALSE, NULL);
@@ -394,13 +399,13 @@ room_bus_sync (GstBus * bus, GstMessage * msg, Recv * r)
 static gchar *
 start_server (GSubprocess ** proc, const gchar * out_path)
 {
-  GSubprocessLauncher *l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  GSubprocessLauncher *l =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   GError *err = NULL;
   gchar *url = NULL;
   gint i;
 
   g_subprocess_launcher_set_stdout_file_path (l, out_path);
-  g_subprocess_launcher_set_stderr_file_path (l, NULL);
   *proc = g_subprocess_launcher_spawn (l, &err, server_path, "--host",
       "127.0.0.1", "--port", "0", "--stun-port", "0", NULL);
   g_object_unref (l);
@@ -433,6 +438,7 @@ run_room (void)
   gchar *room_name = g_strdup_printf ("ttff-%d", (gint) getpid ());
   gdouble *from_join = g_new0 (gdouble, iterations);
   gdouble *from_spawn = g_new0 (gdouble, iterations);
+  gdouble *to_pad = g_new0 (gdouble, iterations);
   Recv r = { 0, };
   gint n = 0, i;
 
@@ -481,7 +487,7 @@ run_room (void)
 
     g_mutex_lock (&r.lock);
     g_clear_pointer (&r.expect_peer, g_free);
-    r.t_first = r.t_joined = 0;
+    r.t_first = r.t_joined = r.t_pad = 0;
     g_atomic_int_set (&r.got_frame, 0);
     g_atomic_int_set (&r.peer_left, 0);
     g_mutex_unlock (&r.lock);
@@ -499,8 +505,10 @@ run_room (void)
     if (wait_for (&r.got_frame, 15000, r.pipe)) {
       from_join[n] = (r.t_first - r.t_joined) / 1000.0;
       from_spawn[n] = (r.t_first - t_spawn) / 1000.0;
+      to_pad[n] = r.t_pad ? (r.t_pad - r.t_joined) / 1000.0 : -1;
       printf ("room #%d: peer-joined -> first decoded frame %.1f ms "
-          "(sender spawn -> first frame %.1f ms)\n", i + 1, from_join[n],
+          "(peer-joined -> its video pad added %.1f ms; sender spawn -> "
+          "first frame %.1f ms)\n", i + 1, from_join[n], to_pad[n],
           from_spawn[n]);
       n++;
     } else {
@@ -524,6 +532,8 @@ run_room (void)
   print_stats ("room, sender process spawn -> first decoded frame at the "
       "receiver (includes process start, gst_init, server connect)",
       from_spawn, n);
+  print_stats ("room, sender peer-joined -> its video pad added at the "
+      "receiver (first RTP packet: signalling + ICE + DTLS)", to_pad, n);
 
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   gst_object_unref (r.pipe);
@@ -533,6 +543,7 @@ run_room (void)
   g_free (r.expect_peer);
   g_free (from_join);
   g_free (from_spawn);
+  g_free (to_pad);
   g_free (url);
   g_free (room_name);
   g_free (server_out);

@@ -12,6 +12,7 @@
  * exits 0 only after decoding what it expects. */
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 
@@ -378,6 +379,65 @@ test_room_full (void)
   peer_free (b);
 }
 
+static gboolean
+left_before_done (PeerProc * p)
+{
+  const gchar *left = strstr (p->output, "webrtcroom-peer-left");
+  const gchar *done = strstr (p->output, "DONE");
+
+  return left && (!done || left < done);
+}
+
+/* The room server is killed and restarted (same secret, same port) in the
+ * middle of a call: media is peer to peer and keeps flowing, both elements
+ * resume their ids, nobody sees peer-left. */
+static void
+test_server_restart (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("wr-restart-XXXXXX", NULL);
+  g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
+  g_autofree gchar *secret_arg = g_strdup_printf ("--secret-file=%s", secret);
+  const gchar *args[] = { secret_arg, NULL, NULL };
+  g_autofree gchar *port_arg = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *url_arg = NULL;
+  g_autoptr (GError) error = NULL;
+  WrTestServer *own;
+  PeerProc *a, *b;
+
+  own = wr_test_server_start (args, &error);
+  g_assert_no_error (error);
+  url = wr_test_server_get_ws_url (own);
+  url_arg = g_strdup_printf ("--url=%s", url);
+  port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
+  /* ~10 s of video each: the restart happens in the middle */
+  a = peer_start ("a", "restart", url_arg, "--no-audio", "--min-frames=300",
+      "--stay=5", "--timeout=40", NULL);
+  b = peer_start ("b", "restart", url_arg, "--no-audio", "--min-frames=300",
+      "--stay=5", "--timeout=40", NULL);
+  let_time_pass (4);
+  wr_test_server_kill (own);
+  let_time_pass (1);
+  args[1] = port_arg;
+  own = wr_test_server_start (args, &error);
+  g_assert_no_error (error);
+
+  peers_wait (60, a, b, NULL);
+  wr_test_server_stop (own);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_nonnull (strstr (a->output, "webrtcroom-signalling-lost"));
+  g_assert_nonnull (strstr (a->output, "webrtcroom-resumed"));
+  g_assert_nonnull (strstr (b->output, "webrtcroom-resumed"));
+  /* the other may leave once both are done, not before */
+  g_assert_false (left_before_done (a));
+  g_assert_false (left_before_done (b));
+  g_unlink (secret);
+  g_rmdir (dir);
+  peer_free (a);
+  peer_free (b);
+}
+
 /* A closed port: a clear element error and a quick exit, not a hang. */
 static void
 test_unreachable (void)
@@ -424,6 +484,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/add-track", test_add_track);
   g_test_add_func ("/rooms/codec-not-negotiable", test_codec_not_negotiable);
   g_test_add_func ("/rooms/room-full", test_room_full);
+  g_test_add_func ("/rooms/server-restart", test_server_restart);
   g_test_add_func ("/rooms/unreachable", test_unreachable);
   ret = g_test_run ();
 

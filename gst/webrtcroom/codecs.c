@@ -156,14 +156,41 @@ gst_webrtc_room_codecs_receive_caps (const gchar * media)
   return caps;
 }
 
+/* The value of @key in the a=fmtp line of @pt, read from the SDP itself:
+ * gst_sdp_media_get_caps_from_media() of 1.22 turns profile-level-id into
+ * a "profile" field and drops the original. */
+static gchar *
+fmtp_value (const GstSDPMedia * media, gint pt, const gchar * key)
+{
+  g_autofree gchar *prefix = g_strdup_printf ("%d ", pt);
+  guint i;
+
+  for (i = 0; i < gst_sdp_media_attributes_len (media); i++) {
+    const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, i);
+    g_auto (GStrv) params = NULL;
+    guint j;
+
+    if (g_strcmp0 (attr->key, "fmtp") || !attr->value
+        || !g_str_has_prefix (attr->value, prefix))
+      continue;
+    params = g_strsplit (attr->value + strlen (prefix), ";", -1);
+    for (j = 0; params[j]; j++) {
+      gchar *param = g_strstrip (params[j]);
+      if (g_str_has_prefix (param, key) && param[strlen (key)] == '=')
+        return g_strdup (param + strlen (key) + 1);
+    }
+  }
+  return NULL;
+}
+
 /* How well an offered H264 format fits what x264enc
  * profile=constrained-baseline produces in rtph264pay's zero-latency mode:
  * packetization-mode=1 is required; constrained baseline is preferred. */
 static gint
-h264_score (const GstStructure * s)
+h264_score (const GstSDPMedia * media, gint pt)
 {
-  const gchar *mode = gst_structure_get_string (s, "packetization-mode");
-  const gchar *profile = gst_structure_get_string (s, "profile-level-id");
+  g_autofree gchar *mode = fmtp_value (media, pt, "packetization-mode");
+  g_autofree gchar *profile = fmtp_value (media, pt, "profile-level-id");
 
   if (g_strcmp0 (mode, "1") != 0)
     return -1;
@@ -200,14 +227,13 @@ gst_webrtc_room_codec_find_pt_full (const GstWebRTCRoomCodec * codec,
     if (!encoding_name || g_ascii_strcasecmp (encoding_name, codec->name))
       continue;
     if (g_str_equal (codec->name, "H264"))
-      score = h264_score (s);
+      score = h264_score (media, pt);
     if (score > best_score) {
       best_score = score;
       best_pt = pt;
       if (profile_level_id) {
         g_free (*profile_level_id);
-        *profile_level_id =
-            g_strdup (gst_structure_get_string (s, "profile-level-id"));
+        *profile_level_id = fmtp_value (media, pt, "profile-level-id");
       }
     }
   }

@@ -210,23 +210,9 @@ describe('browser <-> GStreamer pipeline interop', { timeout: 900000 }, () => {
     }
   }
 
-  // Cases failing because of known element bugs run as `todo` (reported, not hidden: the
-  // TAP output says "# TODO <bug>"); WEBRTC_INTEROP_STRICT=1 makes them plain failures.
-  const strict = process.env.WEBRTC_INTEROP_STRICT === '1';
-  function knownBug(codec, flow) {
-    if (codec === 'H264' && flow === 'browser-offers') {
-      return 'element bug: GStreamer 1.22 gst_sdp_media_get_caps_from_media turns the offered ' +
-        'profile-level-id into profile=baseline|constrained-baseline (no profile-level-id field), so ' +
-        'codecs.c h264_score scores every packetization-mode=1 format 1 and picks the first (pt 102, ' +
-        '42001f baseline), no capssetter is added, our caps (profile=constrained-baseline, 42c014, pt 102) ' +
-        'match no offered format and webrtcbin answers VP8 recvonly: nothing sent';
-    }
-    return null;
-  }
   for (const codec of ['VP8', 'H264']) {
     for (const flow of ['browser-offers', 'pipeline-offers', 'pipeline-newcomer']) {
-      const bug = strict ? null : knownBug(codec, flow);
-      test(codec + ': ' + flow, { timeout: TEST_TIMEOUT, todo: bug || undefined }, () => runCase(codec, flow));
+      test(codec + ': ' + flow, { timeout: TEST_TIMEOUT }, () => runCase(codec, flow));
     }
   }
 });

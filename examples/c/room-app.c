@@ -37,10 +37,10 @@ typedef struct
 } App;
 
 static void
-say (App * app, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
 say (App * app, const gchar * fmt, ...)
+G_GNUC_PRINTF (2, 3);
+
+     static void say (App * app, const gchar * fmt, ...)
 {
   va_list args;
   g_autofree gchar *text = NULL;
@@ -65,7 +65,8 @@ on_buffer (GstPad * pad, GstPadProbeInfo * info, App * app)
   g_mutex_lock (&app->lock);
   n = GPOINTER_TO_UINT (g_hash_table_lookup (app->frames, peer));
   if (video)
-    g_hash_table_insert (app->frames, g_strdup (peer), GUINT_TO_POINTER (n + 1));
+    g_hash_table_insert (app->frames, g_strdup (peer),
+        GUINT_TO_POINTER (n + 1));
   g_mutex_unlock (&app->lock);
 
   if (!g_object_get_data (G_OBJECT (pad), "seen")) {
@@ -305,11 +306,9 @@ main (int argc, char **argv)
   app.loop = g_main_loop_new (NULL, FALSE);
 
   g_signal_connect (app.room, "pad-added", G_CALLBACK (on_pad_added), &app);
-  g_signal_connect (app.room, "peer-joined", G_CALLBACK (on_peer_joined),
-      &app);
+  g_signal_connect (app.room, "peer-joined", G_CALLBACK (on_peer_joined), &app);
   g_signal_connect (app.room, "peer-left", G_CALLBACK (on_peer_left), &app);
-  gst_bus_add_watch (GST_ELEMENT_BUS (app.pipeline), (GstBusFunc) on_bus,
-      &app);
+  gst_bus_add_watch (GST_ELEMENT_BUS (app.pipeline), (GstBusFunc) on_bus, &app);
   g_timeout_add_seconds (2, (GSourceFunc) print_stats, &app);
   g_unix_signal_add (SIGINT, (GSourceFunc) on_signal, &app);
   g_unix_signal_add (SIGTERM, (GSourceFunc) on_signal, &app);

@@ -257,8 +257,7 @@ gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input)
 void
 gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input)
 {
-  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (input->tee,
-      "sink");
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (input->tee, "sink");
 
   /* upstream from the tee: reaches the encoder, or the upstream encoder
    * for pre-encoded input */

@@ -216,8 +216,7 @@ dispatch_state_changed (gpointer user_data)
 }
 
 static void
-on_connection_state (GstElement * webrtcbin, GParamSpec * pspec,
-    PeerRef * ref)
+on_connection_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
 {
   PeerRef *copy = g_new0 (PeerRef, 1);
 
@@ -434,7 +433,7 @@ typedef struct
   GstWebRTCRoomBaseBin *bin;
   gchar *peer_id;
   GstElement *webrtcbin;
-  gboolean (*ready) (GstWebRTCRoomPeerSession * s);
+    gboolean (*ready) (GstWebRTCRoomPeerSession * s);
   void (*next) (GstWebRTCRoomPeerSession * s);
 } CapsWait;
 
@@ -520,8 +519,7 @@ set_local_and_send (GstWebRTCRoomPeerSession * s,
 {
   GstPromise *promise = promise_for_step (s, on_local_description_set);
 
-  g_signal_emit_by_name (s->webrtcbin, "set-local-description", desc,
-      promise);
+  g_signal_emit_by_name (s->webrtcbin, "set-local-description", desc, promise);
   gst_promise_unref (promise);
 }
 
@@ -796,8 +794,7 @@ handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description)
   }
   desc = gst_webrtc_session_description_new (is_offer ?
       GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  g_signal_emit_by_name (s->webrtcbin, "set-remote-description", desc,
-      promise);
+  g_signal_emit_by_name (s->webrtcbin, "set-remote-description", desc, promise);
   gst_promise_unref (promise);
   gst_webrtc_session_description_free (desc);
 }

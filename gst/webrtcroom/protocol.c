@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (gst-webrtc-room-error-quark, gst_webrtc_room_error);
+G_DEFINE_QUARK (gst - webrtc - room - error - quark, gst_webrtc_room_error);
 
 static const gchar *const error_codes[] = {
   [GST_WEBRTC_ROOM_ERROR_BAD_JSON] = "bad-json",
@@ -230,10 +230,10 @@ gst_webrtc_room_is_valid_name (const gchar * name)
  * @optional, and sets a bad-message error naming the field otherwise. */
 
 static gboolean
-bad_message (GError ** error, const gchar * format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
 bad_message (GError ** error, const gchar * format, ...)
+G_GNUC_PRINTF (2, 3);
+
+     static gboolean bad_message (GError ** error, const gchar * format, ...)
 {
   va_list args;
   gchar *text;
@@ -711,7 +711,7 @@ gst_webrtc_room_build_error (GstWebRTCRoomError code, const gchar * message,
     const gchar * ref)
 {
   GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_ERROR,
-    .code = code, .message = (gchar *) message, .ref = (gchar *) ref
+    .code = code,.message = (gchar *) message,.ref = (gchar *) ref
   };
 
   return gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_CLIENT);
@@ -738,8 +738,8 @@ gst_webrtc_room_build_join (const gchar * room, const gchar * name,
     const gchar * resume)
 {
   GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_JOIN,
-    .room = (gchar *) room, .name = (gchar *) name, .meta = meta,
-    .offers = offers, .token = (gchar *) token, .resume = (gchar *) resume
+    .room = (gchar *) room,.name = (gchar *) name,.meta = meta,
+    .offers = offers,.token = (gchar *) token,.resume = (gchar *) resume
   };
 
   return gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_SERVER);

@@ -331,8 +331,7 @@ ice_url_to_gst (const gchar * url, const gchar * username,
 }
 
 static void
-ice_servers_from_welcome (JsonArray * servers, gchar ** stun,
-    GPtrArray * turns)
+ice_servers_from_welcome (JsonArray * servers, gchar ** stun, GPtrArray * turns)
 {
   guint i, j;
 
@@ -471,8 +470,7 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
     gst_element_post_message (GST_ELEMENT (self),
         gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
     GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        ("The webrtcbin element is missing: install gst-plugins-bad"),
-        (NULL));
+        ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
     return NULL;
   }
   g_mutex_lock (&priv->lock);
@@ -1147,8 +1145,7 @@ gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
       continue;
     if (peer_id)
       return stats;
-    gst_structure_set (result, list->pdata[i], GST_TYPE_STRUCTURE, stats,
-        NULL);
+    gst_structure_set (result, list->pdata[i], GST_TYPE_STRUCTURE, stats, NULL);
     gst_structure_free (stats);
   }
   return result;

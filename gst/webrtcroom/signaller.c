@@ -74,8 +74,7 @@ G_DEFINE_INTERFACE (GstWebRTCRoomSignaller, gst_webrtc_room_signaller,
     G_TYPE_OBJECT);
 
 static void
-gst_webrtc_room_signaller_default_init (GstWebRTCRoomSignallerInterface *
-    iface)
+gst_webrtc_room_signaller_default_init (GstWebRTCRoomSignallerInterface * iface)
 {
   /**
    * GstWebRTCRoomSignaller::welcome:

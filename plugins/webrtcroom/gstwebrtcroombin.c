@@ -37,8 +37,10 @@ struct _GstWebRTCRoomBin
   GstWebRTCRoomBaseBin parent;
 };
 
-G_DEFINE_TYPE (GstWebRTCRoomBin, gst_webrtc_room_bin, GST_TYPE_WEBRTC_ROOM_BASE_BIN);
-GST_ELEMENT_REGISTER_DEFINE (webrtcroombin, "webrtcroombin", GST_RANK_NONE, GST_TYPE_WEBRTC_ROOM_BIN);
+G_DEFINE_TYPE (GstWebRTCRoomBin, gst_webrtc_room_bin,
+    GST_TYPE_WEBRTC_ROOM_BASE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (webrtcroombin, "webrtcroombin", GST_RANK_NONE,
+    GST_TYPE_WEBRTC_ROOM_BIN);
 
 static void
 gst_webrtc_room_bin_init (GstWebRTCRoomBin * self)
@@ -50,9 +52,12 @@ gst_webrtc_room_bin_class_init (GstWebRTCRoomBinClass * klass)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
 
-  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_bin_debug, "webrtcroombin", 0, "WebRTC room bin");
+  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_bin_debug, "webrtcroombin", 0,
+      "WebRTC room bin");
   gst_webrtc_room_base_bin_class_set_mode (GST_WEBRTC_ROOM_BASE_BIN_CLASS
       (klass), GST_WEBRTC_ROOM_MEDIA_SENDRECV);
-  gst_element_class_set_static_metadata (element_class, "WebRTC room bin", "Filter/Network/WebRTC", "Sends and receives audio and video with every peer of a room",
+  gst_element_class_set_static_metadata (element_class, "WebRTC room bin",
+      "Filter/Network/WebRTC",
+      "Sends and receives audio and video with every peer of a room",
       "gst-webrtc-rooms authors");
 }

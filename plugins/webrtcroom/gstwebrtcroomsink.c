@@ -35,8 +35,10 @@ struct _GstWebRTCRoomSink
   GstWebRTCRoomBaseBin parent;
 };
 
-G_DEFINE_TYPE (GstWebRTCRoomSink, gst_webrtc_room_sink, GST_TYPE_WEBRTC_ROOM_BASE_BIN);
-GST_ELEMENT_REGISTER_DEFINE (webrtcroomsink, "webrtcroomsink", GST_RANK_NONE, GST_TYPE_WEBRTC_ROOM_SINK);
+G_DEFINE_TYPE (GstWebRTCRoomSink, gst_webrtc_room_sink,
+    GST_TYPE_WEBRTC_ROOM_BASE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (webrtcroomsink, "webrtcroomsink", GST_RANK_NONE,
+    GST_TYPE_WEBRTC_ROOM_SINK);
 
 static void
 gst_webrtc_room_sink_init (GstWebRTCRoomSink * self)
@@ -48,9 +50,12 @@ gst_webrtc_room_sink_class_init (GstWebRTCRoomSinkClass * klass)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
 
-  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_sink_debug, "webrtcroomsink", 0, "WebRTC room sink");
+  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_sink_debug, "webrtcroomsink", 0,
+      "WebRTC room sink");
   gst_webrtc_room_base_bin_class_set_mode (GST_WEBRTC_ROOM_BASE_BIN_CLASS
       (klass), GST_WEBRTC_ROOM_MEDIA_SENDONLY);
-  gst_element_class_set_static_metadata (element_class, "WebRTC room sink", "Sink/Network/WebRTC", "Publishes audio and video to every peer of a room",
+  gst_element_class_set_static_metadata (element_class, "WebRTC room sink",
+      "Sink/Network/WebRTC",
+      "Publishes audio and video to every peer of a room",
       "gst-webrtc-rooms authors");
 }

@@ -34,8 +34,10 @@ struct _GstWebRTCRoomSrc
   GstWebRTCRoomBaseBin parent;
 };
 
-G_DEFINE_TYPE (GstWebRTCRoomSrc, gst_webrtc_room_src, GST_TYPE_WEBRTC_ROOM_BASE_BIN);
-GST_ELEMENT_REGISTER_DEFINE (webrtcroomsrc, "webrtcroomsrc", GST_RANK_NONE, GST_TYPE_WEBRTC_ROOM_SRC);
+G_DEFINE_TYPE (GstWebRTCRoomSrc, gst_webrtc_room_src,
+    GST_TYPE_WEBRTC_ROOM_BASE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (webrtcroomsrc, "webrtcroomsrc", GST_RANK_NONE,
+    GST_TYPE_WEBRTC_ROOM_SRC);
 
 static void
 gst_webrtc_room_src_init (GstWebRTCRoomSrc * self)
@@ -47,9 +49,12 @@ gst_webrtc_room_src_class_init (GstWebRTCRoomSrcClass * klass)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
 
-  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_src_debug, "webrtcroomsrc", 0, "WebRTC room source");
+  GST_DEBUG_CATEGORY_INIT (gst_webrtc_room_src_debug, "webrtcroomsrc", 0,
+      "WebRTC room source");
   gst_webrtc_room_base_bin_class_set_mode (GST_WEBRTC_ROOM_BASE_BIN_CLASS
       (klass), GST_WEBRTC_ROOM_MEDIA_RECVONLY);
-  gst_element_class_set_static_metadata (element_class, "WebRTC room source", "Source/Network/WebRTC", "Receives audio and video from every peer of a room",
+  gst_element_class_set_static_metadata (element_class, "WebRTC room source",
+      "Source/Network/WebRTC",
+      "Receives audio and video from every peer of a room",
       "gst-webrtc-rooms authors");
 }

@@ -249,10 +249,8 @@ baseline_once (void)
   p.recv = gst_bin_get_by_name (GST_BIN (p.pipe), "recv");
   local_ice (p.send);
   local_ice (p.recv);
-  g_signal_connect (p.send, "on-ice-candidate", G_CALLBACK (on_candidate),
-      &p);
-  g_signal_connect (p.recv, "on-ice-candidate", G_CALLBACK (on_candidate),
-      &p);
+  g_signal_connect (p.send, "on-ice-candidate", G_CALLBACK (on_candidate), &p);
+  g_signal_connect (p.recv, "on-ice-candidate", G_CALLBACK (on_candidate), &p);
   g_signal_connect (p.recv, "pad-added", G_CALLBACK (on_recv_pad), &p);
   pad = gst_element_get_static_pad (p.send, "sink_0");
   g_atomic_int_set (&caps_seen, 0);
@@ -293,7 +291,8 @@ run_baseline (void)
       v[n++] = ms;
   }
   if (n > 0)
-    printf ("RESULT baseline webrtcbin pair (defaults) first iteration: %.1f ms\n",
+    printf
+        ("RESULT baseline webrtcbin pair (defaults) first iteration: %.1f ms\n",
         v[0]);
   print_stats ("baseline webrtcbin pair (defaults), create-offer -> first "
       "decoded frame, all iterations", v, n);
@@ -465,8 +464,7 @@ run_room (void)
   g_signal_connect (r.room, "peer-left", G_CALLBACK (room_peer_left), &r);
   {
     GstBus *bus = gst_element_get_bus (r.pipe);
-    gst_bus_set_sync_handler (bus, (GstBusSyncHandler) room_bus_sync, &r,
-        NULL);
+    gst_bus_set_sync_handler (bus, (GstBusSyncHandler) room_bus_sync, &r, NULL);
     gst_object_unref (bus);
   }
   gst_element_set_state (r.pipe, GST_STATE_PLAYING);

@@ -194,8 +194,7 @@ on_pad_added (GstElement * room, GstPad * pad, Peer * p)
     return;
   g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE,
       NULL);
-  g_object_set_data_full (G_OBJECT (sink), "peer", g_strdup (parts[1]),
-      g_free);
+  g_object_set_data_full (G_OBJECT (sink), "peer", g_strdup (parts[1]), g_free);
   g_object_set_data (G_OBJECT (sink), "video",
       GINT_TO_POINTER (g_str_equal (parts[0], "video")));
   g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), p);

@@ -52,7 +52,7 @@ peer_start (const gchar * name, const gchar * room, ...)
   g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
   va_start (args, room);
   while ((arg = va_arg (args, const gchar *)))
-    g_ptr_array_add (argv, g_strdup (arg));
+      g_ptr_array_add (argv, g_strdup (arg));
   va_end (args);
   g_ptr_array_add (argv, NULL);
 

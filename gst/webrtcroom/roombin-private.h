@@ -84,6 +84,66 @@ struct _GstWebRTCRoomPeerSession
   GstWebRTCPeerConnectionState connection_state;
 };
 
+typedef struct
+{
+  /* properties, under the object lock */
+  gchar *server_url;
+  gchar *room;
+  gchar *display_name;
+  gchar *meta;
+  gboolean offers;
+  gchar *token;
+  gchar *stun_server;
+  gchar *turn_servers;
+  GstWebRTCICETransportPolicy policy;
+  gchar *local_addresses;
+  gboolean upnp;
+  gboolean ice_tcp;
+  gchar *video_codec;
+  gchar *audio_codec;
+  guint bitrate;
+  guint latency;
+  gboolean decode;
+  gchar *peer_id;
+
+  /* the signalling thread */
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GstWebRTCRoomSignaller *signaller;
+  gboolean custom_signaller;
+  gboolean joined;
+
+  /* under lock: touched from the context thread and from pad requests */
+  GMutex lock;
+  GHashTable *sessions;         /* peer id -> GstWebRTCRoomPeerSession* */
+  GHashTable *peer_names;       /* peer id -> name, members seen */
+  GPtrArray *inputs;            /* GstWebRTCRoomSendInput* */
+  JsonArray *ice_servers;       /* from welcome */
+  guint next_pad[2];
+} GstWebRTCRoomBaseBinPrivate;
+
+GstWebRTCRoomBaseBinPrivate *gst_webrtc_room_base_bin_get_priv (GstWebRTCRoomBaseBin * self);
+#define PRIV(self) gst_webrtc_room_base_bin_get_priv (self)
+
+/* roomsessions.c: on the signalling thread */
+void gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
+    gpointer unused);
+void gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
+    gpointer unused);
+void gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self);
+void gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
+    gpointer input);
+
+/* roombin.c: for roomsessions.c */
+void gst_webrtc_room_base_bin_emit_peer_joined (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id, const gchar * name);
+void gst_webrtc_room_base_bin_emit_peer_left (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id, const gchar * reason);
+void gst_webrtc_room_base_bin_notify_peer_id (GstWebRTCRoomBaseBin * self);
+void gst_webrtc_room_base_bin_post_peer_message (GstWebRTCRoomBaseBin * self,
+    const gchar * what, const gchar * peer_id, const gchar * first_field, ...);
+
 /* peersession.c */
 GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
     const gchar * peer_id, const gchar * name, const gchar * own_id,

@@ -1,0 +1,523 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Room membership to peer connections, on the element's signalling
+ * thread: the signaller's welcome/peer-joined/peer-left/signal become
+ * sessions (one webrtcbin each) by the rules of protocol.md "Who offers",
+ * with ICE servers from the element properties or the welcome. */
+
+#include "roombin-private.h"
+#include "websocketsignaller.h"
+
+#include <gst/pbutils/pbutils.h>
+
+/* ICE configuration: element properties first, then the welcome's
+ * iceServers (the room server's own STUN responder by default). */
+
+static gchar *
+ice_url_to_gst (const gchar * url, const gchar * username,
+    const gchar * credential)
+{
+  const gchar *rest;
+  const gchar *scheme;
+
+  if (g_str_has_prefix (url, "stun:"))
+    return g_strdup_printf ("stun://%s", url + 5);
+  if (g_str_has_prefix (url, "turns:")) {
+    scheme = "turns";
+    rest = url + 6;
+  } else if (g_str_has_prefix (url, "turn:")) {
+    scheme = "turn";
+    rest = url + 5;
+  } else {
+    return NULL;
+  }
+  if (!username || !credential)
+    return NULL;
+  {
+    g_autofree gchar *user = g_uri_escape_string (username, NULL, FALSE);
+    g_autofree gchar *pass = g_uri_escape_string (credential, NULL, FALSE);
+    return g_strdup_printf ("%s://%s:%s@%s", scheme, user, pass, rest);
+  }
+}
+
+static void
+ice_servers_from_welcome (JsonArray * servers, gchar ** stun, GPtrArray * turns)
+{
+  guint i, j;
+
+  for (i = 0; servers && i < json_array_get_length (servers); i++) {
+    JsonNode *node = json_array_get_element (servers, i);
+    JsonObject *server;
+    JsonNode *urls;
+    const gchar *username, *credential;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node))
+      continue;
+    server = json_node_get_object (node);
+    username = json_object_get_string_member_with_default (server,
+        "username", NULL);
+    credential = json_object_get_string_member_with_default (server,
+        "credential", NULL);
+    urls = json_object_get_member (server, "urls");
+    if (!urls)
+      continue;
+    if (JSON_NODE_HOLDS_VALUE (urls)) {
+      gchar *url = ice_url_to_gst (json_node_get_string (urls), username,
+          credential);
+      if (url && g_str_has_prefix (url, "stun") && !*stun)
+        *stun = url;
+      else if (url && g_str_has_prefix (url, "turn"))
+        g_ptr_array_add (turns, url);
+      else
+        g_free (url);
+      continue;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY (urls))
+      continue;
+    for (j = 0; j < json_array_get_length (json_node_get_array (urls)); j++) {
+      const gchar *u =
+          json_array_get_string_element (json_node_get_array (urls), j);
+      gchar *url = u ? ice_url_to_gst (u, username, credential) : NULL;
+      if (url && g_str_has_prefix (url, "stun") && !*stun)
+        *stun = url;
+      else if (url && g_str_has_prefix (url, "turn"))
+        g_ptr_array_add (turns, url);
+      else
+        g_free (url);
+    }
+  }
+}
+
+static GStrv
+split_list (const gchar * list)
+{
+  g_auto (GStrv) parts = NULL;
+  GPtrArray *out = g_ptr_array_new ();
+  guint i;
+
+  if (list) {
+    parts = g_strsplit_set (list, ", ", -1);
+    for (i = 0; parts[i]; i++) {
+      if (*parts[i])
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  }
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (out, FALSE);
+}
+
+void
+gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config)
+{
+  g_free (config->stun_server);
+  g_strfreev (config->turn_servers);
+  g_strfreev (config->local_addresses);
+}
+
+static void
+ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) turns = g_ptr_array_new ();
+  g_auto (GStrv) user_turns = NULL;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  config->stun_server = g_strdup (priv->stun_server);
+  user_turns = split_list (priv->turn_servers);
+  config->ice_transport_policy = priv->policy;
+  config->local_addresses = split_list (priv->local_addresses);
+  config->upnp = priv->upnp;
+  config->ice_tcp = priv->ice_tcp;
+  config->latency = priv->latency;
+  GST_OBJECT_UNLOCK (self);
+
+  for (i = 0; user_turns[i]; i++)
+    g_ptr_array_add (turns, g_strdup (user_turns[i]));
+  g_mutex_lock (&priv->lock);
+  if (!config->stun_server || user_turns[0] == NULL) {
+    gchar *stun = NULL;
+    g_autoptr (GPtrArray) welcome_turns = g_ptr_array_new ();
+    ice_servers_from_welcome (priv->ice_servers, &stun, welcome_turns);
+    if (!config->stun_server)
+      config->stun_server = stun;
+    else
+      g_free (stun);
+    for (i = 0; i < welcome_turns->len; i++) {
+      if (user_turns[0] == NULL)
+        g_ptr_array_add (turns, welcome_turns->pdata[i]);
+      else
+        g_free (welcome_turns->pdata[i]);
+    }
+  }
+  g_mutex_unlock (&priv->lock);
+  g_ptr_array_add (turns, NULL);
+  config->turn_servers = (GStrv) g_ptr_array_steal (turns, NULL);
+}
+
+/* Sessions (context thread) */
+
+static GstWebRTCRoomPeerSession *
+create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomIceConfig config = { 0, };
+  GstWebRTCRoomPeerSession *s;
+  g_autofree gchar *own_id = NULL;
+  const gchar *name;
+
+  ice_config_init (self, &config);
+  GST_OBJECT_LOCK (self);
+  own_id = g_strdup (priv->peer_id);
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&priv->lock);
+  name = g_hash_table_lookup (priv->peer_names, peer_id);
+  g_mutex_unlock (&priv->lock);
+
+  s = gst_webrtc_room_peer_session_new (self, peer_id, name, own_id, &config);
+  gst_webrtc_room_ice_config_clear (&config);
+  if (!s) {
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
+    return NULL;
+  }
+  g_mutex_lock (&priv->lock);
+  g_hash_table_insert (priv->sessions, g_strdup (peer_id), s);
+  g_mutex_unlock (&priv->lock);
+  return s;
+}
+
+static void
+destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomPeerSession *s = NULL;
+  gchar *key = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (g_hash_table_steal_extended (priv->sessions, peer_id,
+          (gpointer *) & key, (gpointer *) & s)) {
+    g_free (key);
+  }
+  g_mutex_unlock (&priv->lock);
+  if (!s)
+    return;
+  gst_webrtc_room_peer_session_close (s);
+  gst_webrtc_room_peer_session_free (s);
+}
+
+void
+gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s)
+{
+  g_autofree gchar *peer_id = g_strdup (s->peer_id);
+
+  destroy_session (self, peer_id);
+  create_session (self, peer_id);
+}
+
+static void
+destroy_all_sessions (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < ids->len; i++)
+    destroy_session (self, ids->pdata[i]);
+}
+
+static gboolean
+own_offers (GstWebRTCRoomBaseBin * self)
+{
+  gboolean offers;
+
+  GST_OBJECT_LOCK (self);
+  offers = PRIV (self)->offers;
+  GST_OBJECT_UNLOCK (self);
+  return offers;
+}
+
+static void
+remember_peer (GstWebRTCRoomBaseBin * self, const GstWebRTCRoomPeerInfo * p)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_insert (priv->peer_names, g_strdup (p->id),
+      g_strdup (p->name ? p->name : ""));
+  g_mutex_unlock (&priv->lock);
+  gst_webrtc_room_base_bin_emit_peer_joined (self, p->id, p->name);
+  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-joined",
+      p->id, "name", G_TYPE_STRING, p->name, NULL);
+}
+
+static void
+warn_no_offerer (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+      ("Peer %s and this element both joined with offers=false: they will "
+          "never connect", peer_id), (NULL));
+}
+
+static void
+on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
+    gboolean resumed, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean offers = own_offers (self);
+  guint i;
+
+  GST_INFO_OBJECT (self, "joined room %s as %s (%u peers, resumed %d)",
+      msg->room, msg->peer, msg->peers ? msg->peers->len : 0, resumed);
+  GST_OBJECT_LOCK (self);
+  g_free (priv->peer_id);
+  priv->peer_id = g_strdup (msg->peer);
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&priv->lock);
+  g_clear_pointer (&priv->ice_servers, json_array_unref);
+  if (msg->ice_servers)
+    priv->ice_servers = json_array_ref (msg->ice_servers);
+  g_mutex_unlock (&priv->lock);
+  gst_webrtc_room_base_bin_notify_peer_id (self);
+
+  if (resumed) {
+    /* same id: the peer connections never depended on the socket */
+    gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-resumed",
+        msg->peer, NULL);
+    return;
+  }
+  destroy_all_sessions (self);
+  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-joined",
+      msg->peer, "room", G_TYPE_STRING, msg->room, NULL);
+
+  for (i = 0; msg->peers && i < msg->peers->len; i++) {
+    GstWebRTCRoomPeerInfo *p = msg->peers->pdata[i];
+    GstWebRTCRoomPeerSession *s;
+
+    remember_peer (self, p);
+    /* seed steps 4-8: the newcomer offers */
+    if (!offers) {
+      if (!p->offers)
+        warn_no_offerer (self, p->id);
+      continue;
+    }
+    s = create_session (self, p->id);
+    if (s)
+      gst_webrtc_room_peer_session_negotiate (s);
+  }
+}
+
+static void
+on_peer_joined (GstWebRTCRoomSignaller * signaller,
+    GstWebRTCRoomPeerInfo * peer, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomPeerSession *s;
+
+  /* a resuming peer we already talk to keeps its session (protocol.md) */
+  if (gst_webrtc_room_base_bin_lookup_session (self, peer->id))
+    return;
+  remember_peer (self, peer);
+  if (peer->offers)
+    return;                     /* the newcomer will offer */
+  if (!own_offers (self)) {
+    warn_no_offerer (self, peer->id);
+    return;
+  }
+  /* the seed's closing note: the server side offers */
+  s = create_session (self, peer->id);
+  if (s)
+    gst_webrtc_room_peer_session_negotiate (s);
+}
+
+static void
+on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
+    const gchar * reason, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  GST_INFO_OBJECT (self, "peer %s left (%s)", peer_id, reason);
+  destroy_session (self, peer_id);
+  g_mutex_lock (&priv->lock);
+  g_hash_table_remove (priv->peer_names, peer_id);
+  g_mutex_unlock (&priv->lock);
+  gst_webrtc_room_base_bin_emit_peer_left (self, peer_id, reason);
+  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-left",
+      peer_id, "reason", G_TYPE_STRING, reason, NULL);
+}
+
+static void
+on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
+    JsonObject * data, GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomPeerSession *s;
+
+  s = gst_webrtc_room_base_bin_lookup_session (self, from);
+  if (!s)
+    s = create_session (self, from);
+  if (s)
+    gst_webrtc_room_peer_session_handle_signal (s, data);
+}
+
+static void
+on_error (GstWebRTCRoomSignaller * signaller, GError * error, gboolean fatal,
+    GstWebRTCRoomBaseBin * self)
+{
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *room = NULL;
+
+  GST_OBJECT_LOCK (self);
+  url = g_strdup (PRIV (self)->server_url);
+  room = g_strdup (PRIV (self)->room);
+  GST_OBJECT_UNLOCK (self);
+
+  if (!fatal) {
+    GST_WARNING_OBJECT (self, "room server: %s", error->message);
+    return;
+  }
+  if (error->domain == GST_WEBRTC_ROOM_ERROR) {
+    switch (error->code) {
+      case GST_WEBRTC_ROOM_ERROR_ROOM_FULL:
+        GST_ELEMENT_ERROR (self, RESOURCE, BUSY,
+            ("Room '%s' is full", room), ("%s", error->message));
+        return;
+      case GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED:
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+            ("The room server refused to let us join room '%s': check the "
+                "token", room), ("%s", error->message));
+        return;
+      default:
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("The room server rejected joining room '%s': %s", room,
+                error->message), (NULL));
+        return;
+    }
+  }
+  GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+      ("Could not connect to the room server at %s", url),
+      ("%s", error->message));
+}
+
+static void
+on_connection_lost (GstWebRTCRoomSignaller * signaller, GError * error,
+    GstWebRTCRoomBaseBin * self)
+{
+  GST_WARNING_OBJECT (self, "lost the room server (%s), resuming",
+      error->message);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("webrtcroom-signalling-lost", "reason",
+              G_TYPE_STRING, error->message, NULL)));
+}
+
+
+void
+gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
+    gpointer unused)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GstWebRTCRoomJoinParams) params = NULL;
+  g_autoptr (JsonObject) meta = NULL;
+  GstWebRTCRoomSignaller *signaller;
+
+  GST_OBJECT_LOCK (self);
+  if (!priv->signaller)
+    priv->signaller =
+        gst_webrtc_room_websocket_signaller_new (priv->server_url);
+  else if (!priv->custom_signaller)
+    g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
+  signaller = g_object_ref (priv->signaller);
+  if (priv->meta) {
+    g_autoptr (JsonNode) node = json_from_string (priv->meta, NULL);
+    if (node && JSON_NODE_HOLDS_OBJECT (node))
+      meta = json_object_ref (json_node_get_object (node));
+  }
+  params = gst_webrtc_room_join_params_new (priv->room, priv->display_name,
+      meta, priv->offers, priv->token);
+  GST_OBJECT_UNLOCK (self);
+
+  g_signal_connect (signaller, "welcome", G_CALLBACK (on_welcome), self);
+  g_signal_connect (signaller, "peer-joined", G_CALLBACK (on_peer_joined),
+      self);
+  g_signal_connect (signaller, "peer-left", G_CALLBACK (on_peer_left), self);
+  g_signal_connect (signaller, "signal", G_CALLBACK (on_signal), self);
+  g_signal_connect (signaller, "error", G_CALLBACK (on_error), self);
+  g_signal_connect (signaller, "connection-lost",
+      G_CALLBACK (on_connection_lost), self);
+  priv->joined = TRUE;
+  gst_webrtc_room_signaller_start (signaller, params);
+  g_object_unref (signaller);
+}
+
+void
+gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
+    gpointer unused)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  if (priv->joined && priv->signaller) {
+    gst_webrtc_room_signaller_stop (priv->signaller);
+    g_signal_handlers_disconnect_by_data (priv->signaller, self);
+  }
+  priv->joined = FALSE;
+  destroy_all_sessions (self);
+  g_mutex_lock (&priv->lock);
+  g_hash_table_remove_all (priv->peer_names);
+  g_mutex_unlock (&priv->lock);
+}
+
+void
+gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < list->len; i++)
+    gst_webrtc_room_peer_session_negotiate (list->pdata[i]);
+}
+
+void
+gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
+    gpointer input)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < list->len; i++) {
+    GstWebRTCRoomPeerSession *s = list->pdata[i];
+    if (gst_webrtc_room_media_detach_input (s, input))
+      gst_webrtc_room_peer_session_negotiate (s);
+  }
+}

@@ -115,6 +115,8 @@ send_description (GstWebRTCRoomPeerSession * s,
   JsonObject *description = json_object_new ();
   g_autofree gchar *sdp = gst_sdp_message_as_text (desc->sdp);
 
+  GST_DEBUG_OBJECT (s->bin, "sending %s to %s:\n%s",
+      gst_webrtc_sdp_type_to_string (desc->type), s->peer_id, sdp);
   json_object_set_string_member (description, "type",
       gst_webrtc_sdp_type_to_string (desc->type));
   json_object_set_string_member (description, "sdp", sdp);
@@ -511,6 +513,10 @@ on_local_description_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
     send_description (s, desc);
     gst_webrtc_session_description_free (desc);
   }
+  /* an answer is applied: back to stable, a pending track change can be
+   * offered now */
+  if (s->renegotiate && !s->making_offer && !s->answering)
+    gst_webrtc_room_peer_session_negotiate (s);
 }
 
 static void
@@ -574,13 +580,22 @@ static void
 prepare_offer (GstWebRTCRoomPeerSession * s)
 {
   g_autoptr (GError) error = NULL;
+  guint before = g_hash_table_size (s->branches);
 
   if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
     gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
     s->making_offer = FALSE;
     return;
   }
+  if (s->initial_done && g_hash_table_size (s->branches) == before
+      && !s->force_offer) {
+    /* nothing new to offer (the track went into an answer meanwhile) */
+    s->making_offer = FALSE;
+    return;
+  }
+  s->force_offer = FALSE;
   if (!s->initial_done) {
+    s->offered_first = TRUE;
     gst_webrtc_room_media_add_receive_transceivers (s);
     if (!s->channel) {
       GstWebRTCDataChannel *channel = NULL;
@@ -606,6 +621,16 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
     return;
   }
   s->renegotiate = FALSE;
+  if (s->initial_done && !s->offered_first) {
+    /* webrtcbin 1.22 cannot re-offer from the answering side once a data
+     * channel m-line exists ("m=lines removed from the SDP"): ask the peer
+     * that made the first offer to offer again (an extension key of
+     * protocol.md; peers that ignore it keep the current media) */
+    g_autoptr (JsonObject) data = json_object_new ();
+    json_object_set_boolean_member (data, "renegotiate", TRUE);
+    gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+    return;
+  }
   s->making_offer = TRUE;
   when_ready (s, all_inputs_built, prepare_offer);
 }
@@ -629,8 +654,6 @@ on_answer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
   set_local_and_send (s, answer);
   gst_webrtc_session_description_free (answer);
   s->initial_done = TRUE;
-  if (s->renegotiate)
-    gst_webrtc_room_peer_session_negotiate (s);
 }
 
 static void
@@ -810,6 +833,11 @@ gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
   node = json_object_get_member (data, "description");
   if (node && JSON_NODE_HOLDS_OBJECT (node)) {
     handle_description (s, json_node_get_object (node));
+    return;
+  }
+  if (json_object_get_boolean_member_with_default (data, "renegotiate", FALSE)) {
+    s->force_offer = TRUE;
+    gst_webrtc_room_peer_session_negotiate (s);
     return;
   }
   node = json_object_get_member (data, "candidate");

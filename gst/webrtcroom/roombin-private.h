@@ -70,6 +70,8 @@ struct _GstWebRTCRoomPeerSession
   gboolean remote_set;
   gboolean renegotiate;
   gboolean initial_done;
+  gboolean offered_first;       /* we made the initial offer */
+  gboolean force_offer;         /* the peer asked us to offer again */
   gboolean closed;
   GPtrArray *pending_candidates;        /* JsonObject* */
   GSource *caps_wait;

@@ -32,6 +32,8 @@ typedef struct
   gint64 start_us;
   gint64 joined_us;
   gint64 first_frame_us;
+  gint64 last_video_us;
+  gint64 max_video_gap_us;
   gint exit_code;
 
   /* options */
@@ -145,6 +147,7 @@ check_done (gpointer data)
         G_GINT64_FORMAT "\n", p->first_frame_us && p->joined_us ?
         (p->first_frame_us - p->joined_us) / 1000 : -1,
         p->first_frame_us ? (p->first_frame_us - p->start_us) / 1000 : -1);
+    printf ("MAXGAP %" G_GINT64_FORMAT " ms\n", p->max_video_gap_us / 1000);
     fflush (stdout);
     print_stats (p);
     p->exit_code = 0;
@@ -171,8 +174,15 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
   gint n;
 
   g_mutex_lock (&p->lock);
-  if (!p->first_frame_us && is_video)
-    p->first_frame_us = g_get_monotonic_time ();
+  if (is_video) {
+    gint64 now = g_get_monotonic_time ();
+    if (!p->first_frame_us)
+      p->first_frame_us = now;
+    /* longest silence of the incoming video, once it started */
+    if (p->last_video_us && now - p->last_video_us > p->max_video_gap_us)
+      p->max_video_gap_us = now - p->last_video_us;
+    p->last_video_us = now;
+  }
   n = GPOINTER_TO_INT (g_hash_table_lookup (table, name)) + 1;
   g_hash_table_insert (table, g_strdup (name), GINT_TO_POINTER (n));
   g_mutex_unlock (&p->lock);
@@ -231,6 +241,8 @@ on_peer_left (GstElement * room, const gchar * peer, const gchar * reason,
   fflush (stdout);
 }
 
+static gboolean add_audio (Peer * p);
+
 static gboolean
 on_bus (GstBus * bus, GstMessage * msg, Peer * p)
 {
@@ -249,6 +261,12 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
       const GstStructure *s = gst_message_get_structure (msg);
       if (s && gst_structure_has_name (s, "webrtcroom-joined") && !p->joined_us)
         p->joined_us = g_get_monotonic_time ();
+      /* a track added while a call is up */
+      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
+          && p->add_audio_after_ms > 0) {
+        g_timeout_add (p->add_audio_after_ms, (GSourceFunc) add_audio, p);
+        p->add_audio_after_ms = -1;
+      }
       if (s && g_str_has_prefix (gst_structure_get_name (s), "webrtcroom-")) {
         printf ("MESSAGE %s %s\n", gst_structure_get_name (s),
             gst_structure_get_string (s, "peer-id"));
@@ -322,7 +340,7 @@ build_description (Peer * p)
           "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! ");
     g_string_append (d, "room.video_0 ");
   }
-  if (p->audio && !p->add_audio_after_ms)
+  if (p->audio && p->add_audio_after_ms == 0)
     g_string_append (d, "audiotestsrc is-live=true wave=ticks ! "
         "audio/x-raw,rate=48000,channels=2 ! room.audio_0 ");
   return g_string_free (d, FALSE);
@@ -361,7 +379,8 @@ main (int argc, char **argv)
     {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
     {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
     {"add-audio-after", 0, 0, G_OPTION_ARG_INT, &p.add_audio_after_ms,
-        "start without audio, request the audio pad after N ms", NULL},
+        "start without audio, request the audio pad N ms after the first "
+          "peer connected", NULL},
     {NULL}
   };
 
@@ -416,8 +435,7 @@ main (int argc, char **argv)
   g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
   gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
   g_timeout_add (50, check_done, &p);
-  if (p.add_audio_after_ms)
-    g_timeout_add (p.add_audio_after_ms, (GSourceFunc) add_audio, &p);
+
   g_unix_signal_add (SIGTERM, (GSourceFunc) g_main_loop_quit, p.loop);
   g_unix_signal_add (SIGINT, (GSourceFunc) g_main_loop_quit, p.loop);
   g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);

@@ -401,6 +401,17 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       run_on_context (self, gst_webrtc_room_base_bin_start_signalling, NULL);
       break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      /* back from a pause: join again */
+      if (!PRIV (self)->joined)
+        run_on_context (self, gst_webrtc_room_base_bin_start_signalling, NULL);
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      /* Leave the room before the children change state: a peer-left
+       * handled on the signalling thread would stop a webrtcbin while this
+       * thread pauses it, and its sinks wait for a preroll that never
+       * comes (deadlock seen in the mesh benchmark). A paused live element
+       * has nothing to say to a room anyway. */
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       run_on_context (self, gst_webrtc_room_base_bin_stop_signalling, NULL);
       break;

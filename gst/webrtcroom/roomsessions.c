@@ -471,11 +471,19 @@ gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
+  GstWebRTCRoomSignaller *old = NULL;
+
   if (priv->joined && priv->signaller) {
     gst_webrtc_room_signaller_stop (priv->signaller);
     g_signal_handlers_disconnect_by_data (priv->signaller, self);
   }
   priv->joined = FALSE;
+  /* the next join (after a pause) uses a fresh default signaller */
+  GST_OBJECT_LOCK (self);
+  if (!priv->custom_signaller)
+    old = g_steal_pointer (&priv->signaller);
+  GST_OBJECT_UNLOCK (self);
+  g_clear_object (&old);
   destroy_all_sessions (self);
   g_mutex_lock (&priv->lock);
   g_hash_table_remove_all (priv->peer_names);

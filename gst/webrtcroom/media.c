@@ -666,6 +666,24 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
   return TRUE;
 }
 
+/* A streaming thread of the peer's tracks may be blocked downstream of
+ * us (a sink waiting for PLAYING while the pipeline pauses) holding the
+ * stream lock that stopping the webrtcbin needs: flush it out first. */
+static void
+flush_src_pads (GstWebRTCRoomPeerSession * s)
+{
+  g_autoptr (GPtrArray) pads =
+      g_ptr_array_new_with_free_func (gst_object_unref);
+  guint i;
+
+  g_mutex_lock (&s->recv_lock);
+  for (i = 0; i < s->src_pads->len; i++)
+    g_ptr_array_add (pads, gst_object_ref (s->src_pads->pdata[i]));
+  g_mutex_unlock (&s->recv_lock);
+  for (i = 0; i < pads->len; i++)
+    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
+}
+
 /* Unlinks the peer's branches from the tees, stops its webrtcbin (which
  * unblocks a branch pushing into it), then removes the branches. */
 void
@@ -685,6 +703,7 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
   }
   g_hash_table_remove_all (s->branches);
 
+  flush_src_pads (s);
   gst_element_set_locked_state (s->webrtcbin, TRUE);
   gst_element_set_state (s->webrtcbin, GST_STATE_NULL);
   for (i = 0; i < elements->len; i++)

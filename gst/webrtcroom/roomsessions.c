@@ -490,20 +490,30 @@ gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
   g_mutex_unlock (&priv->lock);
 }
 
-void
-gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
+/* The current sessions; only the signalling thread frees them, so the
+ * pointers stay valid there after the lock is dropped. */
+static GPtrArray *
+snapshot_sessions (GstWebRTCRoomBaseBin * self)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  g_autoptr (GPtrArray) list = g_ptr_array_new ();
+  GPtrArray *list = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
-  guint i;
 
   g_mutex_lock (&priv->lock);
   g_hash_table_iter_init (&iter, priv->sessions);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (list, value);
   g_mutex_unlock (&priv->lock);
+  return list;
+}
+
+void
+gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
+{
+  g_autoptr (GPtrArray) list = snapshot_sessions (self);
+  guint i;
+
   for (i = 0; i < list->len; i++)
     gst_webrtc_room_peer_session_negotiate (list->pdata[i]);
 }
@@ -512,17 +522,9 @@ void
 gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
     gpointer input)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  g_autoptr (GPtrArray) list = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr (GPtrArray) list = snapshot_sessions (self);
   guint i;
 
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (list, value);
-  g_mutex_unlock (&priv->lock);
   for (i = 0; i < list->len; i++) {
     GstWebRTCRoomPeerSession *s = list->pdata[i];
     if (gst_webrtc_room_media_detach_input (s, input))

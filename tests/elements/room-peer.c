@@ -56,6 +56,7 @@ typedef struct
   gint width;
   gint height;
   gint add_audio_after_ms;
+  gint start_after_ms;
 } Peer;
 
 static gint
@@ -187,7 +188,8 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
   g_hash_table_insert (table, g_strdup (name), GINT_TO_POINTER (n));
   g_mutex_unlock (&p->lock);
   if (n == 1) {
-    printf ("FRAME %s %s\n", is_video ? "video" : "audio", name);
+    printf ("FRAME %s %s at-us=%" G_GINT64_FORMAT "\n",
+        is_video ? "video" : "audio", name, g_get_monotonic_time ());
     fflush (stdout);
   }
 }
@@ -243,6 +245,19 @@ on_peer_left (GstElement * room, const gchar * peer, const gchar * reason,
 
 static gboolean add_audio (Peer * p);
 
+/* --start-after: media starts flowing in a session already set up */
+static gboolean
+open_gate (Peer * p)
+{
+  GstElement *gate = gst_bin_get_by_name (GST_BIN (p->pipeline), "gate");
+
+  printf ("SENDING at-us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+  g_object_set (gate, "drop", FALSE, NULL);
+  gst_object_unref (gate);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_bus (GstBus * bus, GstMessage * msg, Peer * p)
 {
@@ -259,8 +274,11 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
     }
     case GST_MESSAGE_ELEMENT:{
       const GstStructure *s = gst_message_get_structure (msg);
-      if (s && gst_structure_has_name (s, "webrtcroom-joined") && !p->joined_us)
+      if (s && gst_structure_has_name (s, "webrtcroom-joined") && !p->joined_us) {
         p->joined_us = g_get_monotonic_time ();
+        if (p->start_after_ms)
+          g_timeout_add (p->start_after_ms, (GSourceFunc) open_gate, p);
+      }
       /* a track added while a call is up */
       if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
           && p->add_audio_after_ms > 0) {
@@ -338,6 +356,8 @@ build_description (Peer * p)
     if (p->encoded_input)
       g_string_append (d, "x264enc tune=zerolatency speed-preset=ultrafast "
           "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! ");
+    if (p->start_after_ms)
+      g_string_append (d, "valve name=gate drop=true ! ");
     g_string_append (d, "room.video_0 ");
   }
   if (p->audio && p->add_audio_after_ms == 0)
@@ -378,6 +398,8 @@ main (int argc, char **argv)
     {"stay", 0, 0, G_OPTION_ARG_INT, &p.stay_s, "seconds after done", NULL},
     {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
     {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
+    {"start-after", 0, 0, G_OPTION_ARG_INT, &p.start_after_ms,
+        "join at once, let video through only N ms after joining", NULL},
     {"add-audio-after", 0, 0, G_OPTION_ARG_INT, &p.add_audio_after_ms,
         "start without audio, request the audio pad N ms after the first "
           "peer connected", NULL},

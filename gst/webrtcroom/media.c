@@ -289,6 +289,35 @@ webrtcbin_has_sink (GstElement * webrtcbin, guint mline)
   return pad != NULL;
 }
 
+/* An m-line already negotiated without our sending on it: webrtcbin 1.22
+ * cannot change a transceiver's direction, so a new track needs a new
+ * m-line (see the renegotiate request in peersession.c). */
+static gboolean
+receive_only_mline (GstWebRTCRoomPeerSession * s, guint mline)
+{
+  GArray *transceivers = NULL;
+  gboolean result = FALSE;
+  guint i;
+
+  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  for (i = 0; transceivers && i < transceivers->len; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    GstWebRTCRTPTransceiverDirection current;
+    guint index = G_MAXUINT;
+
+    g_object_get (trans, "mlineindex", &index, "current-direction", &current,
+        NULL);
+    if (index == mline
+        && (current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+            || current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE))
+      result = TRUE;
+  }
+  if (transceivers)
+    g_array_unref (transceivers);
+  return result;
+}
+
 /* The m-line of @offer that can carry @input, and its payload type. */
 static gint
 pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
@@ -307,7 +336,7 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     dir = media_direction (media);
     if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
         || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
-        || webrtcbin_has_sink (s->webrtcbin, i))
+        || webrtcbin_has_sink (s->webrtcbin, i) || receive_only_mline (s, i))
       continue;
     *pt = gst_webrtc_room_codec_find_pt_full (input->codec, media,
         profile_level_id);
@@ -315,6 +344,37 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
       return i;
   }
   return -1;
+}
+
+/* An m-line the remote offered again (renegotiation) may have a
+ * transceiver that only received so far: webrtcbin refuses a sink pad for
+ * it until its direction allows sending. */
+static void
+prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline)
+{
+  GArray *transceivers = NULL;
+  guint i;
+
+  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  for (i = 0; transceivers && i < transceivers->len; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    GstWebRTCRTPTransceiverDirection direction;
+    guint index = G_MAXUINT;
+
+    g_object_get (trans, "mlineindex", &index, "direction", &direction, NULL);
+    if (index != mline)
+      continue;
+    if (direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+        || direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE)
+      g_object_set (trans, "direction",
+          gst_webrtc_room_base_bin_get_mode (s->bin) ==
+          GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+  }
+  if (transceivers)
+    g_array_unref (transceivers);
 }
 
 static const GstWebRTCRoomCodec *
@@ -402,6 +462,8 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   }
   add_chain (bin, NULL, chain, n_chain);
 
+  if (pad_name)
+    prepare_transceiver_for_sending (s, atoi (pad_name + strlen ("sink_")));
   webrtc_sink = pad_name ? gst_element_request_pad_simple (s->webrtcbin,
       pad_name) : gst_element_request_pad_simple (s->webrtcbin, "sink_%u");
   pay_src = gst_element_get_static_pad (chain[n_chain - 1], "src");
@@ -481,6 +543,32 @@ sends_media (GstWebRTCRoomPeerSession * s, const gchar * media)
   return FALSE;
 }
 
+static void
+add_receive_transceiver (GstWebRTCRoomPeerSession * s, const gchar * kind)
+{
+  g_autoptr (GstCaps) caps = gst_webrtc_room_codecs_receive_caps (kind);
+  GstWebRTCRTPTransceiver *trans = NULL;
+
+  if (gst_caps_is_empty (caps))
+    return;
+  g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  if (trans) {
+    g_object_set (trans, "do-nack", g_str_equal (kind, "video"), NULL);
+    gst_object_unref (trans);
+  }
+}
+
+/* The peer asked for a new m-line of @kind to send a track on. */
+void
+gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession * s,
+    const gchar * kind)
+{
+  if (gst_webrtc_room_base_bin_get_mode (s->bin) !=
+      GST_WEBRTC_ROOM_MEDIA_SENDONLY)
+    add_receive_transceiver (s, kind);
+}
+
 /* When we offer: one recvonly transceiver per kind we do not send
  * (TRAPS.md: request-pad transceivers would default to sendrecv). */
 void
@@ -493,20 +581,8 @@ gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s)
       GST_WEBRTC_ROOM_MEDIA_SENDONLY)
     return;
   for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
-    g_autoptr (GstCaps) caps = NULL;
-    GstWebRTCRTPTransceiver *trans = NULL;
-
-    if (sends_media (s, kinds[i]))
-      continue;
-    caps = gst_webrtc_room_codecs_receive_caps (kinds[i]);
-    if (gst_caps_is_empty (caps))
-      continue;
-    g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
-        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-    if (trans) {
-      g_object_set (trans, "do-nack", g_str_equal (kinds[i], "video"), NULL);
-      gst_object_unref (trans);
-    }
+    if (!sends_media (s, kinds[i]))
+      add_receive_transceiver (s, kinds[i]);
   }
 }
 

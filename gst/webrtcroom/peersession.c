@@ -349,6 +349,7 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   g_mutex_init (&s->recv_lock);
+  s->requested_kinds = g_ptr_array_new_with_free_func (g_free);
   s->connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
 
   s->webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
@@ -594,6 +595,10 @@ prepare_offer (GstWebRTCRoomPeerSession * s)
     return;
   }
   s->force_offer = FALSE;
+  for (guint i = 0; i < s->requested_kinds->len; i++)
+    gst_webrtc_room_media_add_receive_transceiver (s,
+        s->requested_kinds->pdata[i]);
+  g_ptr_array_set_size (s->requested_kinds, 0);
   if (!s->initial_done) {
     s->offered_first = TRUE;
     gst_webrtc_room_media_add_receive_transceivers (s);
@@ -627,7 +632,18 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
      * that made the first offer to offer again (an extension key of
      * protocol.md; peers that ignore it keep the current media) */
     g_autoptr (JsonObject) data = json_object_new ();
+    g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
+    JsonArray *kinds = json_array_new ();
+    guint i;
+
+    /* the kinds of our new tracks: each needs a fresh m-line */
+    for (i = 0; i < inputs->len; i++) {
+      GstWebRTCRoomSendInput *input = inputs->pdata[i];
+      if (!g_hash_table_contains (s->branches, input))
+        json_array_add_string_element (kinds, input->media);
+    }
     json_object_set_boolean_member (data, "renegotiate", TRUE);
+    json_object_set_array_member (data, "media", kinds);
     gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
     return;
   }
@@ -836,7 +852,18 @@ gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
     return;
   }
   if (json_object_get_boolean_member_with_default (data, "renegotiate", FALSE)) {
+    JsonNode *kinds = json_object_get_member (data, "media");
+
     s->force_offer = TRUE;
+    if (kinds && JSON_NODE_HOLDS_ARRAY (kinds)) {
+      JsonArray *array = json_node_get_array (kinds);
+      guint i;
+      for (i = 0; i < json_array_get_length (array); i++) {
+        const gchar *kind = json_array_get_string_element (array, i);
+        if (!g_strcmp0 (kind, "audio") || !g_strcmp0 (kind, "video"))
+          g_ptr_array_add (s->requested_kinds, g_strdup (kind));
+      }
+    }
     gst_webrtc_room_peer_session_negotiate (s);
     return;
   }
@@ -902,6 +929,7 @@ gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
   g_clear_pointer (&s->branches, g_hash_table_unref);
   g_clear_pointer (&s->recv_elements, g_ptr_array_unref);
   g_clear_pointer (&s->src_pads, g_ptr_array_unref);
+  g_clear_pointer (&s->requested_kinds, g_ptr_array_unref);
   g_mutex_clear (&s->recv_lock);
   if (s->caps_wait) {
     g_source_destroy (s->caps_wait);

@@ -72,6 +72,7 @@ struct _GstWebRTCRoomPeerSession
   gboolean initial_done;
   gboolean offered_first;       /* we made the initial offer */
   gboolean force_offer;         /* the peer asked us to offer again */
+  GPtrArray *requested_kinds;   /* new m-lines it asked for ("audio"...) */
   gboolean closed;
   GPtrArray *pending_candidates;        /* JsonObject* */
   GSource *caps_wait;
@@ -167,6 +168,8 @@ void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
 gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
     const GstSDPMessage * offer, GError ** error);
 void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession * s,
+    const gchar * kind);
 void gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession * s,
     const GstSDPMessage * offer);
 void gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s,

@@ -494,10 +494,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/pre-encoded", test_pre_encoded);
   g_test_add_func ("/rooms/h264", test_h264);
   g_test_add_func ("/rooms/peer-leaves", test_peer_leaves);
-  /* Known bug: the added track reaches the peer in about 2 runs of 3 (see
-   * the issue note); run with -m thorough until fixed. */
-  if (g_test_thorough ())
-    g_test_add_func ("/rooms/add-track", test_add_track);
+  g_test_add_func ("/rooms/add-track", test_add_track);
   g_test_add_func ("/rooms/codec-not-negotiable", test_codec_not_negotiable);
   g_test_add_func ("/rooms/room-full", test_room_full);
   g_test_add_func ("/rooms/server-restart", test_server_restart);

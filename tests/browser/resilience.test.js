@@ -28,18 +28,8 @@ describe('web client failure paths', { timeout: 280000 }, () => {
     if (server) await server.stop();
   });
 
-  async function diagnose(fn) {
-    try {
-      await fn();
-    } catch (e) {
-      for (const [n, b] of [['alice', alice], ['bob', bob]]) {
-        if (!b) continue;
-        console.error('--- ' + n + ': ' + await h.describe(b.page));
-        console.error(b.logs.slice(-40).join('\n'));
-      }
-      console.error('--- server output (tail):\n' + server.output.slice(-40).join('\n'));
-      throw e;
-    }
+  function diagnose(fn) {
+    return h.withDiagnostics(fn, () => [['alice', alice], ['bob', bob]], server);
   }
 
   test('getUserMedia refused: joins receive-only, shows the error, still receives', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {

@@ -27,18 +27,8 @@ describe('two browsers in one room', { timeout: 280000 }, () => {
   });
 
   // Dump page logs when a test fails, to make CI failures debuggable.
-  async function diagnose(fn) {
-    try {
-      await fn();
-    } catch (e) {
-      for (const [n, b] of [['alice', alice], ['bob', bob]]) {
-        if (!b) continue;
-        console.error('--- ' + n + ': ' + await h.describe(b.page));
-        console.error(b.logs.slice(-40).join('\n'));
-      }
-      console.error('--- server output (tail):\n' + server.output.slice(-40).join('\n'));
-      throw e;
-    }
+  function diagnose(fn) {
+    return h.withDiagnostics(fn, () => [['alice', alice], ['bob', bob]], server);
   }
 
   async function checkVideoBothWays(pa, pb) {

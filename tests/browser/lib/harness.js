@@ -275,8 +275,26 @@ async function startTcpProxy(targetPort, targetHost = '127.0.0.1') {
   };
 }
 
+// Runs fn; when it throws, dumps each client's page state and log tail and
+// the server's output tail (to make CI failures debuggable), then rethrows.
+// clients() returns [[name, client], ...] as they are when the test fails.
+async function withDiagnostics(fn, clients, server) {
+  try {
+    await fn();
+  } catch (e) {
+    for (const [n, b] of clients()) {
+      if (!b) continue;
+      console.error('--- ' + n + ': ' + await describe(b.page));
+      console.error(b.logs.slice(-40).join('\n'));
+    }
+    if (server) console.error('--- server output (tail):\n' + server.output.slice(-40).join('\n'));
+    throw e;
+  }
+}
+
 module.exports = {
   SOURCE_ROOT, WEB_ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, FAKE_VIDEO,
   startServer, launchBrowser, openClient, clientUrl, waitForState, waitInPage, waitForPeer,
   waitForDecodedVideo, describe, ensureArtifactsDir, withTimeout, startTcpProxy, videoStats,
+  withDiagnostics,
 };

@@ -384,6 +384,13 @@
   function onSignal(from, data) {
     if (typeof from !== 'string' || !data || typeof data !== 'object') return;
     let s = app.peers.get(from);
+    if (s && !s.closed && data.restart === true && data.description &&
+        data.description.type === 'offer') {
+      // the peer replaced a dead connection (protocol.md, restart): so do we
+      removeSession(from);
+      systemChat(peerLabel(from) + ': reconnecting');
+      s = null;
+    }
     if (!s || s.closed) {
       if (data.description && data.description.type === 'offer') {
         s = createSession(from, false);

@@ -477,8 +477,8 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     GstWebRTCRTPTransceiver *trans = NULL;
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);
     if (trans) {
-      g_object_set (trans, "do-nack", g_str_equal (input->media, "video"),
-          NULL);
+      gst_webrtc_room_peer_session_configure_transceiver (s, trans,
+          input->media);
       if (gst_webrtc_room_base_bin_get_mode (bin) ==
           GST_WEBRTC_ROOM_MEDIA_SENDONLY)
         g_object_set (trans, "direction",
@@ -554,7 +554,7 @@ add_receive_transceiver (GstWebRTCRoomPeerSession * s, const gchar * kind)
   g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
   if (trans) {
-    g_object_set (trans, "do-nack", g_str_equal (kind, "video"), NULL);
+    gst_webrtc_room_peer_session_configure_transceiver (s, trans, kind);
     gst_object_unref (trans);
   }
 }
@@ -644,8 +644,8 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
     if (g_strcmp0 (gst_sdp_media_get_media (media), "video")
         && g_strcmp0 (gst_sdp_media_get_media (media), "audio"))
       continue;
-    g_object_set (trans, "do-nack",
-        !g_strcmp0 (gst_sdp_media_get_media (media), "video"), NULL);
+    gst_webrtc_room_peer_session_configure_transceiver (s, trans,
+        gst_sdp_media_get_media (media));
     if (webrtcbin_has_sink (s->webrtcbin, mline)) {
       g_object_set (trans, "direction", mode == GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
           GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :

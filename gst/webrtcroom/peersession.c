@@ -25,6 +25,12 @@
 #define CAPS_POLL_MS 10
 #define CAPS_WAIT_MAX_ROUNDS 1000
 
+/* RTCP every ~100 ms instead of webrtcbin's 5 s minimum (TRAPS.md) */
+#define RTCP_MIN_INTERVAL (100 * GST_MSECOND)
+/* A replacement connection with no media after this many media-timeouts
+ * is replaced again. */
+#define RESTART_RETRY_FACTOR 2
+
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
 
@@ -121,6 +127,11 @@ send_description (GstWebRTCRoomPeerSession * s,
       gst_webrtc_sdp_type_to_string (desc->type));
   json_object_set_string_member (description, "sdp", sdp);
   json_object_set_object_member (data, "description", description);
+  if (desc->type == GST_WEBRTC_SDP_TYPE_OFFER && s->restart_offer) {
+    /* the peer replaces its side of the dead connection too */
+    json_object_set_boolean_member (data, "restart", TRUE);
+    s->restart_offer = FALSE;
+  }
   gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
 }
 
@@ -284,16 +295,118 @@ on_pad_added (GstElement * webrtcbin, GstPad * pad,
 
 static void
 on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
-    gpointer user_data)
+    GstWebRTCRoomPeerSession * s)
 {
   GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
 
-  /* NACK/RTX on both sides for video, set before the answer is made
-   * (TRAPS.md). Never for audio: Chromium rejects an audio m-line with an
-   * RTX ssrc-group. Transceivers of unknown kind get it when configured. */
+  /* NACK/RTX (and FEC) on both sides for video, set before the answer is
+   * made (TRAPS.md). Never for audio: Chromium rejects an audio m-line with
+   * an RTX ssrc-group. Transceivers of unknown kind get it when
+   * configured. */
   g_object_get (trans, "kind", &kind, NULL);
   if (kind == GST_WEBRTC_KIND_VIDEO)
-    g_object_set (trans, "do-nack", TRUE, NULL);
+    gst_webrtc_room_peer_session_configure_transceiver (s, trans, "video");
+}
+
+/* @media: "video" or "audio", the kind the transceiver carries */
+void
+gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession *
+    s, GstWebRTCRTPTransceiver * trans, const gchar * media)
+{
+  gboolean video = !g_strcmp0 (media, "video");
+
+  g_object_set (trans, "do-nack", video && s->nack, NULL);
+  if (video && s->fec)
+    g_object_set (trans, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, NULL);
+}
+
+/* Media watchdog and RTCP timing */
+
+/* RTP and RTCP packets start with version 2 (first byte 128-191); DTLS
+ * records (20-63), hence SCTP, do not count as media (RFC 7983). */
+static gboolean
+is_rtp_or_rtcp (GstBuffer * buffer)
+{
+  guint8 first = 0;
+
+  return gst_buffer_extract (buffer, 0, &first, 1) == 1
+      && first >= 128 && first <= 191;
+}
+
+static gboolean
+list_has_media (GstBuffer ** buffer, guint idx, gpointer user_data)
+{
+  gboolean *found = user_data;
+
+  *found = is_rtp_or_rtcp (*buffer);
+  return !*found;
+}
+
+/* nicesrc's streaming thread: the session outlives it (freed only after
+ * its webrtcbin went to NULL). */
+static GstPadProbeReturn
+note_received_packet (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstWebRTCRoomPeerSession *s = user_data;
+  gboolean media = FALSE;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    media = is_rtp_or_rtcp (GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info),
+        list_has_media, &media);
+  if (media)
+    g_atomic_int_set (&s->last_rx_ms,
+        (gint) ((g_get_monotonic_time () - s->created_us) / 1000));
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_deep_element_added (GstBin * webrtcbin, GstBin * sub_bin,
+    GstElement * element, GstWebRTCRoomPeerSession * s)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  const gchar *name = factory ? GST_OBJECT_NAME (factory) : "";
+
+  if (g_str_equal (name, "rtpsession")) {
+    /* webrtcbin leaves RTCP at the 5 s minimum interval, which bunches
+     * NACKs and PLIs and leaves the watchdog without RTCP (TRAPS.md) */
+    g_object_set (element, "rtcp-min-interval", RTCP_MIN_INTERVAL, NULL);
+  } else if (g_str_equal (name, "nicesrc")) {
+    GstPad *pad = gst_element_get_static_pad (element, "src");
+
+    if (pad) {
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST, note_received_packet, s, NULL);
+      gst_object_unref (pad);
+    }
+  }
+}
+
+/* Returns why the connection should be replaced, or NULL while it is
+ * fine. Context thread. */
+const gchar *
+gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
+    guint timeout_ms, gint64 * silent_ms)
+{
+  gint64 now_ms = (g_get_monotonic_time () - s->created_us) / 1000;
+  gint last = g_atomic_int_get (&s->last_rx_ms);
+
+  *silent_ms = 0;
+  if (s->closed || timeout_ms == 0)
+    return NULL;
+  if (last >= 0) {
+    *silent_ms = now_ms - last;
+    return *silent_ms > timeout_ms ? "media-timeout" : NULL;
+  }
+  /* A replacement that gets no media either (the path was still cut, our
+   * offer was lost with the signalling connection): try again. A first
+   * connection is left to ICE, which reports a failure itself. */
+  if (s->restarts > 0 && now_ms > RESTART_RETRY_FACTOR * (gint64) timeout_ms) {
+    *silent_ms = now_ms;
+    return "no-media-after-reconnect";
+  }
+  return NULL;
 }
 
 /* webrtcbin construction */
@@ -351,6 +464,10 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   g_mutex_init (&s->recv_lock);
   s->requested_kinds = g_ptr_array_new_with_free_func (g_free);
   s->connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
+  s->created_us = g_get_monotonic_time ();
+  s->last_rx_ms = -1;
+  s->nack = config->nack;
+  s->fec = config->fec;
 
   s->webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
   if (!s->webrtcbin) {
@@ -382,7 +499,9 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
       G_CALLBACK (on_data_channel), s);
   g_signal_connect (s->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), s);
   g_signal_connect (s->webrtcbin, "on-new-transceiver",
-      G_CALLBACK (on_new_transceiver), NULL);
+      G_CALLBACK (on_new_transceiver), s);
+  g_signal_connect (s->webrtcbin, "deep-element-added",
+      G_CALLBACK (on_deep_element_added), s);
 
   gst_bin_add (GST_BIN (bin), s->webrtcbin);
   gst_element_sync_state_with_parent (s->webrtcbin);
@@ -773,7 +892,8 @@ on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 
 
 static void
-handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description)
+handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description,
+    gboolean restart)
 {
   const gchar *type_str, *sdp_text;
   GstSDPMessage *sdp = NULL;
@@ -799,6 +919,17 @@ handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description)
     return;
   }
 
+  if (is_offer && restart && (s->initial_done || s->remote_set)) {
+    /* the peer found our connection dead and made a new one */
+    gst_webrtc_room_base_bin_post_peer_message (s->bin,
+        "webrtcroom-peer-reconnecting", s->peer_id, "reason", G_TYPE_STRING,
+        "remote-restart", "attempt", G_TYPE_UINT, s->restarts + 1, NULL);
+    s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
+    if (!s) {
+      gst_sdp_message_free (sdp);
+      return;
+    }
+  }
   if (is_offer) {
     gboolean collision = s->making_offer || s->answering
         || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE;
@@ -813,8 +944,7 @@ handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description)
     if (collision) {
       GST_INFO_OBJECT (s->bin, "glare with %s: polite, dropping our offer",
           s->peer_id);
-      gst_webrtc_room_base_bin_replace_session (s->bin, s);
-      s = gst_webrtc_room_base_bin_lookup_session (s->bin, s->peer_id);
+      s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
       if (!s) {
         gst_sdp_message_free (sdp);
         return;
@@ -848,7 +978,8 @@ gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
     return;
   node = json_object_get_member (data, "description");
   if (node && JSON_NODE_HOLDS_OBJECT (node)) {
-    handle_description (s, json_node_get_object (node));
+    handle_description (s, json_node_get_object (node),
+        json_object_get_boolean_member_with_default (data, "restart", FALSE));
     return;
   }
   if (json_object_get_boolean_member_with_default (data, "renegotiate", FALSE)) {

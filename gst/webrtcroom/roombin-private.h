@@ -51,6 +51,8 @@ typedef struct
   gboolean upnp;
   gboolean ice_tcp;
   guint latency;
+  gboolean nack;
+  gboolean fec;
 } GstWebRTCRoomIceConfig;
 
 void gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config);
@@ -85,6 +87,16 @@ struct _GstWebRTCRoomPeerSession
   GPtrArray *src_pads;          /* ghost pads we added to the bin */
   GMutex recv_lock;             /* guards the two arrays above */
   GstWebRTCPeerConnectionState connection_state;
+
+  /* media watchdog: last_rx_ms is written by nicesrc's streaming thread
+   * (atomic): ms since created_us of the last RTP or RTCP packet
+   * received, -1 before the first one */
+  gint64 created_us;
+  gint last_rx_ms;
+  gboolean nack;
+  gboolean fec;
+  guint restarts;               /* times this peer's connection was replaced */
+  gboolean restart_offer;       /* our next offer replaces a dead connection */
 };
 
 typedef struct
@@ -107,6 +119,9 @@ typedef struct
   guint bitrate;
   guint latency;
   gboolean decode;
+  gboolean nack;
+  gboolean fec;
+  guint media_timeout;
   gchar *peer_id;
 
   /* the signalling thread */
@@ -116,6 +131,7 @@ typedef struct
   GstWebRTCRoomSignaller *signaller;
   gboolean custom_signaller;
   gboolean joined;
+  GSource *watchdog;            /* media watchdog tick */
 
   /* under lock: touched from the context thread and from pad requests */
   GMutex lock;
@@ -159,6 +175,10 @@ gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
 GstStructure *gst_webrtc_room_peer_session_get_stats (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession * s,
+    GstWebRTCRTPTransceiver * trans, const gchar * media);
+const gchar *gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
+    guint timeout_ms, gint64 * silent_ms);
 
 /* media.c */
 GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
@@ -197,7 +217,9 @@ void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text);
 GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id);
-void gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
+GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms);
 
 G_END_DECLS

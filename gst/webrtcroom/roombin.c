@@ -41,6 +41,9 @@ void gst_webrtc_room_certificate_wait (void);
 #define DEFAULT_BITRATE 1000000
 #define DEFAULT_LATENCY 50
 #define DEFAULT_DECODE TRUE
+#define DEFAULT_NACK TRUE
+#define DEFAULT_FEC FALSE
+#define DEFAULT_MEDIA_TIMEOUT 2000
 
 enum
 {
@@ -62,6 +65,9 @@ enum
   PROP_BITRATE,
   PROP_LATENCY,
   PROP_DECODE,
+  PROP_NACK,
+  PROP_FEC,
+  PROP_MEDIA_TIMEOUT,
   PROP_PEER_ID,
   N_PROPERTIES
 };
@@ -784,6 +790,15 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_DECODE:
       priv->decode = g_value_get_boolean (value);
       break;
+    case PROP_NACK:
+      priv->nack = g_value_get_boolean (value);
+      break;
+    case PROP_FEC:
+      priv->fec = g_value_get_boolean (value);
+      break;
+    case PROP_MEDIA_TIMEOUT:
+      priv->media_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -855,6 +870,15 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_DECODE:
       g_value_set_boolean (value, priv->decode);
       break;
+    case PROP_NACK:
+      g_value_set_boolean (value, priv->nack);
+      break;
+    case PROP_FEC:
+      g_value_set_boolean (value, priv->fec);
+      break;
+    case PROP_MEDIA_TIMEOUT:
+      g_value_set_uint (value, priv->media_timeout);
+      break;
     case PROP_PEER_ID:
       g_value_set_string (value, priv->peer_id);
       break;
@@ -923,6 +947,9 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->bitrate = DEFAULT_BITRATE;
   priv->latency = DEFAULT_LATENCY;
   priv->decode = DEFAULT_DECODE;
+  priv->nack = DEFAULT_NACK;
+  priv->fec = DEFAULT_FEC;
+  priv->media_timeout = DEFAULT_MEDIA_TIMEOUT;
   g_mutex_init (&priv->lock);
   priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_webrtc_room_peer_session_free);
@@ -1116,6 +1143,42 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_DECODE] = g_param_spec_boolean ("decode", "Decode",
       "Output raw (decoded) remote tracks; FALSE outputs encoded streams",
       DEFAULT_DECODE, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:nack:
+   *
+   * Negative acknowledgements with retransmission (NACK/RTX, RFC 4588) on
+   * video: a lost packet is asked for again. Retransmissions only help
+   * when they arrive within #GstWebRTCRoomBaseBin:latency, so raise the
+   * latency above the round-trip time on lossy links.
+   */
+  properties[PROP_NACK] = g_param_spec_boolean ("nack", "NACK",
+      "Request retransmission of lost video packets (NACK/RTX)",
+      DEFAULT_NACK, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:fec:
+   *
+   * Forward error correction on video: ULPFEC (RFC 5109) inside RED
+   * (RFC 2198). Costs bandwidth on every link; repairs loss without a
+   * round trip.
+   */
+  properties[PROP_FEC] = g_param_spec_boolean ("fec", "FEC",
+      "Send and accept ULPFEC/RED forward error correction on video",
+      DEFAULT_FEC, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:media-timeout:
+   *
+   * A connected peer from which no RTP or RTCP packet arrived for this many
+   * milliseconds is considered cut off (path change, NAT rebinding, TURN
+   * server restart: webrtcbin keeps ICE "completed" on a dead path). Its
+   * peer connection is then replaced and negotiated again over the room,
+   * with `webrtcroom-peer-media-timeout` and `webrtcroom-peer-reconnecting`
+   * element messages; `webrtcroom-peer-connected` follows once media flows.
+   * 0 disables the watchdog.
+   */
+  properties[PROP_MEDIA_TIMEOUT] = g_param_spec_uint ("media-timeout",
+      "Media timeout",
+      "Replace a peer connection that received no RTP/RTCP for this long "
+      "(ms, 0 = never)", 0, G_MAXINT, DEFAULT_MEDIA_TIMEOUT, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:peer-id:
    *

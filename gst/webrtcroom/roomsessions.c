@@ -17,6 +17,9 @@
 
 #include <gst/pbutils/pbutils.h>
 
+/* how often the media watchdog looks at every peer connection */
+#define WATCHDOG_TICK_MS 250
+
 /* ICE configuration: element properties first, then the welcome's
  * iceServers (the room server's own STUN responder by default). */
 
@@ -137,6 +140,8 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
   config->upnp = priv->upnp;
   config->ice_tcp = priv->ice_tcp;
   config->latency = priv->latency;
+  config->nack = priv->nack;
+  config->fec = priv->fec;
   GST_OBJECT_UNLOCK (self);
 
   for (i = 0; user_turns[i]; i++)
@@ -215,14 +220,52 @@ destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   gst_webrtc_room_peer_session_free (s);
 }
 
-void
+/* A fresh webrtcbin for the same peer; @s is freed. */
+GstWebRTCRoomPeerSession *
 gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s)
 {
   g_autofree gchar *peer_id = g_strdup (s->peer_id);
+  guint restarts = s->restarts;
 
   destroy_session (self, peer_id);
-  create_session (self, peer_id);
+  s = create_session (self, peer_id);
+  if (s)
+    s->restarts = restarts;
+  return s;
+}
+
+static gboolean own_offers (GstWebRTCRoomBaseBin * self);
+static gboolean watchdog_tick (gpointer user_data);
+
+/* The media watchdog found @s dead: replace its webrtcbin and, if we make
+ * offers, offer again with the protocol's `restart` extension key so the
+ * peer replaces its side too (webrtcbin 1.22 has no ICE restart). */
+void
+gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms)
+{
+  g_autofree gchar *peer_id = g_strdup (s->peer_id);
+  guint attempt = s->restarts + 1;
+
+  GST_WARNING_OBJECT (self, "peer %s: %s (%" G_GINT64_FORMAT " ms without "
+      "media), replacing the peer connection (attempt %u)", peer_id, reason,
+      silent_ms, attempt);
+  if (g_str_equal (reason, "media-timeout"))
+    gst_webrtc_room_base_bin_post_peer_message (self,
+        "webrtcroom-peer-media-timeout", peer_id, "silent-ms", G_TYPE_INT64,
+        silent_ms, NULL);
+  gst_webrtc_room_base_bin_post_peer_message (self,
+      "webrtcroom-peer-reconnecting", peer_id, "reason", G_TYPE_STRING,
+      reason, "attempt", G_TYPE_UINT, attempt, NULL);
+  s = gst_webrtc_room_base_bin_replace_session (self, s);
+  if (!s)
+    return;
+  s->restarts = attempt;
+  if (own_offers (self)) {
+    s->restart_offer = TRUE;
+    gst_webrtc_room_peer_session_negotiate (s);
+  }
 }
 
 static void
@@ -461,6 +504,9 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
   g_signal_connect (signaller, "connection-lost",
       G_CALLBACK (on_connection_lost), self);
   priv->joined = TRUE;
+  priv->watchdog = g_timeout_source_new (WATCHDOG_TICK_MS);
+  g_source_set_callback (priv->watchdog, watchdog_tick, self, NULL);
+  g_source_attach (priv->watchdog, priv->context);
   gst_webrtc_room_signaller_start (signaller, params);
   g_object_unref (signaller);
 }
@@ -478,6 +524,10 @@ gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
     g_signal_handlers_disconnect_by_data (priv->signaller, self);
   }
   priv->joined = FALSE;
+  if (priv->watchdog) {
+    g_source_destroy (priv->watchdog);
+    g_clear_pointer (&priv->watchdog, g_source_unref);
+  }
   /* the next join (after a pause) uses a fresh default signaller */
   GST_OBJECT_LOCK (self);
   if (!priv->custom_signaller)
@@ -506,6 +556,28 @@ snapshot_sessions (GstWebRTCRoomBaseBin * self)
     g_ptr_array_add (list, value);
   g_mutex_unlock (&priv->lock);
   return list;
+}
+
+static gboolean
+watchdog_tick (gpointer user_data)
+{
+  GstWebRTCRoomBaseBin *self = user_data;
+  g_autoptr (GPtrArray) list = snapshot_sessions (self);
+  guint timeout_ms, i;
+
+  GST_OBJECT_LOCK (self);
+  timeout_ms = PRIV (self)->media_timeout;
+  GST_OBJECT_UNLOCK (self);
+  for (i = 0; i < list->len; i++) {
+    GstWebRTCRoomPeerSession *s = list->pdata[i];
+    gint64 silent_ms;
+    const gchar *reason =
+        gst_webrtc_room_peer_session_check_media (s, timeout_ms, &silent_ms);
+
+    if (reason)
+      gst_webrtc_room_base_bin_restart_session (self, s, reason, silent_ms);
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 void

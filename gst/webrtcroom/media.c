@@ -813,6 +813,9 @@ add_fakesink (GstWebRTCRoomPeerSession * s, GstPad * pad)
   g_mutex_unlock (&s->recv_lock);
 }
 
+static GstPad *reuse_kept_pad (GstWebRTCRoomPeerSession * s,
+    GstPadTemplate * templ, GstPad * target);
+
 void
 gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
 {
@@ -862,10 +865,20 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
   index = s->n_src_pads++;
   g_mutex_unlock (&s->recv_lock);
 
-  pad_name = g_strdup_printf ("%s_%s_%u", codec->media, s->peer_id, index);
   templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (bin),
       g_str_equal (codec->media, "video") ? "video_%s_%u" : "audio_%s_%u");
   last_src = gst_element_get_static_pad (last, "src");
+  ghost = reuse_kept_pad (s, templ, last_src);
+  if (ghost) {
+    /* a replaced connection's pad: downstream stays linked */
+    pad_name = gst_pad_get_name (ghost);
+    GST_INFO_OBJECT (bin, "receiving %s (%s) from %s again on pad %s",
+        codec->media, codec->name, s->peer_id, pad_name);
+    gst_pad_add_probe (last_src, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked, ghost, NULL);
+    return;
+  }
+  pad_name = g_strdup_printf ("%s_%s_%u", codec->media, s->peer_id, index);
   ghost = gst_ghost_pad_new_from_template (pad_name, last_src, templ);
   gst_pad_add_probe (last_src, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked, ghost, NULL);
@@ -876,6 +889,48 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
   GST_INFO_OBJECT (bin, "receiving %s (%s) from %s on pad %s", codec->media,
       codec->name, s->peer_id, pad_name);
   gst_element_add_pad (GST_ELEMENT (bin), ghost);
+}
+
+/* Retargets a kept pad of @templ's kind to @target; returns it (not a
+ * new ref) or NULL. */
+static GstPad *
+reuse_kept_pad (GstWebRTCRoomPeerSession * s, GstPadTemplate * templ,
+    GstPad * target)
+{
+  GstPad *ghost = NULL;
+  guint i;
+
+  g_mutex_lock (&s->recv_lock);
+  for (i = 0; s->kept_pads && i < s->kept_pads->len; i++) {
+    GstPad *pad = s->kept_pads->pdata[i];
+    if (GST_PAD_PAD_TEMPLATE (pad) == templ) {
+      ghost = g_ptr_array_steal_index (s->kept_pads, i);
+      g_ptr_array_add (s->src_pads, ghost);
+      break;
+    }
+  }
+  g_mutex_unlock (&s->recv_lock);
+  if (ghost && !gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), target))
+    GST_WARNING_OBJECT (s->bin, "could not retarget %" GST_PTR_FORMAT, ghost);
+  return ghost;
+}
+
+/* Hands the src pads over to the connection replacing @s: they leave the
+ * session, so closing it keeps them on the bin. */
+GPtrArray *
+gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s)
+{
+  GPtrArray *pads;
+
+  g_mutex_lock (&s->recv_lock);
+  pads = g_steal_pointer (&s->src_pads);
+  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  if (s->kept_pads) {
+    /* never reused by this session either */
+    g_ptr_array_extend_and_steal (pads, g_steal_pointer (&s->kept_pads));
+  }
+  g_mutex_unlock (&s->recv_lock);
+  return pads;
 }
 
 void
@@ -890,6 +945,8 @@ gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
   pads = g_steal_pointer (&s->src_pads);
   s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  if (s->kept_pads)
+    g_ptr_array_extend_and_steal (pads, g_steal_pointer (&s->kept_pads));
   g_mutex_unlock (&s->recv_lock);
 
   for (i = 0; i < elements->len; i++)

@@ -1060,6 +1060,7 @@ gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
   g_clear_pointer (&s->branches, g_hash_table_unref);
   g_clear_pointer (&s->recv_elements, g_ptr_array_unref);
   g_clear_pointer (&s->src_pads, g_ptr_array_unref);
+  g_clear_pointer (&s->kept_pads, g_ptr_array_unref);
   g_clear_pointer (&s->requested_kinds, g_ptr_array_unref);
   g_mutex_clear (&s->recv_lock);
   if (s->caps_wait) {

@@ -85,6 +85,9 @@ struct _GstWebRTCRoomPeerSession
   guint n_src_pads;
   GPtrArray *recv_elements;     /* GstElement*, owned by the bin */
   GPtrArray *src_pads;          /* ghost pads we added to the bin */
+  GPtrArray *kept_pads;         /* src pads of the connection this one
+                                 * replaced, still linked downstream,
+                                 * waiting for a track of their kind */
   GMutex recv_lock;             /* guards the two arrays above */
   GstWebRTCPeerConnectionState connection_state;
 
@@ -198,6 +201,7 @@ gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
     GstWebRTCRoomSendInput * input);
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
+GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
 
 /* roombin.c: called by sessions */
 GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin * self);

@@ -227,11 +227,28 @@ gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
 {
   g_autofree gchar *peer_id = g_strdup (s->peer_id);
   guint restarts = s->restarts;
+  guint n_src_pads = s->n_src_pads;
+  GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
+  guint i;
 
   destroy_session (self, peer_id);
+  /* the old decoders are gone: the pads wait, still linked downstream (a
+   * gst-launch pipeline links a pad once), for the new connection's
+   * tracks */
+  for (i = 0; i < pads->len; i++)
+    gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
   s = create_session (self, peer_id);
-  if (s)
-    s->restarts = restarts;
+  if (!s) {
+    for (i = 0; i < pads->len; i++) {
+      gst_pad_set_active (pads->pdata[i], FALSE);
+      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
+    }
+    g_ptr_array_unref (pads);
+    return NULL;
+  }
+  s->restarts = restarts;
+  s->n_src_pads = n_src_pads;
+  s->kept_pads = pads;
   return s;
 }
 

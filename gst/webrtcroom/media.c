@@ -816,6 +816,33 @@ add_fakesink (GstWebRTCRoomPeerSession * s, GstPad * pad)
 static GstPad *reuse_kept_pad (GstWebRTCRoomPeerSession * s,
     GstPadTemplate * templ, GstPad * target);
 
+static void
+set_if_exists (GstElement * element, const gchar * name, const GValue * value)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (element), name))
+    g_object_set_property (G_OBJECT (element), name, value);
+}
+
+/* Packets NACK/RTX could not repair: the depayloader asks the sender for a
+ * key frame at once (PLI) instead of waiting for the next periodic one, and
+ * a decoder never turns a run of undecodable frames into a flow error that
+ * would stop the pipeline. */
+static void
+configure_for_loss (GstElement * element)
+{
+  GValue yes = G_VALUE_INIT, unlimited = G_VALUE_INIT;
+
+  g_value_init (&yes, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&yes, TRUE);
+  g_value_init (&unlimited, G_TYPE_INT);
+  g_value_set_int (&unlimited, -1);
+  set_if_exists (element, "request-keyframe", &yes);
+  if (GST_IS_VIDEO_DECODER (element))
+    set_if_exists (element, "max-errors", &unlimited);
+  g_value_unset (&yes);
+  g_value_unset (&unlimited);
+}
+
 void
 gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
 {
@@ -853,6 +880,8 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
       return;
     }
   }
+  for (i = 0; i < n; i++)
+    configure_for_loss (elements[i]);
   last = add_chain (bin, NULL, elements, n);
   first_sink = gst_element_get_static_pad (elements[0], "sink");
   if (gst_pad_link (pad, first_sink) != GST_PAD_LINK_OK)

@@ -372,6 +372,12 @@ on_deep_element_added (GstBin * webrtcbin, GstBin * sub_bin,
     /* webrtcbin leaves RTCP at the 5 s minimum interval, which bunches
      * NACKs and PLIs and leaves the watchdog without RTCP (TRAPS.md) */
     g_object_set (element, "rtcp-min-interval", RTCP_MIN_INTERVAL, NULL);
+  } else if (g_str_equal (name, "rtpjitterbuffer")) {
+    /* Video arrives in bursts, one frame every 33 ms: guessing when the
+     * next packet is due asks the sender for packets it has not sent yet,
+     * hundreds per minute on a lossless link, and holds frames back until
+     * the latency expires. Only real gaps are NACKed. */
+    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
   } else if (g_str_equal (name, "nicesrc")) {
     GstPad *pad = gst_element_get_static_pad (element, "src");
 

@@ -57,6 +57,13 @@ typedef struct
   gint height;
   gint add_audio_after_ms;
   gint start_after_ms;
+  gchar **props;                /* extra element properties NAME=VALUE */
+  gchar *local_addresses;
+  gboolean report_fps;
+
+  /* --report-fps: video frames per whole second since the first frame */
+  GArray *fps;                  /* guint per second */
+  gboolean path_printed;
 } Peer;
 
 static gint
@@ -183,6 +190,12 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
     if (p->last_video_us && now - p->last_video_us > p->max_video_gap_us)
       p->max_video_gap_us = now - p->last_video_us;
     p->last_video_us = now;
+    if (p->report_fps) {
+      guint second = (now - p->first_frame_us) / G_USEC_PER_SEC;
+      if (second >= p->fps->len)
+        g_array_set_size (p->fps, second + 1);
+      g_array_index (p->fps, guint, second)++;
+    }
   }
   n = GPOINTER_TO_INT (g_hash_table_lookup (table, name)) + 1;
   g_hash_table_insert (table, g_strdup (name), GINT_TO_POINTER (n));
@@ -258,6 +271,93 @@ open_gate (Peer * p)
   return G_SOURCE_REMOVE;
 }
 
+/* The selected candidate pair of @peer_id, from get-stats. webrtcbin 1.22
+ * swaps the pair's own local/remote type fields (TRAPS.md): the types are
+ * read from the candidate stats the pair's ids point to. */
+static gchar *
+candidate_type (const GstStructure * all, const gchar * id)
+{
+  const GstStructure *cand = NULL;
+  gchar *type = NULL;
+
+  if (id && gst_structure_get (all, id, GST_TYPE_STRUCTURE, &cand, NULL)) {
+    type = g_strdup (gst_structure_get_string (cand, "candidate-type"));
+    gst_structure_free ((GstStructure *) cand);
+  }
+  return type ? type : g_strdup ("?");
+}
+
+static gboolean
+find_pair (GQuark field, const GValue * value, gpointer data)
+{
+  const GstStructure **pair = data;
+  GstWebRTCStatsType type;
+
+  if (GST_VALUE_HOLDS_STRUCTURE (value)
+      && gst_structure_get_enum (gst_value_get_structure (value), "type",
+          GST_TYPE_WEBRTC_STATS_TYPE, (gint *) & type)
+      && type == GST_WEBRTC_STATS_CANDIDATE_PAIR)
+    *pair = gst_value_get_structure (value);
+  return *pair == NULL;
+}
+
+typedef struct
+{
+  Peer *p;
+  gchar *peer_id;
+} PathQuery;
+
+static gboolean
+print_path (PathQuery * q)
+{
+  GstStructure *stats = NULL;
+  const GstStructure *pair = NULL;
+
+  g_signal_emit_by_name (q->p->room, "get-stats", q->peer_id, &stats);
+  if (stats)
+    gst_structure_foreach (stats, find_pair, &pair);
+  if (pair) {
+    g_autofree gchar *local = candidate_type (stats,
+        gst_structure_get_string (pair, "local-candidate-id"));
+    g_autofree gchar *remote = candidate_type (stats,
+        gst_structure_get_string (pair, "remote-candidate-id"));
+    printf ("PATH %s local=%s remote=%s\n", q->peer_id, local, remote);
+  } else {
+    printf ("PATH %s unknown\n", q->peer_id);
+  }
+  fflush (stdout);
+  if (stats)
+    gst_structure_free (stats);
+  g_free (q->peer_id);
+  g_free (q);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+print_fps_summary (Peer * p)
+{
+  GString *line = g_string_new ("FPS");
+  guint i, n = 0, total = 0, min = G_MAXUINT;
+
+  for (i = 0; i < p->fps->len; i++)
+    g_string_append_printf (line, " %u", g_array_index (p->fps, guint, i));
+  printf ("%s\n", line->str);
+  g_string_free (line, TRUE);
+  /* whole seconds only: not the first (start-up) nor the last (partial) */
+  for (i = 1; i + 1 < p->fps->len; i++) {
+    guint v = g_array_index (p->fps, guint, i);
+    total += v;
+    min = MIN (min, v);
+    n++;
+  }
+  if (n)
+    printf ("FPSSUMMARY mean=%.1f min=%u seconds=%u\n", (gdouble) total / n,
+        min, n);
+  else
+    printf ("FPSSUMMARY none\n");
+  fflush (stdout);
+}
+
 static gboolean
 on_bus (GstBus * bus, GstMessage * msg, Peer * p)
 {
@@ -278,6 +378,12 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
         p->joined_us = g_get_monotonic_time ();
         if (p->start_after_ms)
           g_timeout_add (p->start_after_ms, (GSourceFunc) open_gate, p);
+      }
+      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")) {
+        PathQuery *q = g_new0 (PathQuery, 1);
+        q->p = p;
+        q->peer_id = g_strdup (gst_structure_get_string (s, "peer-id"));
+        g_timeout_add (300, (GSourceFunc) print_path, q);
       }
       /* a track added while a call is up */
       if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
@@ -340,9 +446,13 @@ build_description (Peer * p)
       g_str_equal (p->mode, "src") ? "webrtcroomsrc" : "webrtcroombin";
 
   g_string_append_printf (d, "%s name=room server-url=%s room=%s "
-      "display-name=%s offers=%s local-addresses=127.0.0.1 ice-tcp=false ",
+      "display-name=%s offers=%s ice-tcp=false ",
       element, p->url, p->room_name, p->display_name,
       p->offers ? "true" : "false");
+  if (*p->local_addresses)
+    g_string_append_printf (d, "local-addresses=\"%s\" ", p->local_addresses);
+  for (guint i = 0; p->props && p->props[i]; i++)
+    g_string_append_printf (d, "%s ", p->props[i]);
   if (p->codec)
     g_string_append_printf (d, "video-codec=%s ", p->codec);
   if (!p->decode)
@@ -403,6 +513,14 @@ main (int argc, char **argv)
     {"add-audio-after", 0, 0, G_OPTION_ARG_INT, &p.add_audio_after_ms,
         "start without audio, request the audio pad N ms after the first "
           "peer connected", NULL},
+    {"prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.props,
+          "extra room element property, e.g. --prop latency=300 (repeatable)",
+        "NAME=VALUE"},
+    {"local-addresses", 0, 0, G_OPTION_ARG_STRING, &p.local_addresses,
+          "local-addresses of the element (default 127.0.0.1, '' for none)",
+        NULL},
+    {"report-fps", 0, 0, G_OPTION_ARG_NONE, &p.report_fps,
+        "print FPS lines and an FPSSUMMARY at exit", NULL},
     {NULL}
   };
 
@@ -412,6 +530,8 @@ main (int argc, char **argv)
   p.timeout_s = 20;
   p.width = 320;
   p.height = 240;
+  p.local_addresses = g_strdup ("127.0.0.1");
+  p.fps = g_array_new (FALSE, TRUE, sizeof (guint));
   ctx = g_option_context_new ("- a room participant for tests");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -496,6 +616,11 @@ main (int argc, char **argv)
   g_hash_table_unref (p.video_frames);
   g_hash_table_unref (p.audio_frames);
   g_hash_table_unref (p.texts);
+  if (p.report_fps)
+    print_fps_summary (&p);
+  g_array_unref (p.fps);
+  g_strfreev (p.props);
+  g_free (p.local_addresses);
   printf ("EXIT %d\n", p.exit_code);
   return p.exit_code;
 }

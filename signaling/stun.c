@@ -23,6 +23,9 @@ struct _WrStunServer
   StunAgent validator;
   /* builds answers with a FINGERPRINT */
   StunAgent responder;
+  /* RFC 3489 requests (no magic cookie): libnice sends these for its
+   * server-reflexive discovery; answered with a MAPPED-ADDRESS */
+  StunAgent classic;
   guint port;
   guint64 n_answered;
 };
@@ -40,35 +43,58 @@ static const uint16_t known_attributes[] = {
 };
 
 /* Returns the answer's length, 0 when @request must be ignored. */
+/* RFC 5389 puts the magic cookie 0x2112A442 after the type and length */
+static gboolean
+is_classic_request (const guint8 * request, gsize len)
+{
+  return len >= 20 && !(request[4] == 0x21 && request[5] == 0x12
+      && request[6] == 0xA4 && request[7] == 0x42);
+}
+
 static gsize
 build_answer (WrStunServer * stun, const guint8 * request, gsize len,
     GSocketAddress * from, guint8 * answer)
 {
   struct sockaddr_storage addr;
   StunMessage req, resp;
+  StunAgent *responder = &stun->responder;
+  StunMessageReturn appended;
   uint16_t attr_len;
 
-  if (stun_agent_validate (&stun->validator, &req, request, len, NULL,
-          NULL) != STUN_VALIDATION_SUCCESS)
-    return 0;
-  /* FINGERPRINT is optional, but when present it must be right */
-  if (stun_message_find (&req, STUN_ATTRIBUTE_FINGERPRINT, &attr_len)
-      && stun_agent_validate (&stun->responder, &req, request, len, NULL,
-          NULL) != STUN_VALIDATION_SUCCESS)
-    return 0;
+  if (is_classic_request (request, len)) {
+    responder = &stun->classic;
+    if (stun_agent_validate (responder, &req, request, len, NULL,
+            NULL) != STUN_VALIDATION_SUCCESS)
+      return 0;
+  } else {
+    if (stun_agent_validate (&stun->validator, &req, request, len, NULL,
+            NULL) != STUN_VALIDATION_SUCCESS)
+      return 0;
+    /* FINGERPRINT is optional, but when present it must be right */
+    if (stun_message_find (&req, STUN_ATTRIBUTE_FINGERPRINT, &attr_len)
+        && stun_agent_validate (&stun->responder, &req, request, len, NULL,
+            NULL) != STUN_VALIDATION_SUCCESS)
+      return 0;
+  }
   if (stun_message_get_class (&req) != STUN_REQUEST
       || stun_message_get_method (&req) != STUN_BINDING)
     return 0;
   if (!g_socket_address_to_native (from, &addr, sizeof (addr), NULL))
     return 0;
-  if (!stun_agent_init_response (&stun->responder, &resp, answer,
+  if (!stun_agent_init_response (responder, &resp, answer,
           STUN_BUFFER_SIZE, &req))
     return 0;
-  if (stun_message_append_xor_addr (&resp, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-          &addr, g_socket_address_get_native_size (from))
-      != STUN_MESSAGE_RETURN_SUCCESS)
+  if (responder == &stun->classic)
+    appended = stun_message_append_addr (&resp,
+        STUN_ATTRIBUTE_MAPPED_ADDRESS, (struct sockaddr *) &addr,
+        g_socket_address_get_native_size (from));
+  else
+    appended = stun_message_append_xor_addr (&resp,
+        STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS, &addr,
+        g_socket_address_get_native_size (from));
+  if (appended != STUN_MESSAGE_RETURN_SUCCESS)
     return 0;
-  return stun_agent_finish_message (&stun->responder, &resp, NULL, 0);
+  return stun_agent_finish_message (responder, &resp, NULL, 0);
 }
 
 static gboolean
@@ -134,6 +160,8 @@ wr_stun_server_new (const gchar * host, guint port, GError ** error)
   stun_agent_init (&stun->responder, known_attributes,
       STUN_COMPATIBILITY_RFC5389, STUN_AGENT_USAGE_IGNORE_CREDENTIALS |
       STUN_AGENT_USAGE_USE_FINGERPRINT);
+  stun_agent_init (&stun->classic, known_attributes,
+      STUN_COMPATIBILITY_RFC3489, STUN_AGENT_USAGE_IGNORE_CREDENTIALS);
   stun->source = g_socket_create_source (stun->socket, G_IO_IN, NULL);
   g_source_set_callback (stun->source, G_SOURCE_FUNC (on_readable), stun, NULL);
   g_source_attach (stun->source, g_main_context_get_thread_default ());

@@ -188,6 +188,8 @@ on_ice_candidate (GstElement * webrtcbin, guint mline, const gchar * candidate,
   JsonObject *cand = json_object_new ();
   g_autofree gchar *mid = local_mid (webrtcbin, mline);
 
+  GST_DEBUG_OBJECT (ref->bin, "local candidate for %s: %s", ref->peer_id,
+      candidate);
   json_object_set_string_member (cand, "candidate", candidate);
   if (mid)
     json_object_set_string_member (cand, "sdpMid", mid);
@@ -484,6 +486,10 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   g_object_set (s->webrtcbin, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", config->latency,
       "ice-transport-policy", config->ice_transport_policy, NULL);
+  GST_DEBUG_OBJECT (bin, "peer %s: stun %s, %u turn server(s), policy %d",
+      peer_id, GST_STR_NULL (config->stun_server),
+      config->turn_servers ? g_strv_length (config->turn_servers) : 0,
+      config->ice_transport_policy);
   if (config->stun_server)
     g_object_set (s->webrtcbin, "stun-server", config->stun_server, NULL);
   for (i = 0; config->turn_servers && config->turn_servers[i]; i++) {
@@ -841,6 +847,8 @@ add_candidate (GstWebRTCRoomPeerSession * s, JsonObject * cand)
         s->peer_id);
     return;
   }
+  GST_DEBUG_OBJECT (s->bin, "remote candidate from %s: %s", s->peer_id,
+      candidate);
   g_signal_emit_by_name (s->webrtcbin, "add-ice-candidate", (guint) mline,
       candidate);
 }

@@ -137,6 +137,42 @@ test_binding (Fixture * f, gconstpointer data)
   check_binding (f);
 }
 
+/* libnice asks for its server-reflexive candidates with RFC 3489 Binding
+ * requests (no magic cookie): they get a MAPPED-ADDRESS, read the way
+ * libnice's discovery reads it. */
+static void
+test_binding_rfc3489 (Fixture * f, gconstpointer data)
+{
+  StunAgent classic;
+  guint8 request[STUN_MAX_MESSAGE_SIZE_IPV4];
+  guint8 answer[1500];
+  StunMessage req, resp;
+  struct sockaddr_storage mapped, alternate;
+  socklen_t mapped_len = sizeof (mapped), alternate_len = sizeof (alternate);
+  struct sockaddr_in *in;
+  gsize req_len;
+  gssize len;
+
+  stun_agent_init (&classic, known_attributes, STUN_COMPATIBILITY_RFC3489, 0);
+  req_len = stun_usage_bind_create (&classic, &req, request, sizeof (request));
+  g_assert_cmpuint (req_len, ==, 20);
+  /* no magic cookie: a classic request */
+  g_assert_false (request[4] == 0x21 && request[5] == 0x12);
+  send_datagram (f, request, req_len);
+
+  len = receive_datagram (f, answer, sizeof (answer), WAIT_US);
+  g_assert_cmpint (len, >, 0);
+  g_assert_cmpint (stun_agent_validate (&classic, &resp, answer, len, NULL,
+          NULL), ==, STUN_VALIDATION_SUCCESS);
+  g_assert_cmpint (stun_message_get_class (&resp), ==, STUN_RESPONSE);
+  g_assert_cmpint (stun_usage_bind_process (&resp, (struct sockaddr *)
+          &mapped, &mapped_len, (struct sockaddr *) &alternate,
+          &alternate_len), ==, STUN_USAGE_BIND_RETURN_SUCCESS);
+  in = (struct sockaddr_in *) &mapped;
+  g_assert_cmpuint (ntohs (in->sin_port), ==, f->local_port);
+  g_assert_cmpuint (ntohl (in->sin_addr.s_addr), ==, INADDR_LOOPBACK);
+}
+
 static void
 test_garbage_ignored (Fixture * f, gconstpointer data)
 {
@@ -177,6 +213,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/stun/binding-rfc3489", Fixture, NULL, fixture_setup,
+      test_binding_rfc3489, fixture_teardown);
   g_test_add ("/stun/binding", Fixture, NULL, fixture_setup, test_binding,
       fixture_teardown);
   g_test_add ("/stun/garbage-ignored", Fixture, NULL, fixture_setup,

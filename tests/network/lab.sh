@@ -1,0 +1,206 @@
+# gst-webrtc-rooms network lab, sourced by the network suite and bench.
+#
+# Builds its own hosts with `ip netns` and veth pairs, never touching the
+# interfaces of the namespace it runs in, and never any outside address:
+#
+#   pub    198.18.0.1/24 on bridge br0: the room server (its STUN responder on
+#          3478) and coturn (TURN on 3479)
+#   nata   wan 198.18.0.10/24 (on br0) - NAT - lan 10.0.1.1/24
+#   hosta  10.0.1.2/24, default route via nata        (peer "a")
+#   natb   wan 198.18.0.20/24 (on br0) - NAT - lan 10.0.2.1/24
+#   hostb  10.0.2.2/24, default route via natb        (peer "b")
+#
+# NAT kinds (TRAPS.md): cone = MASQUERADE, and unsolicited packets from the
+# wan side dropped (a cone NAT that accepts them breaks hole punching);
+# symmetric = MASQUERADE --random-fully (a new port per destination); none
+# = plain routing (host candidates reach each other).
+#
+# Namespace names carry the shell's pid, so concurrent runs do not collide;
+# lab_down (installed as an EXIT trap by lab_up) removes everything.
+
+LAB_ID="wr$$"
+LAB_DIR=""
+LAB_PIDS=()
+LAB_PUB=198.18.0.1
+LAB_URL="ws://$LAB_PUB:8443/ws"
+LAB_TURN="turn://wr:wrpass@$LAB_PUB:3479"
+LAB_SECRET=""
+
+lab_ns() { echo "$LAB_ID-$1"; }
+lab_exec() {
+  local n=$1
+  shift
+  ip netns exec "$(lab_ns "$n")" "$@"
+}
+lab_ipt() {
+  local n=$1
+  shift
+  lab_exec "$n" iptables-legacy -w "$@"
+}
+
+# Exits 77 (meson's "skipped") with a reason unless the lab can be built.
+lab_require() {
+  local tool
+  for tool in ip iptables-legacy "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "SKIP: $tool is not installed (scripts/setup-deps.sh installs it)"
+      exit 77
+    fi
+  done
+  if ! ip netns add "$LAB_ID-probe" 2>/dev/null; then
+    echo "SKIP: cannot create network namespaces (needs root)"
+    exit 77
+  fi
+  ip netns del "$LAB_ID-probe"
+}
+
+lab_fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+lab_nat() {
+  local n=$1 kind=$2
+  lab_exec "$n" sysctl -qw net.ipv4.ip_forward=1
+  case $kind in
+    none) ;;
+    cone | symmetric)
+      if [ "$kind" = symmetric ]; then
+        lab_ipt "$n" -t nat -A POSTROUTING -o wan -j MASQUERADE --random-fully
+      else
+        lab_ipt "$n" -t nat -A POSTROUTING -o wan -j MASQUERADE
+      fi
+      lab_ipt "$n" -A FORWARD -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+      lab_ipt "$n" -A FORWARD -i wan -j DROP
+      lab_ipt "$n" -A INPUT -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+      lab_ipt "$n" -A INPUT -i wan -j DROP
+      ;;
+    *) lab_fail "unknown NAT kind $kind" ;;
+  esac
+}
+
+# lab_site LETTER INDEX NAT_KIND: natX + hostX on the public bridge
+lab_site() {
+  local x=$1 i=$2 kind=$3
+  local nat host
+  nat=$(lab_ns "nat$x")
+  host=$(lab_ns "host$x")
+  ip -n "$nat" link add wan type veth peer name "p$x" netns "$(lab_ns pub)"
+  ip -n "$(lab_ns pub)" link set "p$x" master br0 up
+  ip -n "$nat" addr add "198.18.0.$((i * 10))/24" dev wan
+  ip -n "$nat" link set wan up
+  ip -n "$nat" link add lan type veth peer name eth0 netns "$host"
+  ip -n "$nat" addr add "10.0.$i.1/24" dev lan
+  ip -n "$nat" link set lan up
+  ip -n "$host" addr add "10.0.$i.2/24" dev eth0
+  ip -n "$host" link set eth0 up
+  ip -n "$host" route add default via "10.0.$i.1"
+  if [ "$kind" = none ]; then
+    # no NAT: the public side routes to the private network
+    ip -n "$(lab_ns pub)" route add "10.0.$i.0/24" via "198.18.0.$((i * 10))"
+  fi
+  lab_nat "nat$x" "$kind"
+}
+
+# lab_up NAT_A NAT_B: namespaces, links, NATs, then the room server and
+# coturn in pub. Sets LAB_DIR (logs, secret).
+lab_up() {
+  local n
+  trap lab_down EXIT
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wr-lab.XXXXXX")
+  for n in pub nata hosta natb hostb; do
+    ip netns add "$(lab_ns $n)"
+    ip -n "$(lab_ns $n)" link set lo up
+  done
+  ip -n "$(lab_ns pub)" link add br0 type bridge
+  ip -n "$(lab_ns pub)" addr add "$LAB_PUB/24" dev br0
+  ip -n "$(lab_ns pub)" link set br0 up
+  lab_site a 1 "$1"
+  lab_site b 2 "$2"
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LAB_DIR/secret"
+  LAB_SECRET="$LAB_DIR/secret"
+  lab_server_start
+  lab_turn_start
+}
+
+lab_server_start() {
+  lab_exec pub "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 \
+    --stun-port 3478 --secret-file "$LAB_SECRET" >>"$LAB_DIR/server.log" 2>&1 &
+  LAB_SERVER_PID=$!
+  LAB_PIDS+=("$LAB_SERVER_PID")
+  lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.log"
+}
+
+lab_turn_start() {
+  command -v turnserver >/dev/null 2>&1 || return 0
+  # coturn closes a whole allocation on one failed send, e.g. to a private
+  # host candidate it cannot reach: deny the private ranges (TRAPS.md)
+  lab_exec pub turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
+    --listening-port=3479 --realm=wr --lt-cred-mech --user=wr:wrpass \
+    --no-tls --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
+    --denied-peer-ip=10.0.0.0-10.255.255.255 --min-port=49152 --max-port=49400 \
+    --pidfile="$LAB_DIR/turn.pid" --log-file=stdout --simple-log \
+    >"$LAB_DIR/turn.log" 2>&1 &
+  LAB_PIDS+=("$!")
+  lab_wait_for "coturn" 10 lab_exec pub sh -c "ss -lun | grep -q ':3479 '"
+}
+
+# lab_wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s
+lab_wait_for() {
+  local what=$1 limit=$2 i
+  shift 2
+  for ((i = 0; i < limit * 10; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  lab_fail "$what not ready after ${limit}s"
+}
+
+# lab_peer LETTER OUTPUT_FILE room-peer options...: starts room-peer in
+# hostLETTER in the background; sets LAB_PEER_PID
+lab_peer() {
+  local x=$1 out=$2
+  shift 2
+  GST_DEBUG="${GST_DEBUG:-webrtcroom:3}" lab_exec "host$x" \
+    "$WEBRTC_ROOM_BUILD_ROOT/tests/elements/room-peer" --url "$LAB_URL" \
+    --local-addresses "" "$@" >"$out" 2>"$out.err" &
+  LAB_PEER_PID=$!
+  LAB_PIDS+=("$LAB_PEER_PID")
+}
+
+# lab_wait_pids SECONDS PID...: waits for the peers, kills them at the limit
+lab_wait_pids() {
+  local limit=$1 pid i alive
+  shift
+  for ((i = 0; i < limit * 10; i++)); do
+    alive=0
+    for pid in "$@"; do
+      kill -0 "$pid" 2>/dev/null && alive=1
+    done
+    [ $alive = 0 ] && return 0
+    sleep 0.1
+  done
+  for pid in "$@"; do kill -9 "$pid" 2>/dev/null; done
+  return 1
+}
+
+lab_show() {
+  local f
+  for f in "$@"; do
+    echo "---- $f"
+    grep -v '^FRAME' "$f" | tail -n 40
+    [ -s "$f.err" ] && { echo "---- $f.err (tail)"; tail -n 20 "$f.err"; }
+  done
+}
+
+lab_down() {
+  local pid n
+  for pid in "${LAB_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 0.2
+  for pid in "${LAB_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for n in pub nata hosta natb hostb; do
+    ip netns del "$(lab_ns $n)" 2>/dev/null
+  done
+  [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP:-}" ] && rm -rf "$LAB_DIR"
+  return 0
+}

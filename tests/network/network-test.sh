@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# gst-webrtc-rooms network suite: one scenario per run, in a lab of network
+# namespaces the test builds itself (tests/network/lab.sh). Two room-peer
+# processes, "a" behind nata and "b" behind natb, join one room through the
+# room server in pub; decoded video is checked on the receiving sides.
+#
+#   network-test.sh cone            cone NATs, STUN only: srflx path
+#   network-test.sh symmetric       symmetric NATs + TURN: relay path
+#   network-test.sh relay           cone NATs, ice-transport-policy=relay
+#   network-test.sh loss            5 % loss + 100 ms delay on a's link (both
+#                                   directions): b's fps with NACK/RTX, then off
+#   network-test.sh cut             a's link cut for 3 s: video back within 5 s
+#   network-test.sh rebind          nata's public address changes: back within 5 s
+#   network-test.sh server-restart  room server killed and restarted (same
+#                                   secret) mid-call: video never stops
+#
+# Needs root, iproute2, iptables-legacy, coturn (symmetric, relay) and the
+# impair program (loss); exits 77 (skipped) with a reason otherwise.
+set -uo pipefail
+
+SCENARIO=${1:?usage: network-test.sh SCENARIO}
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${WEBRTC_ROOM_SERVER:?run through meson test}"
+: "${WEBRTC_ROOM_BUILD_ROOT:?run through meson test}"
+# shellcheck source=lab.sh
+. "$HERE/lab.sh"
+
+# sanitizer builds run slower: wider time bounds
+SLOW=1
+[ -n "${WEBRTC_ROOM_SLOW:-}" ] && SLOW=3
+
+OUT_A=""
+OUT_B=""
+
+# field VALUE_NAME FILE: "k=v" field of the last line starting with $3
+field() { grep "^$3" "$2" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+expect_exit0() {
+  local f
+  for f in "$@"; do
+    grep -q '^EXIT 0' "$f" || {
+      lab_show "$@"
+      lab_fail "$(basename "$f") did not decode what it expected"
+    }
+  done
+}
+
+# call NAT_A NAT_B SECONDS [room-peer options for both]: a and b in one room,
+# both sending and receiving video, b keeps `SECONDS` of video
+call() {
+  local nat_a=$1 nat_b=$2 secs=$3
+  shift 3
+  lab_up "$nat_a" "$nat_b"
+  OUT_A="$LAB_DIR/a.out"
+  OUT_B="$LAB_DIR/b.out"
+  local frames=$((secs * 30 * 8 / 10))
+  lab_peer a "$OUT_A" --room r --name a --no-audio --min-frames "$frames" \
+    --timeout $((secs + 25)) --stay 3 --report-fps "$@"
+  local pa=$LAB_PEER_PID
+  lab_peer b "$OUT_B" --room r --name b --no-audio --min-frames "$frames" \
+    --timeout $((secs + 25)) --stay 3 --report-fps "$@"
+  CALL_PIDS=("$pa" "$LAB_PEER_PID")
+}
+
+wait_connected() {
+  lab_wait_for "a connected" $((20 * SLOW)) grep -q '^PATH' "$OUT_A"
+  lab_wait_for "b connected" $((20 * SLOW)) grep -q '^PATH' "$OUT_B"
+}
+
+finish() {
+  lab_wait_pids $((60 * SLOW)) "${CALL_PIDS[@]}" || true
+  expect_exit0 "$OUT_A" "$OUT_B"
+}
+
+# path_of FILE: "local=X remote=Y" of the first PATH line
+path_of() { grep -m1 '^PATH' "$1" | cut -d' ' -f3-; }
+
+case $SCENARIO in
+  cone)
+    lab_require
+    call cone cone 3
+    finish
+    for f in "$OUT_A" "$OUT_B"; do
+      p=$(path_of "$f")
+      echo "$(basename "$f"): $p"
+      # through the NATs: the remote is seen at its public (reflexive) address
+      case $p in
+        *remote=srflx* | *remote=prflx*) ;;
+        *) lab_show "$OUT_A" "$OUT_B"; lab_fail "expected a reflexive remote, got '$p'" ;;
+      esac
+      case $p in *relay*) lab_fail "relay used where STUN suffices: $p" ;; esac
+    done
+    ;;
+
+  symmetric | relay)
+    lab_require turnserver
+    if [ "$SCENARIO" = symmetric ]; then
+      call symmetric symmetric 3 --prop "turn-servers=$LAB_TURN"
+    else
+      call cone cone 3 --prop "turn-servers=$LAB_TURN" \
+        --prop ice-transport-policy=relay
+    fi
+    finish
+    for f in "$OUT_A" "$OUT_B"; do
+      p=$(path_of "$f")
+      echo "$(basename "$f"): $p"
+      case $p in
+        *relay*) ;;
+        *) lab_show "$OUT_A" "$OUT_B"; lab_fail "expected a relayed path, got '$p'" ;;
+      esac
+    done
+    ;;
+
+  loss)
+    IMPAIR="$WEBRTC_ROOM_BUILD_ROOT/tests/network/impair"
+    [ -x "$IMPAIR" ] || { echo "SKIP: impair was not built (libnetfilter-queue-dev)"; exit 77; }
+    lab_require
+    # a sends, b receives 20 s; a's link loses 5 % and delays 100 ms each
+    # way. The jitterbuffer latency must exceed the ~250 ms round trip for a
+    # retransmission to arrive in time.
+    run_loss() {
+      local nack=$1
+      lab_up cone cone
+      lab_ipt nata -I FORWARD -p udp -j NFQUEUE --queue-num 7 --queue-bypass
+      lab_exec nata "$IMPAIR" --queue 7 --loss 5 --delay 100 --seed 7 \
+        2>"$LAB_DIR/impair.log" &
+      LAB_PIDS+=("$!")
+      OUT_A="$LAB_DIR/a.out"
+      OUT_B="$LAB_DIR/b.out"
+      lab_peer a "$OUT_A" --room r --name a --mode sink --no-audio \
+        --width 640 --height 480 --timeout 60 --stay 60 \
+        --prop latency=400 --prop "nack=$nack"
+      local pa=$LAB_PEER_PID
+      lab_peer b "$OUT_B" --room r --name b --mode src --no-audio \
+        --min-frames 660 --timeout $((40 * SLOW)) --report-fps \
+        --prop latency=400 --prop "nack=$nack"
+      lab_wait_pids $((60 * SLOW)) "$LAB_PEER_PID" || true
+      kill "$pa" 2>/dev/null
+      grep '^FPS' "$OUT_B"
+      LOSS_MEAN=$(field mean "$OUT_B" FPSSUMMARY)
+      LOSS_MIN=$(field min "$OUT_B" FPSSUMMARY)
+      grep -q '^EXIT 0' "$OUT_B" || { lab_show "$OUT_A" "$OUT_B"; lab_fail "b did not receive 660 frames (nack=$nack)"; }
+      lab_down
+      LAB_PIDS=()
+    }
+    run_loss false
+    off="mean ${LOSS_MEAN} fps, min ${LOSS_MIN}"
+    run_loss true
+    echo "RESULT 5% loss + 100 ms delay, 30 fps 640x480 VP8: NACK/RTX on: mean ${LOSS_MEAN} fps, min ${LOSS_MIN}; NACK off: $off"
+    awk -v m="$LOSS_MEAN" -v n="$LOSS_MIN" 'BEGIN { exit !(m >= 26 && n >= 15) }' ||
+      lab_fail "with NACK/RTX: mean $LOSS_MEAN fps (>= 26 wanted), min $LOSS_MIN (>= 15 wanted)"
+    ;;
+
+  cut | rebind)
+    lab_require
+    call cone cone 14
+    wait_connected
+    sleep 3
+    if [ "$SCENARIO" = cut ]; then
+      # everything through nata stops for 3 s: media, STUN and signalling
+      lab_ipt nata -I FORWARD -j DROP
+      sleep 3
+      lab_ipt nata -D FORWARD -j DROP
+      limit_ms=$((3000 + 5000 * SLOW))
+    else
+      # a's public address changes; the NAT forgets its mappings
+      ip -n "$(lab_ns nata)" addr add 198.18.0.11/24 dev wan
+      ip -n "$(lab_ns nata)" addr del 198.18.0.10/24 dev wan
+      lab_exec nata sh -c 'command -v conntrack >/dev/null && conntrack -F' 2>/dev/null
+      limit_ms=$((5000 * SLOW))
+    fi
+    finish
+    for f in "$OUT_A" "$OUT_B"; do
+      gap=$(sed -n 's/^MAXGAP \([0-9]*\) ms/\1/p' "$f")
+      echo "$(basename "$f"): longest video gap ${gap} ms; $(grep -c 'peer-reconnecting' "$f") reconnect(s); $(grep '^PATH' "$f" | tail -n 1)"
+      [ -n "$gap" ] && [ "$gap" -le "$limit_ms" ] ||
+        { lab_show "$OUT_A" "$OUT_B"; lab_fail "video gap ${gap} ms > ${limit_ms} ms"; }
+      grep -q 'webrtcroom-peer-reconnecting' "$f" ||
+        lab_fail "$(basename "$f"): the connection was not replaced"
+    done
+    ;;
+
+  server-restart)
+    lab_require
+    call cone cone 12
+    wait_connected
+    sleep 2
+    kill -9 "$LAB_SERVER_PID"
+    sleep 1
+    lab_server_start
+    finish
+    for f in "$OUT_A" "$OUT_B"; do
+      gap=$(sed -n 's/^MAXGAP \([0-9]*\) ms/\1/p' "$f")
+      echo "$(basename "$f"): longest video gap ${gap} ms across the server restart"
+      grep -q 'webrtcroom-resumed' "$f" || { lab_show "$f"; lab_fail "$(basename "$f") did not resume"; }
+      [ -n "$gap" ] && [ "$gap" -le $((1000 * SLOW)) ] || lab_fail "video gap ${gap} ms"
+      if grep -q 'webrtcroom-peer-reconnecting' "$f"; then
+        lab_fail "$(basename "$f"): the server restart replaced the peer connection"
+      fi
+    done
+    ;;
+
+  *)
+    echo "unknown scenario $SCENARIO" >&2
+    exit 2
+    ;;
+esac
+echo "PASS $SCENARIO"

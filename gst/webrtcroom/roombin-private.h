@@ -100,6 +100,7 @@ struct _GstWebRTCRoomPeerSession
   gboolean fec;
   guint restarts;               /* times this peer's connection was replaced */
   gboolean restart_offer;       /* our next offer replaces a dead connection */
+  gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
 };
 
 typedef struct

@@ -62,7 +62,8 @@ typedef struct
   gboolean report_fps;
 
   /* --report-fps: video frames per whole second since the first frame */
-  GArray *fps;                  /* guint per second */
+  GArray *fps;                  /* guint per second, good frames only */
+  guint corrupted_frames;
   gboolean path_printed;
 } Peer;
 
@@ -190,7 +191,11 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
     if (p->last_video_us && now - p->last_video_us > p->max_video_gap_us)
       p->max_video_gap_us = now - p->last_video_us;
     p->last_video_us = now;
-    if (p->report_fps) {
+    /* a decoder marks frames decoded from incomplete data (lost packets)
+     * as corrupted: they show artifacts, so they are not counted as good */
+    if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
+      p->corrupted_frames++;
+    else if (p->report_fps) {
       guint second = (now - p->first_frame_us) / G_USEC_PER_SEC;
       if (second >= p->fps->len)
         g_array_set_size (p->fps, second + 1);
@@ -343,18 +348,19 @@ print_fps_summary (Peer * p)
     g_string_append_printf (line, " %u", g_array_index (p->fps, guint, i));
   printf ("%s\n", line->str);
   g_string_free (line, TRUE);
-  /* whole seconds only: not the first (start-up) nor the last (partial) */
-  for (i = 1; i + 1 < p->fps->len; i++) {
+  /* whole seconds only, after a 2 s start-up (what queued up while the
+   * connection was made arrives in a burst) and not the last (partial) */
+  for (i = 2; i + 1 < p->fps->len; i++) {
     guint v = g_array_index (p->fps, guint, i);
     total += v;
     min = MIN (min, v);
     n++;
   }
   if (n)
-    printf ("FPSSUMMARY mean=%.1f min=%u seconds=%u\n", (gdouble) total / n,
-        min, n);
+    printf ("FPSSUMMARY mean=%.1f min=%u seconds=%u corrupted=%u\n",
+        (gdouble) total / n, min, n, p->corrupted_frames);
   else
-    printf ("FPSSUMMARY none\n");
+    printf ("FPSSUMMARY none corrupted=%u\n", p->corrupted_frames);
   fflush (stdout);
 }
 

@@ -151,7 +151,7 @@ main (int argc, char **argv)
     else if (!strcmp (argv[i], "--delay"))
       im.delay_us = (int64_t) (value * 1000);
     else if (!strcmp (argv[i], "--seed"))
-      im.rng = (uint64_t) value * 0x9e3779b97f4a7c15ULL + 1;
+      im.rng = 0x9e3779b97f4a7c15ULL * (uint64_t) value + 1;
     else
       return usage ("unknown option");
   }

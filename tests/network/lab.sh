@@ -32,6 +32,18 @@ lab_exec() {
   shift
   ip netns exec "$(lab_ns "$n")" "$@"
 }
+# lab_bg NS OUT ERR COMMAND...: COMMAND in namespace NS in the background,
+# output to files; its pid (the command's own: `ip netns exec` execs it) is
+# recorded for lab_down and left in LAB_BG_PID. Never background a shell
+# function instead: $! would be a subshell and the command would outlive
+# lab_down.
+lab_bg() {
+  local n=$1 out=$2 err=$3
+  shift 3
+  ip netns exec "$(lab_ns "$n")" "$@" >"$out" 2>"$err" &
+  LAB_BG_PID=$!
+  LAB_PIDS+=("$LAB_BG_PID")
+}
 lab_ipt() {
   local n=$1
   shift
@@ -124,24 +136,23 @@ lab_up() {
 }
 
 lab_server_start() {
-  lab_exec pub "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 \
-    --stun-port 3478 --secret-file "$LAB_SECRET" >>"$LAB_DIR/server.log" 2>&1 &
-  LAB_SERVER_PID=$!
-  LAB_PIDS+=("$LAB_SERVER_PID")
-  lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.log"
+  lab_bg pub "$LAB_DIR/server.out" "$LAB_DIR/server.log" \
+    "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 --stun-port 3478 \
+    --secret-file "$LAB_SECRET"
+  LAB_SERVER_PID=$LAB_BG_PID
+  lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.out"
 }
 
 lab_turn_start() {
   command -v turnserver >/dev/null 2>&1 || return 0
   # coturn closes a whole allocation on one failed send, e.g. to a private
   # host candidate it cannot reach: deny the private ranges (TRAPS.md)
-  lab_exec pub turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
+  lab_bg pub "$LAB_DIR/turn.log" "$LAB_DIR/turn.err" \
+    turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
     --listening-port=3479 --realm=wr --lt-cred-mech --user=wr:wrpass \
     --no-tls --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
     --denied-peer-ip=10.0.0.0-10.255.255.255 --min-port=49152 --max-port=49400 \
-    --pidfile="$LAB_DIR/turn.pid" --log-file=stdout --simple-log \
-    >"$LAB_DIR/turn.log" 2>&1 &
-  LAB_PIDS+=("$!")
+    --pidfile="$LAB_DIR/turn.pid" --log-file=stdout --simple-log
   lab_wait_for "coturn" 10 lab_exec pub sh -c "ss -lun | grep -q ':3479 '"
 }
 
@@ -161,11 +172,10 @@ lab_wait_for() {
 lab_peer() {
   local x=$1 out=$2
   shift 2
-  GST_DEBUG="${GST_DEBUG:-webrtcroom:3}" lab_exec "host$x" \
+  GST_DEBUG="${GST_DEBUG:-webrtcroom:3}" lab_bg "host$x" "$out" "$out.err" \
     "$WEBRTC_ROOM_BUILD_ROOT/tests/elements/room-peer" --url "$LAB_URL" \
-    --local-addresses "" "$@" >"$out" 2>"$out.err" &
-  LAB_PEER_PID=$!
-  LAB_PIDS+=("$LAB_PEER_PID")
+    --local-addresses "" "$@"
+  LAB_PEER_PID=$LAB_BG_PID
 }
 
 # lab_wait_pids SECONDS PID...: waits for the peers, kills them at the limit

@@ -122,9 +122,8 @@ case $SCENARIO in
       local nack=$1
       lab_up cone cone
       lab_ipt nata -I FORWARD -p udp -j NFQUEUE --queue-num 7 --queue-bypass
-      lab_exec nata "$IMPAIR" --queue 7 --loss 5 --delay 100 --seed 7 \
-        2>"$LAB_DIR/impair.log" &
-      LAB_PIDS+=("$!")
+      lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
+        "$IMPAIR" --queue 7 --loss 5 --delay 100 --seed 7
       OUT_A="$LAB_DIR/a.out"
       OUT_B="$LAB_DIR/b.out"
       lab_peer a "$OUT_A" --room r --name a --mode sink --no-audio \
@@ -136,6 +135,10 @@ case $SCENARIO in
         --prop latency=400 --prop "nack=$nack"
       lab_wait_pids $((60 * SLOW)) "$LAB_PEER_PID" || true
       kill "$pa" 2>/dev/null
+      kill "${LAB_PIDS[@]}" 2>/dev/null
+      sleep 0.3
+      # the loss really happened: impair's own count
+      tail -n 1 "$LAB_DIR/impair.log"
       grep '^FPS' "$OUT_B"
       LOSS_MEAN=$(field mean "$OUT_B" FPSSUMMARY)
       LOSS_MIN=$(field min "$OUT_B" FPSSUMMARY)
@@ -163,7 +166,9 @@ case $SCENARIO in
       lab_ipt nata -D FORWARD -j DROP
       limit_ms=$((3000 + 5000 * SLOW))
     else
-      # a's public address changes; the NAT forgets its mappings
+      # a's public address changes; the NAT forgets its mappings (without
+      # promote_secondaries, deleting the primary address deletes the new one)
+      lab_exec nata sysctl -qw net.ipv4.conf.wan.promote_secondaries=1
       ip -n "$(lab_ns nata)" addr add 198.18.0.11/24 dev wan
       ip -n "$(lab_ns nata)" addr del 198.18.0.10/24 dev wan
       lab_exec nata sh -c 'command -v conntrack >/dev/null && conntrack -F' 2>/dev/null

@@ -46,6 +46,8 @@ typedef struct
   gchar **turn_urls;
   gchar *turn_username;
   gchar *turn_credential;
+  gchar *turn_secret_file;
+  gint turn_ttl;
   gboolean quiet;
 } Options;
 
@@ -64,6 +66,7 @@ options_clear (Options * o)
   g_strfreev (o->turn_urls);
   g_free (o->turn_username);
   g_free (o->turn_credential);
+  g_free (o->turn_secret_file);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -137,6 +140,12 @@ parse_options (Options * o, int argc, char **argv)
         "Username of the --turn-url servers", "NAME"},
     {"turn-credential", 0, 0, G_OPTION_ARG_STRING, &o->turn_credential,
         "Credential of the --turn-url servers", "SECRET"},
+    {"turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->turn_secret_file,
+        "Secret shared with the --turn-url servers (coturn "
+          "static-auth-secret): each welcome carries time-limited TURN "
+          "credentials (TURN REST: user <expiry>:<peer id>)", "FILE"},
+    {"turn-ttl", 0, 0, G_OPTION_ARG_INT, &o->turn_ttl,
+        "Lifetime of those TURN credentials (default 86400)", "SECONDS"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
         "Do not log joins and leaves", NULL},
     {NULL}
@@ -177,6 +186,19 @@ parse_options (Options * o, int argc, char **argv)
     return usage_error ("--tls-cert and --tls-key go together");
   if ((o->turn_username || o->turn_credential) && !o->turn_urls)
     return usage_error ("--turn-username/--turn-credential need --turn-url");
+  if (o->turn_secret_file && !o->turn_urls)
+    return usage_error ("--turn-secret-file needs --turn-url");
+  if (o->turn_secret_file && (o->turn_username || o->turn_credential))
+    return usage_error ("--turn-secret-file replaces --turn-username and "
+        "--turn-credential: give one or the other");
+  if (o->turn_ttl <= 0)
+    return usage_error ("--turn-ttl must be > 0");
+  for (guint i = 0; o->turn_urls && o->turn_urls[i]; i++) {
+    if (!g_str_has_prefix (o->turn_urls[i], "turn:")
+        && !g_str_has_prefix (o->turn_urls[i], "turns:"))
+      return usage_error ("--turn-url must start with turn: or turns:, "
+          "not '%s'", o->turn_urls[i]);
+  }
   return TRUE;
 }
 
@@ -218,6 +240,26 @@ load_or_create_secret (const gchar * path)
   return secret;
 }
 
+/* coturn's static-auth-secret is a string: the file holds it, surrounding
+ * whitespace ignored */
+static GBytes *
+load_turn_secret (const gchar * path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &error)) {
+    usage_error ("--turn-secret-file: %s", error->message);
+    return NULL;
+  }
+  g_strstrip (text);
+  if (!*text) {
+    usage_error ("--turn-secret-file: %s is empty", path);
+    return NULL;
+  }
+  return g_bytes_new (text, strlen (text));
+}
+
 static void
 add_ice_server (JsonArray * servers, const gchar * url,
     const gchar * username, const gchar * credential)
@@ -255,10 +297,11 @@ main (int argc, char **argv)
   g_auto (Options) o = {
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
-    .ping_interval = 10,.resume_grace = 30,
+    .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,
   };
   g_autoptr (GBytes) resume_secret = NULL;
   g_autoptr (GBytes) join_secret = NULL;
+  g_autoptr (GBytes) turn_secret = NULL;
   g_autoptr (JsonArray) ice_servers = json_array_new ();
   g_autoptr (WrStunServer) stun = NULL;
   g_autoptr (WrServer) server = NULL;
@@ -294,6 +337,12 @@ main (int argc, char **argv)
     }
   }
 
+  if (o.turn_secret_file) {
+    turn_secret = load_turn_secret (o.turn_secret_file);
+    if (!turn_secret)
+      return EXIT_USAGE;
+  }
+
   loop = g_main_loop_new (NULL, FALSE);
 
   if (o.stun_port > 0) {
@@ -318,7 +367,7 @@ main (int argc, char **argv)
   }
   for (i = 0; o.stun_urls && o.stun_urls[i]; i++)
     add_ice_server (ice_servers, o.stun_urls[i], NULL, NULL);
-  for (i = 0; o.turn_urls && o.turn_urls[i]; i++)
+  for (i = 0; !turn_secret && o.turn_urls && o.turn_urls[i]; i++)
     add_ice_server (ice_servers, o.turn_urls[i], o.turn_username,
         o.turn_credential);
 
@@ -338,6 +387,11 @@ main (int argc, char **argv)
   config.room.resume_secret = resume_secret;
   config.room.join_secret = join_secret;
   config.room.ice_servers = ice_servers;
+  if (turn_secret) {
+    config.room.turn_rest_urls = o.turn_urls;
+    config.room.turn_rest_secret = turn_secret;
+    config.room.turn_rest_ttl_s = o.turn_ttl;
+  }
 
   server = wr_server_new (&config, &error);
   if (!server) {

@@ -146,6 +146,9 @@ wr_room_handler_new (const WrRoomHandlerConfig * config, gint64 now_us)
     handler->config.join_secret = g_bytes_ref (config->join_secret);
   if (config->ice_servers)
     handler->config.ice_servers = json_array_ref (config->ice_servers);
+  handler->config.turn_rest_urls = g_strdupv (config->turn_rest_urls);
+  if (config->turn_rest_secret)
+    handler->config.turn_rest_secret = g_bytes_ref (config->turn_rest_secret);
   if (handler->config.resume_token_lifetime_s <= 0)
     handler->config.resume_token_lifetime_s = 24 * 3600;
   random_hex (handler->server_id, PEER_ID_BYTES);
@@ -170,6 +173,8 @@ wr_room_handler_free (WrRoomHandler * handler)
   g_bytes_unref (handler->config.resume_secret);
   g_clear_pointer (&handler->config.join_secret, g_bytes_unref);
   g_clear_pointer (&handler->config.ice_servers, json_array_unref);
+  g_clear_pointer (&handler->config.turn_rest_urls, g_strfreev);
+  g_clear_pointer (&handler->config.turn_rest_secret, g_bytes_unref);
   g_free (handler);
 }
 
@@ -306,10 +311,46 @@ new_peer_id (WrRoomHandler * handler)
   return g_strdup (id);
 }
 
+/* The configured iceServers, plus the TURN servers with credentials for
+ * @peer valid until now + TTL (a new pair for every welcome, resumes too). */
+static JsonArray *
+ice_servers_for (WrRoomHandler * handler, WrPeer * peer, gint64 now_us)
+{
+  const WrRoomHandlerConfig *config = &handler->config;
+  JsonArray *servers = json_array_new ();
+  g_autofree gchar *username = NULL;
+  g_autofree gchar *credential = NULL;
+  JsonObject *turn;
+  JsonArray *urls;
+  guint i;
+
+  for (i = 0; config->ice_servers
+      && i < json_array_get_length (config->ice_servers); i++)
+    json_array_add_element (servers,
+        json_node_copy (json_array_get_element (config->ice_servers, i)));
+  if (!config->turn_rest_secret || !config->turn_rest_urls
+      || !config->turn_rest_urls[0])
+    return servers;
+
+  username = wr_turn_rest_username (now_us / G_USEC_PER_SEC +
+      config->turn_rest_ttl_s, peer->info.id);
+  credential = wr_turn_rest_credential (config->turn_rest_secret, username);
+  turn = json_object_new ();
+  urls = json_array_new ();
+  for (i = 0; config->turn_rest_urls[i]; i++)
+    json_array_add_string_element (urls, config->turn_rest_urls[i]);
+  json_object_set_array_member (turn, "urls", urls);
+  json_object_set_string_member (turn, "username", username);
+  json_object_set_string_member (turn, "credential", credential);
+  json_array_add_object_element (servers, turn);
+  return servers;
+}
+
 static void
 send_welcome (WrRoomHandler * handler, WrPeer * peer, gint64 now_us,
     GArray * actions)
 {
+  g_autoptr (JsonArray) ice_servers = ice_servers_for (handler, peer, now_us);
   g_autoptr (GPtrArray) others = g_ptr_array_new ();
   g_autofree gchar *token = NULL;
   GstWebRTCRoomMessage msg = {.type = GST_WEBRTC_ROOM_MESSAGE_WELCOME,
@@ -330,7 +371,7 @@ send_welcome (WrRoomHandler * handler, WrPeer * peer, gint64 now_us,
   msg.peer = peer->info.id;
   msg.room = peer->room->name;
   msg.peers = others;
-  msg.ice_servers = handler->config.ice_servers;
+  msg.ice_servers = ice_servers;
   msg.resume = token;
   push_send_owned (actions, peer->conn,
       gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_CLIENT));

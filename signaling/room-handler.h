@@ -30,6 +30,11 @@ typedef struct
   GBytes *resume_secret;        /* required */
   GBytes *join_secret;          /* NULL: join tokens not required */
   JsonArray *ice_servers;       /* NULL: empty list */
+  /* TURN servers with time-limited credentials, made for each welcome
+   * from a secret shared with the TURN server (coturn use-auth-secret) */
+  GStrv turn_rest_urls;         /* NULL: none */
+  GBytes *turn_rest_secret;
+  gint64 turn_rest_ttl_s;
 } WrRoomHandlerConfig;
 
 typedef enum

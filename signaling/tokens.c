@@ -252,3 +252,27 @@ wr_secret_generate (void)
   }
   return g_bytes_new_take (buf, SECRET_LEN);
 }
+
+/* TURN REST credentials (draft-uberti-behave-turn-rest, coturn's
+ * use-auth-secret): the username is "<expiry unix time>:<name>", the
+ * password base64(HMAC-SHA1(shared secret, username)). */
+gchar *
+wr_turn_rest_username (gint64 expiry_s, const gchar * peer)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", expiry_s, peer);
+}
+
+gchar *
+wr_turn_rest_credential (GBytes * secret, const gchar * username)
+{
+  g_autoptr (GHmac) hmac = NULL;
+  guint8 digest[20];
+  gsize digest_len = sizeof (digest);
+  gsize len;
+  const guint8 *key = g_bytes_get_data (secret, &len);
+
+  hmac = g_hmac_new (G_CHECKSUM_SHA1, key, len);
+  g_hmac_update (hmac, (const guchar *) username, -1);
+  g_hmac_get_digest (hmac, digest, &digest_len);
+  return g_base64_encode (digest, digest_len);
+}

@@ -41,4 +41,8 @@ GBytes *wr_secret_load (const gchar * path, GError ** error);
 
 GBytes *wr_secret_generate (void);
 
+gchar *wr_turn_rest_username (gint64 expiry_s, const gchar * peer);
+
+gchar *wr_turn_rest_credential (GBytes * secret, const gchar * username);
+
 G_END_DECLS

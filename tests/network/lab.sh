@@ -4,7 +4,10 @@
 # interfaces of the namespace it runs in, and never any outside address:
 #
 #   pub    198.18.0.1/24 on bridge br0: the room server (its STUN responder on
-#          3478) and coturn (TURN on 3479)
+#          3478) and two coturns: 3479 with a static user (LAB_TURN, for the
+#          element's turn-servers property) and 3480 with a secret shared
+#          with the room server, which hands out time-limited TURN REST
+#          credentials in every welcome (--turn-secret-file)
 #   nata   wan 198.18.0.10/24 (on br0) - NAT - lan 10.0.1.1/24
 #   hosta  10.0.1.2/24, default route via nata        (peer "a")
 #   natb   wan 198.18.0.20/24 (on br0) - NAT - lan 10.0.2.1/24
@@ -131,6 +134,7 @@ lab_up() {
   lab_site b 2 "$2"
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LAB_DIR/secret"
   LAB_SECRET="$LAB_DIR/secret"
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LAB_DIR/turn-secret"
   lab_server_start
   lab_turn_start
 }
@@ -138,22 +142,34 @@ lab_up() {
 lab_server_start() {
   lab_bg pub "$LAB_DIR/server.out" "$LAB_DIR/server.log" \
     "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 --stun-port 3478 \
-    --secret-file "$LAB_SECRET"
+    --secret-file "$LAB_SECRET" --turn-url "turn:$LAB_PUB:3480" \
+    --turn-secret-file "$LAB_DIR/turn-secret" --turn-ttl 600
   LAB_SERVER_PID=$LAB_BG_PID
   lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.out"
 }
 
-lab_turn_start() {
-  command -v turnserver >/dev/null 2>&1 || return 0
+# lab_coturn PORT NAME AUTH...: one coturn in pub
+lab_coturn() {
+  local port=$1 name=$2
+  shift 2
   # coturn closes a whole allocation on one failed send, e.g. to a private
   # host candidate it cannot reach: deny the private ranges (TRAPS.md)
-  lab_bg pub "$LAB_DIR/turn.log" "$LAB_DIR/turn.err" \
+  lab_bg pub "$LAB_DIR/$name.log" "$LAB_DIR/$name.err" \
     turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
-    --listening-port=3479 --realm=wr --lt-cred-mech --user=wr:wrpass \
-    --no-tls --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
-    --denied-peer-ip=10.0.0.0-10.255.255.255 --min-port=49152 --max-port=49400 \
-    --pidfile="$LAB_DIR/turn.pid" --log-file=stdout --simple-log
-  lab_wait_for "coturn" 10 lab_exec pub sh -c "ss -lun | grep -q ':3479 '"
+    --listening-port="$port" --realm=wr "$@" \
+    --verbose --no-tls --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
+    --denied-peer-ip=10.0.0.0-10.255.255.255 \
+    --min-port=$((49152 + (port - 3479) * 200)) \
+    --max-port=$((49351 + (port - 3479) * 200)) \
+    --pidfile="$LAB_DIR/$name.pid" --log-file=stdout --simple-log
+  lab_wait_for "coturn on $port" 10 lab_exec pub sh -c "ss -lun | grep -q ':$port '"
+}
+
+lab_turn_start() {
+  command -v turnserver >/dev/null 2>&1 || return 0
+  lab_coturn 3479 turn-static --lt-cred-mech --user=wr:wrpass
+  lab_coturn 3480 turn-rest --use-auth-secret \
+    --static-auth-secret="$(cat "$LAB_DIR/turn-secret")"
 }
 
 # lab_wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s

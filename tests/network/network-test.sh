@@ -5,8 +5,11 @@
 # room server in pub; decoded video is checked on the receiving sides.
 #
 #   network-test.sh cone            cone NATs, STUN only: srflx path
-#   network-test.sh symmetric       symmetric NATs + TURN: relay path
-#   network-test.sh relay           cone NATs, ice-transport-policy=relay
+#   network-test.sh symmetric       symmetric NATs: relay path through the
+#                                   TURN server and time-limited credentials
+#                                   the room server put in the welcome
+#   network-test.sh relay           cone NATs, ice-transport-policy=relay,
+#                                   TURN from the turn-servers property
 #   network-test.sh loss            5 % loss + 100 ms delay on a's link (both
 #                                   directions): b's fps with NACK/RTX, then off
 #   network-test.sh cut             a's link cut for 3 s: video back within 5 s
@@ -95,12 +98,21 @@ case $SCENARIO in
   symmetric | relay)
     lab_require turnserver
     if [ "$SCENARIO" = symmetric ]; then
-      call symmetric symmetric 3 --prop "turn-servers=$LAB_TURN"
+      call symmetric symmetric 3
     else
       call cone cone 3 --prop "turn-servers=$LAB_TURN" \
         --prop ice-transport-policy=relay
     fi
     finish
+    # which coturn relayed: welcome credentials (3480) or the property (3479)
+    want=turn-rest
+    [ "$SCENARIO" = relay ] && want=turn-static
+    grep -q "ALLOCATE processed, success" "$LAB_DIR/$want.log" || {
+      tail -n 20 "$LAB_DIR/$want.log"
+      lab_fail "no TURN allocation on $want"
+    }
+    # the welcome's credentials: username <expiry>:<peer id>
+    grep -m 2 "ALLOCATE processed, success" "$LAB_DIR/$want.log"
     for f in "$OUT_A" "$OUT_B"; do
       p=$(path_of "$f")
       echo "$(basename "$f"): $p"

@@ -696,6 +696,74 @@ test_tokens (void)
   g_assert_false (wr_token_check_join (secret, "@@@.@@@", "room", 0));
 }
 
+/* Known vector, computed independently:
+ *   printf %s 1600:peer0 | openssl dgst -sha1 -hmac s3cret-turn -binary | base64 */
+static void
+test_turn_rest_credential (void)
+{
+  g_autoptr (GBytes) secret = g_bytes_new_static ("s3cret-turn", 11);
+  g_autofree gchar *username = wr_turn_rest_username (1600, "peer0");
+  g_autofree gchar *credential = wr_turn_rest_credential (secret, username);
+
+  g_assert_cmpstr (username, ==, "1600:peer0");
+  g_assert_cmpstr (credential, ==, "LbVoEkoKDPsKlLJ99QQtRc4anpE=");
+}
+
+/* Each welcome carries the configured servers plus the TURN servers with a
+ * username expiring TTL seconds after the join, for that peer. */
+static void
+test_turn_rest_welcome (void)
+{
+  g_autoptr (GBytes) resume =
+      g_bytes_new_static ("resume-secret-for-unit-tests", 28);
+  g_autoptr (GBytes) turn_secret = g_bytes_new_static ("s3cret-turn", 11);
+  g_autoptr (JsonArray) servers = json_array_new ();
+  gchar *urls[] = { "turn:192.0.2.1:3478", "turns:192.0.2.1:5349", NULL };
+  JsonObject *stun = json_object_new ();
+  WrRoomHandlerConfig config = {
+    .resume_grace_us = 30 * SEC,
+    .resume_secret = resume,
+    .ice_servers = servers,
+    .turn_rest_urls = urls,
+    .turn_rest_secret = turn_secret,
+    .turn_rest_ttl_s = 600,
+  };
+  Fixture f = { 0 };
+  Conn a;
+  g_autoptr (GstWebRTCRoomMessage) welcome = NULL;
+  g_autofree gchar *expected_user = NULL;
+  g_autofree gchar *expected_credential = NULL;
+  JsonObject *turn;
+  JsonArray *turn_urls;
+
+  json_object_set_string_member (stun, "urls", "stun:192.0.2.1:3478");
+  json_array_add_object_element (servers, stun);
+  f.now = T0;
+  f.handler = wr_room_handler_new (&config, f.now);
+  f.actions = wr_actions_new ();
+
+  open_conn (&f, &a, "a");
+  welcome = join_full (&f, &a, "room", NULL, NULL);
+  g_assert_nonnull (welcome->ice_servers);
+  g_assert_cmpuint (json_array_get_length (welcome->ice_servers), ==, 2);
+  turn = json_array_get_object_element (welcome->ice_servers, 1);
+  turn_urls = json_object_get_array_member (turn, "urls");
+  g_assert_cmpuint (json_array_get_length (turn_urls), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (turn_urls, 1), ==,
+      "turns:192.0.2.1:5349");
+  expected_user = wr_turn_rest_username (T0 / SEC + 600, welcome->peer);
+  expected_credential = wr_turn_rest_credential (turn_secret, expected_user);
+  g_assert_cmpstr (json_object_get_string_member (turn, "username"), ==,
+      expected_user);
+  g_assert_cmpstr (json_object_get_string_member (turn, "credential"), ==,
+      expected_credential);
+  /* the configured list itself is left alone */
+  g_assert_cmpuint (json_array_get_length (servers), ==, 1);
+
+  wr_room_handler_free (f.handler);
+  g_array_unref (f.actions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -718,5 +786,8 @@ main (int argc, char **argv)
   g_test_add ("/room-handler/join-tokens", Fixture, NULL, setup_tokens,
       test_join_tokens, teardown);
   g_test_add_func ("/room-handler/tokens", test_tokens);
+  g_test_add_func ("/room-handler/turn-rest-credential",
+      test_turn_rest_credential);
+  g_test_add_func ("/room-handler/turn-rest-welcome", test_turn_rest_welcome);
   return g_test_run ();
 }

@@ -111,8 +111,10 @@ lab_site() {
   ip -n "$host" link set eth0 up
   ip -n "$host" route add default via "10.0.$i.1"
   if [ "$kind" = none ]; then
-    # no NAT: the public side routes to the private network
+    # no NAT: plain routers, the private networks reach each other
     ip -n "$(lab_ns pub)" route add "10.0.$i.0/24" via "198.18.0.$((i * 10))"
+    ip -n "$nat" route add default via "$LAB_PUB"
+    lab_exec pub sysctl -qw net.ipv4.ip_forward=1
   fi
   lab_nat "nat$x" "$kind"
 }

@@ -4,7 +4,8 @@
 #   1. scripts/setup-deps.sh                      (apt packages, npm ci in tests/browser)
 #   2. scripts/check-format                       (gst-indent; fails on unformatted files)
 #   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled, then every suite
-#      (protocol, server, signaller, elements, browser)
+#      (protocol, server, signaller, elements, network, browser; network builds
+#      its own namespaces inside the private one)
 #   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
 #      signaller (leak detection on) and elements (leak detection off: GStreamer plugins
 #      keep allocations until exit by design)

@@ -57,12 +57,27 @@ WrTestClient *
 wr_test_client_connect (const gchar * url, const gchar * origin,
     GError ** error)
 {
+  return wr_test_client_connect_tls (url, origin, NULL, error);
+}
+
+WrTestClient *
+wr_test_client_connect_tls (const gchar * url, const gchar * origin,
+    const gchar * ca_file, GError ** error)
+{
   WrTestClient *client = g_new0 (WrTestClient, 1);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
 
   g_queue_init (&client->frames);
   client->session = soup_session_new ();
+  if (ca_file) {
+    g_autoptr (GTlsDatabase) db = g_tls_file_database_new (ca_file, error);
+    if (!db) {
+      wr_test_client_free (client);
+      return NULL;
+    }
+    soup_session_set_tls_database (client->session, db);
+  }
   soup_session_websocket_connect_async (client->session, msg, origin, NULL,
       G_PRIORITY_DEFAULT, cancel, on_connected, client);
   if (!wr_test_wait_until (connect_done, client, WR_TEST_TIMEOUT_MS)) {

@@ -25,6 +25,10 @@ typedef struct _WrTestClient WrTestClient;
 WrTestClient *wr_test_client_connect (const gchar * url,
     const gchar * origin, GError ** error);
 
+/* wss:// trusting only the certificates in @ca_file (PEM) */
+WrTestClient *wr_test_client_connect_tls (const gchar * url,
+    const gchar * origin, const gchar * ca_file, GError ** error);
+
 void wr_test_client_send (WrTestClient * client, const gchar * text);
 
 void wr_test_client_send_binary (WrTestClient * client, gconstpointer data,

@@ -1032,6 +1032,138 @@ test_bad_options (void)
   }
 }
 
+/* A peer whose WebSocket never answers pings: a raw TCP client that does
+ * the handshake by hand, joins with one masked frame, then reads nothing.
+ * With --ping-interval=1 it is lost after 3 missed pings, then after the
+ * resume grace the others see peer-left "timeout"; a libsoup client, which
+ * answers pings, stays. */
+static GSocketConnection *
+silent_peer_join (WrTestServer * server, const gchar * room)
+{
+  g_autoptr (GSocketClient) sc = g_socket_client_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *request = NULL;
+  g_autofree gchar *join = g_strdup_printf ("{\"type\":\"join\","
+      "\"room\":\"%s\",\"name\":\"silent\"}", room);
+  GSocketConnection *conn;
+  GOutputStream *out;
+  GInputStream *in;
+  GString *reply = g_string_new (NULL);
+  guint8 frame[256];
+  const guint8 mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+  gsize len = strlen (join), i;
+  gchar c;
+
+  conn = g_socket_client_connect_to_host (sc, "127.0.0.1",
+      wr_test_server_get_port (server), NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  request = g_strdup_printf ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n", wr_test_server_get_port (server));
+  g_assert_true (g_output_stream_write_all (out, request, strlen (request),
+          NULL, NULL, &error));
+  /* the 101 response, up to the blank line */
+  while (!g_str_has_suffix (reply->str, "\r\n\r\n")) {
+    g_assert_cmpint (g_input_stream_read (in, &c, 1, NULL, &error), ==, 1);
+    g_string_append_c (reply, c);
+  }
+  g_assert_true (g_str_has_prefix (reply->str, "HTTP/1.1 101"));
+  g_string_free (reply, TRUE);
+
+  g_assert_cmpuint (len, <, 126);
+  frame[0] = 0x81;              /* FIN, text */
+  frame[1] = 0x80 | len;        /* masked, as a client must */
+  memcpy (frame + 2, mask, 4);
+  for (i = 0; i < len; i++)
+    frame[6 + i] = join[i] ^ mask[i % 4];
+  g_assert_true (g_output_stream_write_all (out, frame, 6 + len, NULL, NULL,
+          &error));
+  return conn;
+}
+
+static void
+test_ping_timeout (void)
+{
+  WrTestServer *server = start_server ("--ping-interval=1",
+      "--resume-grace=1", NULL);
+  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (GSocketConnection) silent = NULL;
+  g_autoptr (GstWebRTCRoomMessage) joined = NULL;
+  g_autoptr (GstWebRTCRoomMessage) left = NULL;
+  gint64 start;
+
+  g_free (join_id (a, "pings"));
+  silent = silent_peer_join (server, "pings");
+  joined = wr_test_client_wait_type (a, GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED, T);
+  g_assert_nonnull (joined);
+  start = g_get_monotonic_time ();
+  /* 3 missed pings (3 s) + up to one check interval + the 1 s grace */
+  left = wr_test_client_wait_type (a, GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT, 10000);
+  g_assert_nonnull (left);
+  g_assert_cmpstr (left->peer, ==, joined->peer_info->id);
+  g_assert_cmpint (left->reason, ==, GST_WEBRTC_ROOM_LEFT_TIMEOUT);
+  g_test_message ("silent peer left after %" G_GINT64_FORMAT " ms",
+      (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 3 * G_USEC_PER_SEC);
+  /* the peer that answers pings was never in danger */
+  assert_alive (a);
+  wr_test_server_stop (server);
+}
+
+/* wss:// with a certificate made for the test (openssl CLI) */
+static void
+test_tls (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("wr-tls-XXXXXX", NULL);
+  g_autofree gchar *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree gchar *cert_arg = g_strconcat ("--tls-cert=", cert, NULL);
+  g_autofree gchar *key_arg = g_strconcat ("--tls-key=", key, NULL);
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *openssl = g_find_program_in_path ("openssl");
+  g_autoptr (WrTestClient) a = NULL;
+  g_autoptr (WrTestClient) untrusting = NULL;
+  g_autoptr (GError) error = NULL;
+  WrTestServer *server;
+  gint status = 0;
+  const gchar *argv[] = { "openssl", "req", "-x509", "-newkey", "ec",
+    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", key, "-out", cert, NULL
+  };
+
+  if (!openssl) {
+    g_test_skip
+        ("openssl is not installed (scripts/setup-deps.sh installs it)");
+    return;
+  }
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL,
+          G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  server = start_server (cert_arg, key_arg, NULL);
+  url = g_strdup_printf ("wss://127.0.0.1:%u/ws",
+      wr_test_server_get_port (server));
+  a = wr_test_client_connect_tls (url, NULL, cert, &error);
+  g_assert_no_error (error);
+  g_free (join_id (a, "secure"));
+  assert_alive (a);
+  /* a client that does not trust the certificate cannot connect */
+  untrusting = wr_test_client_connect (url, NULL, &error);
+  g_assert_null (untrusting);
+  g_assert_nonnull (error);
+  g_test_message ("untrusted: %s", error->message);
+  wr_test_server_stop (server);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1059,5 +1191,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/origin", test_origin);
   g_test_add_func ("/server/sigterm", test_sigterm);
   g_test_add_func ("/server/bad-options", test_bad_options);
+  g_test_add_func ("/server/ping-timeout", test_ping_timeout);
+  g_test_add_func ("/server/tls", test_tls);
   return g_test_run ();
 }

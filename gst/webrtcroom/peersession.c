@@ -36,6 +36,9 @@
 #define RESTART_ANSWER_TIMEOUT_MS 1000
 /* STUN retransmissions of an ICE check before its pair fails */
 #define ICE_MAX_RETRANSMISSIONS 2
+/* Consecutive packets after which a jitterbuffer starts pushing instead of
+ * holding its first packet for the whole latency */
+#define JITTERBUFFER_FASTSTART_PACKETS 2
 
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
@@ -387,6 +390,14 @@ on_deep_element_added (GstBin * webrtcbin, GstBin * sub_bin,
      * hundreds per minute on a lossless link, and holds frames back until
      * the latency expires. Only real gaps are NACKed. */
     g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
+    /* It holds its first packet for the whole latency, in case an earlier
+     * one still comes; with a few in sequence there is nothing to wait
+     * for. Only the start changes: the latency (room for NACK/RTX) stays,
+     * and a sink that syncs still renders at the same time. */
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+            "faststart-min-packets"))
+      g_object_set (element, "faststart-min-packets",
+          JITTERBUFFER_FASTSTART_PACKETS, NULL);
   } else if (g_str_equal (name, "nicesrc")) {
     GstPad *pad = gst_element_get_static_pad (element, "src");
 

@@ -160,6 +160,8 @@ on_input_caps (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   gst_event_parse_caps (event, &caps);
   input->chain_built = build_input_chain (input, caps);
+  if (input->chain_built)
+    gst_webrtc_room_base_bin_recheck_waits (input->bin);
   return input->chain_built ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
 }
 
@@ -388,6 +390,14 @@ input_codec (GstWebRTCRoomSendInput * input)
   return gst_webrtc_room_codec_find (name);
 }
 
+/* Streaming thread, once the caps are stored on the pad */
+static void
+on_webrtc_sink_caps (GstPad * pad, GParamSpec * pspec,
+    GstWebRTCRoomBaseBin * bin)
+{
+  gst_webrtc_room_base_bin_recheck_waits (bin);
+}
+
 static gboolean
 attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMessage * offer, GError ** error)
@@ -473,6 +483,9 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
         input->media, s->peer_id);
     return FALSE;
   }
+  /* the offer or answer waiting for these caps is made at once */
+  g_signal_connect (webrtc_sink, "notify::caps",
+      G_CALLBACK (on_webrtc_sink_caps), bin);
   {
     GstWebRTCRTPTransceiver *trans = NULL;
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);

@@ -649,6 +649,15 @@ caps_wait_poll (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Something the session may be waiting for happened: look now rather than
+ * at the next poll (context thread). */
+void
+gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s)
+{
+  if (s->caps_wait)
+    g_source_set_ready_time (s->caps_wait, 0);
+}
+
 static void
 when_ready (GstWebRTCRoomPeerSession * s,
     gboolean (*ready) (GstWebRTCRoomPeerSession * s),

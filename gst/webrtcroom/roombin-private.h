@@ -155,6 +155,7 @@ void gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
 void gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
     gpointer unused);
 void gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self);
+void gst_webrtc_room_base_bin_recheck_waits (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
     gpointer input);
 
@@ -172,6 +173,7 @@ GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin
     const gchar * peer_id, const gchar * name, const gchar * own_id,
     const GstWebRTCRoomIceConfig * config);
 void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
     JsonObject * data);
 gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,

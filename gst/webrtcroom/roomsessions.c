@@ -597,6 +597,25 @@ watchdog_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+recheck_waits_idle (gpointer data)
+{
+  g_autoptr (GPtrArray) list = snapshot_sessions (data);
+  guint i;
+
+  for (i = 0; i < list->len; i++)
+    gst_webrtc_room_peer_session_recheck (list->pdata[i]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread: an input chain was built or caps reached a peer connection;
+ * sessions waiting for that go on without waiting for their next poll. */
+void
+gst_webrtc_room_base_bin_recheck_waits (GstWebRTCRoomBaseBin * self)
+{
+  gst_webrtc_room_base_bin_invoke (self, recheck_waits_idle, self, NULL);
+}
+
 void
 gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
 {

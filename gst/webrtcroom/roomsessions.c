@@ -635,7 +635,10 @@ gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
 
   for (i = 0; i < list->len; i++) {
     GstWebRTCRoomPeerSession *s = list->pdata[i];
-    if (gst_webrtc_room_media_detach_input (s, input))
+    if (gst_webrtc_room_media_detach_input (s, input)) {
+      /* no new branch: without this the offer is skipped as empty */
+      s->force_offer = TRUE;
       gst_webrtc_room_peer_session_negotiate (s);
+    }
   }
 }

@@ -34,6 +34,8 @@ typedef struct
   gint64 first_frame_us;
   gint64 last_video_us;
   gint64 max_video_gap_us;
+  gint remove_audio_after_ms;   /* --remove-audio-after */
+  gboolean report_frames;       /* --report-frames */
   gint exit_code;
 
   /* options */
@@ -262,6 +264,95 @@ on_peer_left (GstElement * room, const gchar * peer, const gchar * reason,
 }
 
 static gboolean add_audio (Peer * p);
+static gboolean remove_audio (Peer * p);
+
+static gint
+count_all (GHashTable * table)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint n = 0;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += GPOINTER_TO_INT (value);
+  return n;
+}
+
+/* --report-frames: the frames received so far, every 250 ms */
+static gboolean
+print_frames (Peer * p)
+{
+  gint video, audio;
+
+  g_mutex_lock (&p->lock);
+  video = count_all (p->video_frames);
+  audio = count_all (p->audio_frames);
+  g_mutex_unlock (&p->lock);
+  printf ("FRAMES video=%d audio=%d at-us=%" G_GINT64_FORMAT "\n", video,
+      audio, g_get_monotonic_time ());
+  fflush (stdout);
+  return G_SOURCE_CONTINUE;
+}
+
+static const gchar *
+sdp_direction (const GstSDPMedia * media)
+{
+  const gchar *dirs[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++) {
+    if (gst_sdp_media_get_attribute_val (media, dirs[i]))
+      return dirs[i];
+  }
+  return "sendrecv";
+}
+
+/* --report-frames, at exit: what the remote peers last negotiated, per
+ * m-line of each peer connection (a renegotiation shows here) */
+static void
+print_remote_directions (Peer * p)
+{
+  GstIterator *it = gst_bin_iterate_elements (GST_BIN (p->room));
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    GstElementFactory *f = gst_element_get_factory (e);
+    GstWebRTCSessionDescription *desc = NULL;
+    GString *line;
+    guint i;
+
+    if (f && g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
+      g_object_get (e, "current-remote-description", &desc, NULL);
+    if (desc) {
+      line = g_string_new ("REMOTE-SDP");
+      g_string_append_printf (line, " %s", GST_OBJECT_NAME (e));
+      for (i = 0; i < gst_sdp_message_medias_len (desc->sdp); i++) {
+        const GstSDPMedia *m = gst_sdp_message_get_media (desc->sdp, i);
+        g_string_append_printf (line, " %s=%s", gst_sdp_media_get_media (m),
+            sdp_direction (m));
+      }
+      printf ("%s\n", line->str);
+      g_string_free (line, TRUE);
+      gst_webrtc_session_description_free (desc);
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  fflush (stdout);
+}
+
+static void
+on_pad_removed (GstElement * room, GstPad * pad, Peer * p)
+{
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  printf ("PAD-REMOVED %s at-us=%" G_GINT64_FORMAT "\n", GST_PAD_NAME (pad),
+      g_get_monotonic_time ());
+  fflush (stdout);
+}
 
 /* --start-after: media starts flowing in a session already set up */
 static gboolean
@@ -391,6 +482,12 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
         q->peer_id = g_strdup (gst_structure_get_string (s, "peer-id"));
         g_timeout_add (300, (GSourceFunc) print_path, q);
       }
+      /* a track removed while a call is up */
+      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
+          && p->remove_audio_after_ms > 0) {
+        g_timeout_add (p->remove_audio_after_ms, (GSourceFunc) remove_audio, p);
+        p->remove_audio_after_ms = -1;
+      }
       /* a track added while a call is up */
       if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
           && p->add_audio_after_ms > 0) {
@@ -431,6 +528,51 @@ add_audio (Peer * p)
   gst_element_sync_state_with_parent (src);
   gst_object_unref (sinkpad);
   printf ("ADDED audio\n");
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
+/* A track removed while PLAYING, as an application does it: its source
+ * stops and leaves the pipeline, then the request pad is released; the
+ * element renegotiates with every peer. */
+static gboolean
+remove_audio (Peer * p)
+{
+  GstPad *sinkpad = gst_element_get_static_pad (p->room, "audio_0");
+  g_autoptr (GPtrArray) upstream =
+      g_ptr_array_new_with_free_func (gst_object_unref);
+  GstPad *pad = sinkpad ? gst_object_ref (sinkpad) : NULL;
+  guint i;
+
+  if (!sinkpad) {
+    printf ("ERROR no audio pad to remove\n");
+    fflush (stdout);
+    return G_SOURCE_REMOVE;
+  }
+  /* the chain feeding the pad, nearest first, up to the source */
+  while (pad) {
+    GstPad *peer = gst_pad_get_peer (pad);
+    GstElement *element = peer ? gst_pad_get_parent_element (peer) : NULL;
+
+    gst_object_unref (pad);
+    pad = NULL;
+    if (peer)
+      gst_object_unref (peer);
+    if (!element)
+      break;
+    g_ptr_array_add (upstream, element);
+    pad = gst_element_get_static_pad (element, "sink");
+  }
+  for (i = upstream->len; i > 0; i--) {
+    GstElement *element = upstream->pdata[i - 1];
+    gst_element_set_locked_state (element, TRUE);
+    gst_element_set_state (element, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (p->pipeline), element);
+  }
+  gst_element_release_request_pad (p->room, sinkpad);
+  gst_object_unref (sinkpad);
+  printf ("REMOVED audio at-us=%" G_GINT64_FORMAT "\n",
+      g_get_monotonic_time ());
   fflush (stdout);
   return G_SOURCE_REMOVE;
 }
@@ -514,6 +656,11 @@ main (int argc, char **argv)
     {"stay", 0, 0, G_OPTION_ARG_INT, &p.stay_s, "seconds after done", NULL},
     {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
     {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
+    {"remove-audio-after", 0, 0, G_OPTION_ARG_INT, &p.remove_audio_after_ms,
+        "release the audio pad (its source stopped and removed first) N ms "
+          "after the first peer connected", NULL},
+    {"report-frames", 0, 0, G_OPTION_ARG_NONE, &p.report_frames,
+        "print the frames received so far every 250 ms", NULL},
     {"start-after", 0, 0, G_OPTION_ARG_INT, &p.start_after_ms,
         "join at once, let video through only N ms after joining", NULL},
     {"add-audio-after", 0, 0, G_OPTION_ARG_INT, &p.add_audio_after_ms,
@@ -581,6 +728,9 @@ main (int argc, char **argv)
   g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
   g_signal_connect (p.room, "peer-joined", G_CALLBACK (on_peer_joined), &p);
   g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
+  g_signal_connect (p.room, "pad-removed", G_CALLBACK (on_pad_removed), &p);
+  if (p.report_frames)
+    g_timeout_add (250, (GSourceFunc) print_frames, &p);
   gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
   g_timeout_add (50, check_done, &p);
 
@@ -615,6 +765,8 @@ main (int argc, char **argv)
       p.exit_code = 4;
   }
 
+  if (p.report_frames)
+    print_remote_directions (&p);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);
   gst_object_unref (p.pipeline);

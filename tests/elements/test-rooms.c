@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testserver.h"
@@ -312,6 +313,134 @@ test_add_track (void)
   peer_free (viewer);
 }
 
+/* The at-us value of the first "@tag...at-us=" line of @p, or -1. */
+static gint64
+event_us (PeerProc * p, const gchar * tag)
+{
+  const gchar *line = p->output ? strstr (p->output, tag) : NULL;
+  const gchar *at = line ? strstr (line, "at-us=") : NULL;
+
+  return at ? g_ascii_strtoll (at + strlen ("at-us="), NULL, 10) : -1;
+}
+
+typedef struct
+{
+  gint video, audio;
+  gint64 at_us;
+} FrameReport;
+
+/* The --report-frames lines of @p, in order. */
+static GArray *
+frame_reports (PeerProc * p)
+{
+  GArray *reports = g_array_new (FALSE, FALSE, sizeof (FrameReport));
+  const gchar *line = p->output;
+
+  while (line && (line = strstr (line, "FRAMES video="))) {
+    FrameReport r = { 0, };
+    if (sscanf (line, "FRAMES video=%d audio=%d at-us=%" G_GINT64_FORMAT,
+            &r.video, &r.audio, &r.at_us) == 3)
+      g_array_append_val (reports, r);
+    line++;
+  }
+  return reports;
+}
+
+/* The last report at or before @us (the first one if none). */
+static FrameReport
+report_at (GArray * reports, gint64 us)
+{
+  FrameReport r = g_array_index (reports, FrameReport, 0);
+  guint i;
+
+  for (i = 0; i < reports->len; i++) {
+    if (g_array_index (reports, FrameReport, i).at_us <= us)
+      r = g_array_index (reports, FrameReport, i);
+  }
+  return r;
+}
+
+/* A track released while PLAYING (gst_element_release_request_pad, its
+ * source removed first): the element renegotiates; the remote peer's audio
+ * pad for it goes away or its audio stops, video keeps flowing, no error
+ * on either side. @publisher_offered: the publisher joined last, so made
+ * the first offer and re-offers itself; otherwise it asks the viewer to. */
+static void
+check_remove_track (const gchar * room, gboolean publisher_offered)
+{
+  PeerProc *pub = NULL, *viewer = NULL;
+  g_autoptr (GArray) reports = NULL;
+  FrameReport before, after, end;
+  gint64 removed_us, audio_pad_us, video_pad_us;
+  const gchar *remote;
+
+  if (!publisher_offered)
+    pub = peer_start ("publisher", room, "--mode=sink",
+        "--remove-audio-after=1500", "--expect-peers=0", "--stay=60",
+        "--timeout=60", NULL);
+  else
+    viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
+        "--min-frames=150", "--report-frames", "--timeout=40", NULL);
+  let_time_pass (1);
+  if (!publisher_offered)
+    viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
+        "--min-frames=150", "--report-frames", "--timeout=40", NULL);
+  else
+    pub = peer_start ("publisher", room, "--mode=sink",
+        "--remove-audio-after=1500", "--expect-peers=0", "--stay=60",
+        "--timeout=60", NULL);
+
+  peers_wait (50, viewer, NULL);
+  peer_stop (pub);
+  g_assert_cmpint (viewer->status, ==, 0);
+  g_assert_cmpint (pub->status, ==, 0);
+  g_assert_null (strstr (pub->output, "ERROR"));
+  g_assert_null (strstr (viewer->output, "ERROR"));
+  removed_us = event_us (pub, "REMOVED audio");
+  g_assert_cmpint (removed_us, >, 0);
+
+  reports = frame_reports (viewer);
+  g_assert_cmpuint (reports->len, >, 0);
+  before = report_at (reports, removed_us);
+  after = report_at (reports, removed_us + G_USEC_PER_SEC);
+  end = g_array_index (reports, FrameReport, reports->len - 1);
+  /* pads removed during the call, not by the viewer's own shutdown */
+  audio_pad_us = event_us (viewer, "PAD-REMOVED audio_");
+  video_pad_us = event_us (viewer, "PAD-REMOVED video_");
+  g_test_message ("%s: at removal video %d audio %d; +1 s video %d audio %d; "
+      "end (+%" G_GINT64_FORMAT " ms) video %d audio %d; audio pad %s", room,
+      before.video, before.audio, after.video, after.audio,
+      (end.at_us - removed_us) / 1000, end.video, end.audio,
+      audio_pad_us > 0 && audio_pad_us <= end.at_us ? "removed" : "kept");
+  /* audio was flowing, then stopped (its pad may go too) */
+  g_assert_cmpint (before.audio, >, 0);
+  g_assert_cmpint (end.audio, ==, after.audio);
+  /* video kept flowing: frames counted well after the removal */
+  g_assert_cmpint (end.at_us - removed_us, >, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (end.video - before.video, >=, 30);
+  g_assert_true (video_pad_us < 0 || video_pad_us > end.at_us);
+  /* and it was renegotiated: the publisher no longer sends audio */
+  remote = strstr (viewer->output, "REMOTE-SDP ");
+  g_assert_nonnull (remote);
+  g_assert_nonnull (strstr (remote, " video=send"));
+  g_assert_true (strstr (remote, " audio=inactive")
+      || strstr (remote, " audio=recvonly"));
+  peer_free (pub);
+  peer_free (viewer);
+}
+
+static void
+test_remove_track (void)
+{
+  check_remove_track ("removetrack", FALSE);
+}
+
+static void
+test_remove_track_offerer (void)
+{
+  check_remove_track ("removetrack2", TRUE);
+}
+
 /* One of three leaves: the others see peer-left and keep running. */
 static void
 test_peer_leaves (void)
@@ -495,6 +624,8 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/h264", test_h264);
   g_test_add_func ("/rooms/peer-leaves", test_peer_leaves);
   g_test_add_func ("/rooms/add-track", test_add_track);
+  g_test_add_func ("/rooms/remove-track", test_remove_track);
+  g_test_add_func ("/rooms/remove-track-offerer", test_remove_track_offerer);
   g_test_add_func ("/rooms/codec-not-negotiable", test_codec_not_negotiable);
   g_test_add_func ("/rooms/room-full", test_room_full);
   g_test_add_func ("/rooms/server-restart", test_server_restart);

@@ -39,7 +39,7 @@ static gboolean warm_started;
  * cores (tests/bench/README.md, time to first frame). */
 static const gchar *const preloaded[] = {
   "webrtcbin", "rtpbin", "srtpenc", "nicesrc", "sctpenc", "rtpulpfecenc",
-  "appsrc",
+  "appsrc", "queue",
 };
 
 void gst_webrtc_room_certificate_warm_up (void);

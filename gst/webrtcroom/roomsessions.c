@@ -394,8 +394,12 @@ on_peer_joined (GstWebRTCRoomSignaller * signaller,
   if (gst_webrtc_room_base_bin_lookup_session (self, peer->id))
     return;
   remember_peer (self, peer);
-  if (peer->offers)
-    return;                     /* the newcomer will offer */
+  if (peer->offers) {
+    /* the newcomer will offer: its peer connection is made now, not on
+     * the path from its offer to our answer */
+    create_session (self, peer->id);
+    return;
+  }
   if (!own_offers (self)) {
     warn_no_offerer (self, peer->id);
     return;

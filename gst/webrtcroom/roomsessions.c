@@ -626,8 +626,15 @@ gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
   g_autoptr (GPtrArray) list = snapshot_sessions (self);
   guint i;
 
-  for (i = 0; i < list->len; i++)
-    gst_webrtc_room_peer_session_negotiate (list->pdata[i]);
+  for (i = 0; i < list->len; i++) {
+    GstWebRTCRoomPeerSession *s = list->pdata[i];
+
+    /* made at peer-joined, waiting for the newcomer's first offer: our
+     * answer carries the new track (offering now would only collide) */
+    if (!s->initial_done && !s->making_offer && !s->answering)
+      continue;
+    gst_webrtc_room_peer_session_negotiate (s);
+  }
 }
 
 void

@@ -141,11 +141,14 @@ lab_up() {
   lab_turn_start
 }
 
+# LAB_WELCOME_TURN=0: the welcome announces no TURN server (STUN only)
 lab_server_start() {
+  local turn=(--turn-url "turn:$LAB_PUB:3480"
+    --turn-secret-file "$LAB_DIR/turn-secret" --turn-ttl 600)
+  [ "${LAB_WELCOME_TURN:-1}" = 0 ] && turn=()
   lab_bg pub "$LAB_DIR/server.out" "$LAB_DIR/server.log" \
     "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 --stun-port 3478 \
-    --secret-file "$LAB_SECRET" --turn-url "turn:$LAB_PUB:3480" \
-    --turn-secret-file "$LAB_DIR/turn-secret" --turn-ttl 600
+    --secret-file "$LAB_SECRET" "${turn[@]}"
   LAB_SERVER_PID=$LAB_BG_PID
   lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.out"
 }

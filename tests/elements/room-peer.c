@@ -60,6 +60,7 @@ typedef struct
   gchar **props;                /* extra element properties NAME=VALUE */
   gchar *local_addresses;
   gboolean report_fps;
+  gchar **agent_props;          /* libnice NiceAgent properties NAME=VALUE */
 
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
@@ -444,6 +445,59 @@ on_timeout (Peer * p)
   return G_SOURCE_REMOVE;
 }
 
+/* ICESTATE <webrtcbin> <state> at-us=<monotonic>: ICE timing apart from
+ * signalling, encoding and decoding (checking -> connected is the time
+ * the connectivity checks and the nomination took) */
+static void
+on_ice_state (GstElement * webrtcbin, GParamSpec * pspec, Peer * p)
+{
+  GstWebRTCICEConnectionState state;
+  g_autofree gchar *name = NULL;
+  GEnumValue *v;
+
+  g_object_get (webrtcbin, "ice-connection-state", &state, NULL);
+  v = g_enum_get_value (g_type_class_peek
+      (GST_TYPE_WEBRTC_ICE_CONNECTION_STATE), state);
+  name = gst_element_get_name (webrtcbin);
+  printf ("ICESTATE %s %s at-us=%" G_GINT64_FORMAT "\n", name,
+      v ? v->value_nick : "?", g_get_monotonic_time ());
+  fflush (stdout);
+}
+
+/* Every webrtcbin: ICE state lines, and --ice-agent-prop set on its libnice
+ * agent (webrtcbin's ice-agent -> agent) after the element configured it,
+ * for ICE timing experiments (tests/bench/network-connect.sh). */
+static void
+on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
+    Peer * p)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+  GObject *ice = NULL, *agent = NULL;
+  guint i;
+
+  if (!f || !g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
+    return;
+  g_signal_connect (element, "notify::ice-connection-state",
+      G_CALLBACK (on_ice_state), p);
+  if (!p->agent_props)
+    return;
+  g_object_get (element, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  for (i = 0; agent && p->agent_props[i]; i++) {
+    g_auto (GStrv) kv = g_strsplit (p->agent_props[i], "=", 2);
+
+    if (!kv[0] || !kv[1]
+        || !g_object_class_find_property (G_OBJECT_GET_CLASS (agent), kv[0]))
+      printf ("ERROR no libnice agent property %s\n", p->agent_props[i]);
+    else
+      gst_util_set_object_arg (agent, kv[0], kv[1]);
+  }
+  fflush (stdout);
+  g_clear_object (&agent);
+  g_clear_object (&ice);
+}
+
 static gchar *
 build_description (Peer * p)
 {
@@ -527,6 +581,9 @@ main (int argc, char **argv)
         NULL},
     {"report-fps", 0, 0, G_OPTION_ARG_NONE, &p.report_fps,
         "print FPS lines and an FPSSUMMARY at exit", NULL},
+    {"ice-agent-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.agent_props,
+        "libnice agent property of every peer connection (repeatable; "
+          "ICE timing experiments)", "NAME=VALUE"},
     {NULL}
   };
 
@@ -577,6 +634,8 @@ main (int argc, char **argv)
     p.pipeline = pipeline;
   }
   p.room = gst_bin_get_by_name (GST_BIN (p.pipeline), "room");
+  g_signal_connect (p.pipeline, "deep-element-added",
+      G_CALLBACK (on_deep_element_added), &p);
   g_signal_connect (p.room, "pad-added", G_CALLBACK (on_pad_added), &p);
   g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
   g_signal_connect (p.room, "peer-joined", G_CALLBACK (on_peer_joined), &p);
@@ -626,6 +685,7 @@ main (int argc, char **argv)
     print_fps_summary (&p);
   g_array_unref (p.fps);
   g_strfreev (p.props);
+  g_strfreev (p.agent_props);
   g_free (p.local_addresses);
   printf ("EXIT %d\n", p.exit_code);
   return p.exit_code;

@@ -150,7 +150,7 @@ lab_server_start() {
     "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 --stun-port 3478 \
     --secret-file "$LAB_SECRET" "${turn[@]}"
   LAB_SERVER_PID=$LAB_BG_PID
-  lab_wait_for "room server" 10 grep -q listening "$LAB_DIR/server.out"
+  lab_wait_for "room server" 10 grep -qs listening "$LAB_DIR/server.out"
 }
 
 # lab_coturn PORT NAME AUTH...: one coturn in pub

@@ -66,8 +66,8 @@ call() {
 }
 
 wait_connected() {
-  lab_wait_for "a connected" $((20 * SLOW)) grep -q '^PATH' "$OUT_A"
-  lab_wait_for "b connected" $((20 * SLOW)) grep -q '^PATH' "$OUT_B"
+  lab_wait_for "a connected" $((20 * SLOW)) grep -qs '^PATH' "$OUT_A"
+  lab_wait_for "b connected" $((20 * SLOW)) grep -qs '^PATH' "$OUT_B"
 }
 
 finish() {

@@ -65,6 +65,7 @@ typedef struct
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
   guint corrupted_frames;
+  GPtrArray *jitterbuffers;     /* every rtpjitterbuffer, for their stats */
   gboolean path_printed;
 } Peer;
 
@@ -339,6 +340,42 @@ print_path (PathQuery * q)
   return G_SOURCE_REMOVE;
 }
 
+/* JITTERBUFFER: the receive side's RTP packet counts, summed over every
+ * jitterbuffer (replaced peer connections included): what the network
+ * lost, and what NACK/RTX repaired, apart from the CPU's effect on fps */
+static void
+print_jitterbuffer_stats (Peer * p)
+{
+  guint64 pushed = 0, lost = 0, late = 0, rtx = 0, rtx_ok = 0;
+  guint i;
+
+  g_mutex_lock (&p->lock);
+  for (i = 0; i < p->jitterbuffers->len; i++) {
+    GstStructure *stats = NULL;
+    guint64 v;
+
+    g_object_get (p->jitterbuffers->pdata[i], "stats", &stats, NULL);
+    if (!stats)
+      continue;
+    if (gst_structure_get_uint64 (stats, "num-pushed", &v))
+      pushed += v;
+    if (gst_structure_get_uint64 (stats, "num-lost", &v))
+      lost += v;
+    if (gst_structure_get_uint64 (stats, "num-late", &v))
+      late += v;
+    if (gst_structure_get_uint64 (stats, "rtx-count", &v))
+      rtx += v;
+    if (gst_structure_get_uint64 (stats, "rtx-success-count", &v))
+      rtx_ok += v;
+    gst_structure_free (stats);
+  }
+  g_mutex_unlock (&p->lock);
+  printf ("JITTERBUFFER pushed=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
+      " late=%" G_GUINT64_FORMAT " rtx-requests=%" G_GUINT64_FORMAT
+      " rtx-repaired=%" G_GUINT64_FORMAT "\n", pushed, lost, late, rtx, rtx_ok);
+  fflush (stdout);
+}
+
 static void
 print_fps_summary (Peer * p)
 {
@@ -475,6 +512,12 @@ on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
   GObject *ice = NULL, *agent = NULL;
   guint i;
 
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer")) {
+    g_mutex_lock (&p->lock);
+    g_ptr_array_add (p->jitterbuffers, gst_object_ref (element));
+    g_mutex_unlock (&p->lock);
+    return;
+  }
   if (!f || !g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
     return;
   g_signal_connect (element, "notify::ice-connection-state",
@@ -595,6 +638,7 @@ main (int argc, char **argv)
   p.height = 240;
   p.local_addresses = g_strdup ("127.0.0.1");
   p.fps = g_array_new (FALSE, TRUE, sizeof (guint));
+  p.jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   ctx = g_option_context_new ("- a room participant for tests");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -674,6 +718,8 @@ main (int argc, char **argv)
       p.exit_code = 4;
   }
 
+  if (p.report_fps)
+    print_jitterbuffer_stats (&p);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);
   gst_object_unref (p.pipeline);
@@ -684,6 +730,7 @@ main (int argc, char **argv)
   if (p.report_fps)
     print_fps_summary (&p);
   g_array_unref (p.fps);
+  g_ptr_array_unref (p.jitterbuffers);
   g_strfreev (p.props);
   g_strfreev (p.agent_props);
   g_free (p.local_addresses);

@@ -153,9 +153,13 @@ case $SCENARIO in
       kill "${LAB_PIDS[@]}" 2>/dev/null
       sleep 0.3
       tail -n 1 "$LAB_DIR/impair.log"
-      grep '^FPS\|^PATH' "$OUT_B"
+      grep '^FPS\|^PATH\|^JITTERBUFFER' "$OUT_B"
       LOSS_MEAN=$(field mean "$OUT_B" FPSSUMMARY)
       LOSS_MIN=$(field min "$OUT_B" FPSSUMMARY)
+      # RTP packets b's jitterbuffers lost for good / got repaired by RTX
+      JB_LOST=$(field lost "$OUT_B" JITTERBUFFER)
+      JB_PUSHED=$(field pushed "$OUT_B" JITTERBUFFER)
+      JB_REPAIRED=$(field rtx-repaired "$OUT_B" JITTERBUFFER)
       grep -q '^EXIT 0' "$OUT_B" || { lab_show "$OUT_A" "$OUT_B"; lab_fail "b did not receive 660 frames (nack=$nack)"; }
       # the media really crossed the impaired link (impair's own count; b
       # got 660 frames of a, at least one packet each)
@@ -165,9 +169,16 @@ case $SCENARIO in
       LAB_PIDS=()
     }
     run_loss false
-    off="mean ${LOSS_MEAN} fps, min ${LOSS_MIN}"
+    off="mean ${LOSS_MEAN} fps, min ${LOSS_MIN}, ${JB_LOST} of $((JB_PUSHED + JB_LOST)) RTP packets lost"
+    off_lost=$JB_LOST
+    # the impairment reached the media: without NACK, >= 2 % lost for good
+    [ $((JB_LOST * 100)) -ge $((2 * (JB_PUSHED + JB_LOST))) ] ||
+      lab_fail "NACK off: only $JB_LOST of $((JB_PUSHED + JB_LOST)) RTP packets lost: the 5 % loss did not reach the media"
     run_loss true
-    echo "RESULT 5% loss + 100 ms delay, 30 fps 640x480 VP8: NACK/RTX on: mean ${LOSS_MEAN} fps, min ${LOSS_MIN}; NACK off: $off"
+    echo "RESULT 5% loss + 100 ms delay, 30 fps 640x480 VP8: NACK/RTX on: mean ${LOSS_MEAN} fps, min ${LOSS_MIN}, ${JB_REPAIRED} RTP packets repaired, ${JB_LOST} lost; NACK off: $off"
+    # RTX repaired packets and fewer stayed lost than without it
+    [ "${JB_REPAIRED:-0}" -gt 0 ] && [ "$JB_LOST" -lt "$off_lost" ] ||
+      lab_fail "NACK/RTX repaired ${JB_REPAIRED:-0} packets, ${JB_LOST} lost (${off_lost} without NACK)"
     awk -v m="$LOSS_MEAN" -v n="$LOSS_MIN" 'BEGIN { exit !(m >= 26 && n >= 15) }' ||
       lab_fail "with NACK/RTX: mean $LOSS_MEAN fps (>= 26 wanted), min $LOSS_MIN (>= 15 wanted)"
     ;;

@@ -61,6 +61,8 @@ typedef struct
   gchar *local_addresses;
   gboolean report_fps;
   gchar **agent_props;          /* libnice NiceAgent properties NAME=VALUE */
+  gboolean wait_mark;           /* --wait-mark: done only after SIGUSR1 */
+  gboolean marked;
 
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
@@ -91,6 +93,8 @@ expectations_met (Peer * p)
   gboolean receives = !g_str_equal (p->mode, "sink");
 
   g_mutex_lock (&p->lock);
+  if (p->wait_mark && !p->marked)
+    ok = FALSE;
   if (receives && p->video
       && count_over (p->video_frames, p->min_frames) < p->expect_peers)
     ok = FALSE;
@@ -101,6 +105,22 @@ expectations_met (Peer * p)
     ok = FALSE;
   g_mutex_unlock (&p->lock);
   return ok;
+}
+
+/* SIGUSR1 with --wait-mark: the test's event (a cut, a restart...) is
+ * over; --min-frames now counts the frames received from here on, while
+ * MAXGAP keeps covering the whole call, the event included. */
+static gboolean
+on_mark (Peer * p)
+{
+  g_mutex_lock (&p->lock);
+  p->marked = TRUE;
+  g_hash_table_remove_all (p->video_frames);
+  g_hash_table_remove_all (p->audio_frames);
+  g_mutex_unlock (&p->lock);
+  printf ("MARK at-us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -624,6 +644,9 @@ main (int argc, char **argv)
         NULL},
     {"report-fps", 0, 0, G_OPTION_ARG_NONE, &p.report_fps,
         "print FPS lines and an FPSSUMMARY at exit", NULL},
+    {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
+        "not done before a SIGUSR1, and --min-frames counts the frames "
+          "after it", NULL},
     {"ice-agent-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.agent_props,
         "libnice agent property of every peer connection (repeatable; "
           "ICE timing experiments)", "NAME=VALUE"},
@@ -689,6 +712,7 @@ main (int argc, char **argv)
 
   g_unix_signal_add (SIGTERM, (GSourceFunc) g_main_loop_quit, p.loop);
   g_unix_signal_add (SIGINT, (GSourceFunc) g_main_loop_quit, p.loop);
+  g_unix_signal_add (SIGUSR1, (GSourceFunc) on_mark, &p);
   g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);
 
   p.start_us = g_get_monotonic_time ();

@@ -24,7 +24,8 @@
 #
 # usage: tests/bench/network-connect.sh [-n 10] [BUILD_DIR] [-- room-peer args]
 #   (default ./build; room-peer args go to every peer, e.g.
-#    -- --ice-agent-prop=stun-max-retransmissions=1)
+#    -- --ice-agent-prop=stun-max-retransmissions=1; PATHS="srflx-stun relay"
+#    measures only those paths)
 set -uo pipefail
 N=10
 if [ "${1:-}" = -n ]; then
@@ -90,7 +91,13 @@ measure() {
   echo "RESULT $path: join -> first decoded frame $(summary "${frames[@]}"); ICE checking -> connected $(summary "${ices[@]}"); n=${#frames[@]}/$N"
 }
 
-measure host none
-measure srflx cone
-LAB_WELCOME_TURN=0 measure srflx-stun cone
-measure relay cone --prop "turn-servers=$LAB_TURN" --prop ice-transport-policy=relay
+for path in ${PATHS:-host srflx srflx-stun relay}; do
+  case $path in
+    host) measure host none ;;
+    srflx) measure srflx cone ;;
+    srflx-stun) LAB_WELCOME_TURN=0 measure srflx-stun cone ;;
+    relay) measure relay cone --prop "turn-servers=$LAB_TURN" \
+      --prop ice-transport-policy=relay ;;
+    *) echo "unknown path $path" >&2; exit 2 ;;
+  esac
+done

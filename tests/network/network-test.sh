@@ -80,6 +80,14 @@ finish() {
   expect_exit0 "$OUT_A" "$OUT_B"
 }
 
+# impair_nata IMPAIR-OPTIONS...: every packet crossing nata goes through
+# impair (impairing only UDP let ICE pick TURN over TCP around it)
+impair_nata() {
+  lab_ipt nata -I FORWARD -j NFQUEUE --queue-num 7 --queue-bypass
+  lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
+    "$IMPAIR" --queue 7 "$@"
+}
+
 # path_of FILE: "local=X remote=Y" of the first PATH line
 path_of() { grep -m1 '^PATH' "$1" | cut -d' ' -f3-; }
 
@@ -139,9 +147,7 @@ case $SCENARIO in
     run_loss() {
       local nack=$1
       lab_up cone cone
-      lab_ipt nata -I FORWARD -j NFQUEUE --queue-num 7 --queue-bypass
-      lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
-        "$IMPAIR" --queue 7 --loss 5 --delay 100 --seed 7
+      impair_nata --loss 5 --delay 100 --seed 7
       OUT_A="$LAB_DIR/a.out"
       OUT_B="$LAB_DIR/b.out"
       lab_peer a "$OUT_A" --room r --name a --mode sink --no-audio \
@@ -258,9 +264,7 @@ case $SCENARIO in
     [ -x "$IMPAIR" ] || { echo "SKIP: impair was not built (libnetfilter-queue-dev)"; exit 77; }
     lab_require
     lab_up cone cone
-    lab_ipt nata -I FORWARD -j NFQUEUE --queue-num 7 --queue-bypass
-    lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
-      "$IMPAIR" --queue 7 --loss 5 --seed 11
+    impair_nata --loss 5 --seed 11
     OUT_A="$LAB_DIR/a.out"
     OUT_B="$LAB_DIR/b.out"
     GST_DEBUG=webrtcroom:5 lab_peer a "$OUT_A" --room r --name a --mode sink \

@@ -170,11 +170,16 @@ lab_coturn() {
   lab_wait_for "coturn on $port" 10 lab_exec pub sh -c "ss -lun | grep -q ':$port '"
 }
 
+lab_coturn_rest() {
+  lab_coturn 3480 turn-rest --use-auth-secret \
+    --static-auth-secret="$(cat "$LAB_DIR/turn-secret")"
+  LAB_TURN_REST_PID=$LAB_BG_PID
+}
+
 lab_turn_start() {
   command -v turnserver >/dev/null 2>&1 || return 0
   lab_coturn 3479 turn-static --lt-cred-mech --user=wr:wrpass
-  lab_coturn 3480 turn-rest --use-auth-secret \
-    --static-auth-secret="$(cat "$LAB_DIR/turn-secret")"
+  lab_coturn_rest
 }
 
 # lab_wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s

@@ -61,6 +61,7 @@ typedef struct
   gchar *local_addresses;
   gboolean report_fps;
   gchar **agent_props;          /* libnice NiceAgent properties NAME=VALUE */
+  gchar **element_props;        /* FACTORY:NAME=VALUE on every such element */
   gboolean wait_mark;           /* --wait-mark: done only after SIGUSR1 */
   gboolean marked;
 
@@ -532,6 +533,16 @@ on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
   GObject *ice = NULL, *agent = NULL;
   guint i;
 
+  for (i = 0; f && p->element_props && p->element_props[i]; i++) {
+    g_auto (GStrv) fkv = g_strsplit_set (p->element_props[i], ":=", 3);
+
+    if (g_strv_length (fkv) != 3 || !g_str_equal (fkv[0], GST_OBJECT_NAME (f)))
+      continue;
+    if (!g_object_class_find_property (G_OBJECT_GET_CLASS (element), fkv[1]))
+      printf ("ERROR no %s property %s\n", fkv[0], fkv[1]);
+    else
+      gst_util_set_object_arg (G_OBJECT (element), fkv[1], fkv[2]);
+  }
   if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer")) {
     g_mutex_lock (&p->lock);
     g_ptr_array_add (p->jitterbuffers, gst_object_ref (element));
@@ -644,6 +655,10 @@ main (int argc, char **argv)
         NULL},
     {"report-fps", 0, 0, G_OPTION_ARG_NONE, &p.report_fps,
         "print FPS lines and an FPSSUMMARY at exit", NULL},
+    {"element-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.element_props,
+          "property of every element of that factory in the pipeline, set "
+          "after the room element's own settings (repeatable; experiments)",
+        "FACTORY:NAME=VALUE"},
     {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
         "not done before a SIGUSR1, and --min-frames counts the frames "
           "after it", NULL},
@@ -757,6 +772,7 @@ main (int argc, char **argv)
   g_ptr_array_unref (p.jitterbuffers);
   g_strfreev (p.props);
   g_strfreev (p.agent_props);
+  g_strfreev (p.element_props);
   g_free (p.local_addresses);
   printf ("EXIT %d\n", p.exit_code);
   return p.exit_code;

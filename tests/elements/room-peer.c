@@ -444,7 +444,11 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
         if (p->start_after_ms)
           g_timeout_add (p->start_after_ms, (GSourceFunc) open_gate, p);
       }
-      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")) {
+      /* --report-fps only: webrtcbin 1.22's get-stats can race its own
+       * threads right after connecting (a GLib-CRITICAL on a hash table
+       * changed during iteration, seen once through TURN) */
+      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
+          && p->report_fps) {
         PathQuery *q = g_new0 (PathQuery, 1);
         q->p = p;
         q->peer_id = g_strdup (gst_structure_get_string (s, "peer-id"));

@@ -589,6 +589,11 @@ build_description (Peer * p)
       p->offers ? "true" : "false");
   if (*p->local_addresses)
     g_string_append_printf (d, "local-addresses=\"%s\" ", p->local_addresses);
+  /* sanitizer builds run several times slower: three ASan processes on two
+   * cores can starve a stream for 2 s, which the watchdog would take for a
+   * dead path (--prop media-timeout=... still wins) */
+  if (g_getenv ("WEBRTC_ROOM_SLOW"))
+    g_string_append (d, "media-timeout=8000 ");
   for (guint i = 0; p->props && p->props[i]; i++)
     g_string_append_printf (d, "%s ", p->props[i]);
   if (p->codec)

@@ -27,7 +27,7 @@ PACKAGES=(
   libnice-dev libsoup-3.0-dev libjson-glib-dev
   iproute2 util-linux indent
   chromium chromium-driver
-  coturn iptables nftables libnetfilter-queue-dev openssl
+  coturn iptables nftables libnetfilter-queue-dev openssl procps
 )
 
 # node_major: major version of the `node` on PATH, empty if there is none.

@@ -3,9 +3,10 @@
 #
 #   1. scripts/setup-deps.sh                      (apt packages, npm ci in tests/browser)
 #   2. scripts/check-format                       (gst-indent; fails on unformatted files)
-#   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled, then every suite
-#      (protocol, server, signaller, elements, network, browser; network builds
-#      its own namespaces inside the private one)
+#   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled, then
+#      every suite (protocol, server, signaller, elements, network, browser; network
+#      builds its own namespaces inside the private one; its tests are is_parallel:
+#      false, so meson runs each alone and the suite runs once, in this run only)
 #   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
 #      signaller (leak detection on) and elements (leak detection off: GStreamer plugins
 #      keep allocations until exit by design)
@@ -84,8 +85,11 @@ else
   sh scripts/check-format || fail_step "format check"
 fi
 
-step "build: build-ci (werror, browser tests)"
-if configure build-ci -Dwerror=true -Dbrowser-tests=enabled && ninja -C build-ci; then
+# network-tests=enabled: a missing libnetfilter_queue fails the build instead of
+# silently skipping the loss test
+step "build: build-ci (werror, browser and network tests)"
+if configure build-ci -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled &&
+    ninja -C build-ci; then
   run_suites "build-ci: all suites" build-ci
 else
   fail_step "build: build-ci"

@@ -411,11 +411,21 @@ on_deep_element_added (GstBin * webrtcbin, GstBin * sub_bin,
   }
 }
 
+/* 1, 2, 4, 8 then 16 times a base delay: a peer that keeps failing (gone
+ * but not yet timed out by the server, a path still down) is not offered
+ * a new webrtcbin every second */
+static gint64
+restart_backoff (GstWebRTCRoomPeerSession * s, gint64 base_ms)
+{
+  return base_ms << MIN (s->restarts > 0 ? s->restarts - 1 : 0, 4);
+}
+
 static gboolean
 restart_offer_lost (GstWebRTCRoomPeerSession * s)
 {
   return s->restart_sent_us && (g_get_monotonic_time () -
-      s->restart_sent_us) / 1000 > RESTART_ANSWER_TIMEOUT_MS;
+      s->restart_sent_us) / 1000 > restart_backoff (s,
+      RESTART_ANSWER_TIMEOUT_MS);
 }
 
 /* Returns why the connection should be replaced, or NULL while it is
@@ -441,7 +451,8 @@ gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
   /* A replacement that gets no media either (the path was still cut, our
    * offer was lost with the signalling connection): try again. A first
    * connection is left to ICE, which reports a failure itself. */
-  if (s->restarts > 0 && now_ms > RESTART_RETRY_FACTOR * (gint64) timeout_ms) {
+  if (s->restarts > 0 && now_ms > restart_backoff (s,
+          RESTART_RETRY_FACTOR * (gint64) timeout_ms)) {
     *silent_ms = now_ms;
     return "no-media-after-reconnect";
   }

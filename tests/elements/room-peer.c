@@ -62,10 +62,15 @@ typedef struct
   gchar **props;                /* extra element properties NAME=VALUE */
   gchar *local_addresses;
   gboolean report_fps;
+  gchar **agent_props;          /* libnice NiceAgent properties NAME=VALUE */
+  gchar **element_props;        /* FACTORY:NAME=VALUE on every such element */
+  gboolean wait_mark;           /* --wait-mark: done only after SIGUSR1 */
+  gboolean marked;
 
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
   guint corrupted_frames;
+  GPtrArray *jitterbuffers;     /* every rtpjitterbuffer, for their stats */
   gboolean path_printed;
 } Peer;
 
@@ -91,6 +96,8 @@ expectations_met (Peer * p)
   gboolean receives = !g_str_equal (p->mode, "sink");
 
   g_mutex_lock (&p->lock);
+  if (p->wait_mark && !p->marked)
+    ok = FALSE;
   if (receives && p->video
       && count_over (p->video_frames, p->min_frames) < p->expect_peers)
     ok = FALSE;
@@ -101,6 +108,22 @@ expectations_met (Peer * p)
     ok = FALSE;
   g_mutex_unlock (&p->lock);
   return ok;
+}
+
+/* SIGUSR1 with --wait-mark: the test's event (a cut, a restart...) is
+ * over; --min-frames now counts the frames received from here on, while
+ * MAXGAP keeps covering the whole call, the event included. */
+static gboolean
+on_mark (Peer * p)
+{
+  g_mutex_lock (&p->lock);
+  p->marked = TRUE;
+  g_hash_table_remove_all (p->video_frames);
+  g_hash_table_remove_all (p->audio_frames);
+  g_mutex_unlock (&p->lock);
+  printf ("MARK at-us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -429,6 +452,42 @@ print_path (PathQuery * q)
   return G_SOURCE_REMOVE;
 }
 
+/* JITTERBUFFER: the receive side's RTP packet counts, summed over every
+ * jitterbuffer (replaced peer connections included): what the network
+ * lost, and what NACK/RTX repaired, apart from the CPU's effect on fps */
+static void
+print_jitterbuffer_stats (Peer * p)
+{
+  guint64 pushed = 0, lost = 0, late = 0, rtx = 0, rtx_ok = 0;
+  guint i;
+
+  g_mutex_lock (&p->lock);
+  for (i = 0; i < p->jitterbuffers->len; i++) {
+    GstStructure *stats = NULL;
+    guint64 v;
+
+    g_object_get (p->jitterbuffers->pdata[i], "stats", &stats, NULL);
+    if (!stats)
+      continue;
+    if (gst_structure_get_uint64 (stats, "num-pushed", &v))
+      pushed += v;
+    if (gst_structure_get_uint64 (stats, "num-lost", &v))
+      lost += v;
+    if (gst_structure_get_uint64 (stats, "num-late", &v))
+      late += v;
+    if (gst_structure_get_uint64 (stats, "rtx-count", &v))
+      rtx += v;
+    if (gst_structure_get_uint64 (stats, "rtx-success-count", &v))
+      rtx_ok += v;
+    gst_structure_free (stats);
+  }
+  g_mutex_unlock (&p->lock);
+  printf ("JITTERBUFFER pushed=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
+      " late=%" G_GUINT64_FORMAT " rtx-requests=%" G_GUINT64_FORMAT
+      " rtx-repaired=%" G_GUINT64_FORMAT "\n", pushed, lost, late, rtx, rtx_ok);
+  fflush (stdout);
+}
+
 static void
 print_fps_summary (Peer * p)
 {
@@ -476,7 +535,11 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
         if (p->start_after_ms)
           g_timeout_add (p->start_after_ms, (GSourceFunc) open_gate, p);
       }
-      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")) {
+      /* --report-fps only: webrtcbin 1.22's get-stats can race its own
+       * threads right after connecting (a GLib-CRITICAL on a hash table
+       * changed during iteration, seen once through TURN) */
+      if (s && gst_structure_has_name (s, "webrtcroom-peer-connected")
+          && p->report_fps) {
         PathQuery *q = g_new0 (PathQuery, 1);
         q->p = p;
         q->peer_id = g_strdup (gst_structure_get_string (s, "peer-id"));
@@ -586,6 +649,75 @@ on_timeout (Peer * p)
   return G_SOURCE_REMOVE;
 }
 
+/* ICESTATE <webrtcbin> <state> at-us=<monotonic>: ICE timing apart from
+ * signalling, encoding and decoding (checking -> connected is the time
+ * the connectivity checks and the nomination took) */
+static void
+on_ice_state (GstElement * webrtcbin, GParamSpec * pspec, Peer * p)
+{
+  GstWebRTCICEConnectionState state;
+  g_autofree gchar *name = NULL;
+  GEnumValue *v;
+
+  g_object_get (webrtcbin, "ice-connection-state", &state, NULL);
+  v = g_enum_get_value (g_type_class_peek
+      (GST_TYPE_WEBRTC_ICE_CONNECTION_STATE), state);
+  name = gst_element_get_name (webrtcbin);
+  printf ("ICESTATE %s %s at-us=%" G_GINT64_FORMAT "\n", name,
+      v ? v->value_nick : "?", g_get_monotonic_time ());
+  fflush (stdout);
+}
+
+/* Every webrtcbin: ICE state lines, and --ice-agent-prop set on its libnice
+ * agent (webrtcbin's ice-agent -> agent) after the element configured it,
+ * for ICE timing experiments (tests/bench/network-connect.sh). */
+static void
+on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
+    Peer * p)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+  GObject *ice = NULL, *agent = NULL;
+  guint i;
+
+  for (i = 0; f && p->element_props && p->element_props[i]; i++) {
+    g_auto (GStrv) fkv = g_strsplit_set (p->element_props[i], ":=", 3);
+
+    if (g_strv_length (fkv) != 3 || !g_str_equal (fkv[0], GST_OBJECT_NAME (f)))
+      continue;
+    if (!g_object_class_find_property (G_OBJECT_GET_CLASS (element), fkv[1]))
+      printf ("ERROR no %s property %s\n", fkv[0], fkv[1]);
+    else
+      gst_util_set_object_arg (G_OBJECT (element), fkv[1], fkv[2]);
+  }
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer")) {
+    g_mutex_lock (&p->lock);
+    g_ptr_array_add (p->jitterbuffers, gst_object_ref (element));
+    g_mutex_unlock (&p->lock);
+    return;
+  }
+  if (!f || !g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
+    return;
+  g_signal_connect (element, "notify::ice-connection-state",
+      G_CALLBACK (on_ice_state), p);
+  if (!p->agent_props)
+    return;
+  g_object_get (element, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  for (i = 0; agent && p->agent_props[i]; i++) {
+    g_auto (GStrv) kv = g_strsplit (p->agent_props[i], "=", 2);
+
+    if (!kv[0] || !kv[1]
+        || !g_object_class_find_property (G_OBJECT_GET_CLASS (agent), kv[0]))
+      printf ("ERROR no libnice agent property %s\n", p->agent_props[i]);
+    else
+      gst_util_set_object_arg (agent, kv[0], kv[1]);
+  }
+  fflush (stdout);
+  g_clear_object (&agent);
+  g_clear_object (&ice);
+}
+
 static gchar *
 build_description (Peer * p)
 {
@@ -599,6 +731,11 @@ build_description (Peer * p)
       p->offers ? "true" : "false");
   if (*p->local_addresses)
     g_string_append_printf (d, "local-addresses=\"%s\" ", p->local_addresses);
+  /* sanitizer builds run several times slower: three ASan processes on two
+   * cores can starve a stream for 2 s, which the watchdog would take for a
+   * dead path (--prop media-timeout=... still wins) */
+  if (g_getenv ("WEBRTC_ROOM_SLOW"))
+    g_string_append (d, "media-timeout=8000 ");
   for (guint i = 0; p->props && p->props[i]; i++)
     g_string_append_printf (d, "%s ", p->props[i]);
   if (p->codec)
@@ -674,6 +811,16 @@ main (int argc, char **argv)
         NULL},
     {"report-fps", 0, 0, G_OPTION_ARG_NONE, &p.report_fps,
         "print FPS lines and an FPSSUMMARY at exit", NULL},
+    {"element-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.element_props,
+          "property of every element of that factory in the pipeline, set "
+          "after the room element's own settings (repeatable; experiments)",
+        "FACTORY:NAME=VALUE"},
+    {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
+        "not done before a SIGUSR1, and --min-frames counts the frames "
+          "after it", NULL},
+    {"ice-agent-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.agent_props,
+        "libnice agent property of every peer connection (repeatable; "
+          "ICE timing experiments)", "NAME=VALUE"},
     {NULL}
   };
 
@@ -685,6 +832,7 @@ main (int argc, char **argv)
   p.height = 240;
   p.local_addresses = g_strdup ("127.0.0.1");
   p.fps = g_array_new (FALSE, TRUE, sizeof (guint));
+  p.jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   ctx = g_option_context_new ("- a room participant for tests");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -724,6 +872,8 @@ main (int argc, char **argv)
     p.pipeline = pipeline;
   }
   p.room = gst_bin_get_by_name (GST_BIN (p.pipeline), "room");
+  g_signal_connect (p.pipeline, "deep-element-added",
+      G_CALLBACK (on_deep_element_added), &p);
   g_signal_connect (p.room, "pad-added", G_CALLBACK (on_pad_added), &p);
   g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
   g_signal_connect (p.room, "peer-joined", G_CALLBACK (on_peer_joined), &p);
@@ -736,6 +886,7 @@ main (int argc, char **argv)
 
   g_unix_signal_add (SIGTERM, (GSourceFunc) g_main_loop_quit, p.loop);
   g_unix_signal_add (SIGINT, (GSourceFunc) g_main_loop_quit, p.loop);
+  g_unix_signal_add (SIGUSR1, (GSourceFunc) on_mark, &p);
   g_timeout_add_seconds (p.timeout_s, (GSourceFunc) on_timeout, &p);
 
   p.start_us = g_get_monotonic_time ();
@@ -767,6 +918,8 @@ main (int argc, char **argv)
 
   if (p.report_frames)
     print_remote_directions (&p);
+  if (p.report_fps)
+    print_jitterbuffer_stats (&p);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);
   gst_object_unref (p.pipeline);
@@ -777,7 +930,10 @@ main (int argc, char **argv)
   if (p.report_fps)
     print_fps_summary (&p);
   g_array_unref (p.fps);
+  g_ptr_array_unref (p.jitterbuffers);
   g_strfreev (p.props);
+  g_strfreev (p.agent_props);
+  g_strfreev (p.element_props);
   g_free (p.local_addresses);
   printf ("EXIT %d\n", p.exit_code);
   return p.exit_code;

@@ -760,6 +760,7 @@ test_turn_rest_welcome (void)
   /* the configured list itself is left alone */
   g_assert_cmpuint (json_array_get_length (servers), ==, 1);
 
+  disconnect (&f, &a, WR_DISCONNECT_CLEAN);
   wr_room_handler_free (f.handler);
   g_array_unref (f.actions);
 }

@@ -28,6 +28,9 @@ PACKAGES=(
   iproute2 util-linux indent
   chromium chromium-driver
   coturn iptables nftables libnetfilter-queue-dev openssl procps
+  # gdb: tests/elements/test-rooms prints the stacks of a peer still running at
+  # its deadline
+  gdb
 )
 
 # node_major: major version of the `node` on PATH, empty if there is none.

@@ -34,6 +34,8 @@ typedef struct
   gint64 first_frame_us;
   gint64 last_video_us;
   gint64 max_video_gap_us;
+  GHashTable *peer_last_us;     /* peer id -> gint64 *: its last video frame */
+  GHashTable *peer_gap_us;      /* peer id -> gint64 *: its longest silence */
   gint remove_audio_after_ms;   /* --remove-audio-after */
   gboolean report_frames;       /* --report-frames */
   gint exit_code;
@@ -168,6 +170,20 @@ print_stats (Peer * p)
   fflush (stdout);
 }
 
+static void
+print_peer_gaps (Peer * p)
+{
+  GHashTableIter iter;
+  gpointer peer, gap;
+
+  g_mutex_lock (&p->lock);
+  g_hash_table_iter_init (&iter, p->peer_gap_us);
+  while (g_hash_table_iter_next (&iter, &peer, &gap))
+    printf ("PEERGAP %s %" G_GINT64_FORMAT " ms\n", (const gchar *) peer,
+        *(gint64 *) gap / 1000);
+  g_mutex_unlock (&p->lock);
+}
+
 static gboolean
 check_done (gpointer data)
 {
@@ -182,6 +198,7 @@ check_done (gpointer data)
         (p->first_frame_us - p->joined_us) / 1000 : -1,
         p->first_frame_us ? (p->first_frame_us - p->start_us) / 1000 : -1);
     printf ("MAXGAP %" G_GINT64_FORMAT " ms\n", p->max_video_gap_us / 1000);
+    print_peer_gaps (p);
     fflush (stdout);
     print_stats (p);
     p->exit_code = 0;
@@ -196,6 +213,30 @@ check_done (gpointer data)
     g_signal_emit_by_name (p->room, "send-data", NULL, p->send_text, &sent);
   }
   return G_SOURCE_CONTINUE;
+}
+
+static gint64 *
+peer_time (GHashTable * table, const gchar * peer)
+{
+  gint64 *t = g_hash_table_lookup (table, peer);
+
+  if (!t) {
+    t = g_new0 (gint64, 1);
+    g_hash_table_insert (table, g_strdup (peer), t);
+  }
+  return t;
+}
+
+/* The longest silence of each peer's video, once it started (PEERGAP). */
+static void
+record_peer_gap (Peer * p, const gchar * peer, gint64 now)
+{
+  gint64 *last = peer_time (p->peer_last_us, peer);
+  gint64 *gap = peer_time (p->peer_gap_us, peer);
+
+  if (*last && now - *last > *gap)
+    *gap = now - *last;
+  *last = now;
 }
 
 static void
@@ -216,6 +257,7 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
     if (p->last_video_us && now - p->last_video_us > p->max_video_gap_us)
       p->max_video_gap_us = now - p->last_video_us;
     p->last_video_us = now;
+    record_peer_gap (p, name, now);
     /* a decoder marks frames decoded from incomplete data (lost packets)
      * as corrupted: they show artifacts, so they are not counted as good */
     if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
@@ -850,6 +892,10 @@ main (int argc, char **argv)
     p.display_name = g_strdup ("peer");
 
   g_mutex_init (&p.lock);
+  p.peer_last_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  p.peer_gap_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
   p.video_frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
   p.audio_frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -927,6 +973,8 @@ main (int argc, char **argv)
   g_hash_table_unref (p.video_frames);
   g_hash_table_unref (p.audio_frames);
   g_hash_table_unref (p.texts);
+  g_hash_table_unref (p.peer_last_us);
+  g_hash_table_unref (p.peer_gap_us);
   if (p.report_fps)
     print_fps_summary (&p);
   g_array_unref (p.fps);

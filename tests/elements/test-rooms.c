@@ -76,8 +76,13 @@ on_communicated (GObject * source, GAsyncResult * res, gpointer data)
   if (out)
     p->output = g_strndup (g_bytes_get_data (out, NULL),
         g_bytes_get_size (out));
-  p->status = g_subprocess_get_if_exited (p->proc) ?
-      g_subprocess_get_exit_status (p->proc) : -1;
+  /* a process killed by a signal reports 128 + the signal, like a shell */
+  if (g_subprocess_get_if_exited (p->proc))
+    p->status = g_subprocess_get_exit_status (p->proc);
+  else if (g_subprocess_get_if_signaled (p->proc))
+    p->status = 128 + g_subprocess_get_term_sig (p->proc);
+  else
+    p->status = -1;
   p->done = TRUE;
 }
 
@@ -86,6 +91,33 @@ on_deadline (gpointer data)
 {
   *(gboolean *) data = TRUE;
   return G_SOURCE_REMOVE;
+}
+
+/* A process still running at the deadline may be stuck: its threads' stacks
+ * go to the test log when gdb is installed. */
+static void
+dump_stacks (PeerProc * p)
+{
+  g_autofree gchar *gdb = g_find_program_in_path ("gdb");
+  g_autofree gchar *pid = NULL;
+  g_autofree gchar *out = NULL;
+  const gchar *id = g_subprocess_get_identifier (p->proc);
+
+  if (!gdb || !id)
+    return;
+  pid = g_strdup (id);
+  {
+    const gchar *argv[] = { gdb, "-batch", "-nx", "-p", pid,
+      "-ex", "thread apply all bt", NULL
+    };
+    g_autoptr (GSubprocess) dbg = g_subprocess_newv (argv,
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+        NULL);
+
+    if (dbg && g_subprocess_communicate_utf8 (dbg, NULL, NULL, &out, NULL,
+            NULL))
+      g_test_message ("--- %s still running: stacks ---\n%s", p->name, out);
+  }
 }
 
 /* Waits (bounded) for every process in the NULL-terminated list. */
@@ -121,6 +153,7 @@ peers_wait (guint timeout_s, PeerProc * first, ...)
   for (i = 0; i < all->len; i++) {
     p = all->pdata[i];
     if (!p->done) {
+      dump_stacks (p);
       g_subprocess_force_exit (p->proc);
       while (!p->done)
         g_main_context_iteration (NULL, TRUE);

@@ -11,9 +11,12 @@
 #   network-test.sh relay           cone NATs, ice-transport-policy=relay,
 #                                   TURN from the turn-servers property
 #   network-test.sh loss            5 % loss + 100 ms delay on a's link (both
-#                                   directions): b's fps with NACK/RTX, then off
-#   network-test.sh cut             a's link cut for 3 s: video back within 5 s
-#   network-test.sh rebind          nata's public address changes: back within 5 s
+#                                   directions): b's fps with NACK off, then
+#                                   on (mean >= 26 fps, no second under 15)
+#   network-test.sh cut             a's link cut for 3 s: video back within 5 s;
+#                                   a third peer c next to b is not disturbed
+#   network-test.sh rebind          nata's public address changes: back within
+#                                   5 s; c is not disturbed
 #   network-test.sh server-restart  room server killed and restarted (same
 #                                   secret) mid-call: video never stops
 #   network-test.sh turn-restart    symmetric NATs, relayed call; the TURN
@@ -97,6 +100,12 @@ impair_nata() {
   lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
     "$IMPAIR" --queue 7 "$@"
 }
+
+# own_id FILE: the peer id the room gave this room-peer
+own_id() { sed -n 's/^MESSAGE webrtcroom-joined \([0-9a-f]*\).*/\1/p' "$1" | head -n 1; }
+
+# peer_gap FILE PEER: longest silence (ms) of PEER's video in FILE (PEERGAP)
+peer_gap() { sed -n "s/^PEERGAP $2 \([0-9]*\) ms/\1/p" "$1" | tail -n 1; }
 
 # path_of FILE: "local=X remote=Y" of the first PATH line
 path_of() { grep -m1 '^PATH' "$1" | cut -d' ' -f3-; }
@@ -197,26 +206,35 @@ case $SCENARIO in
     [ $((JB_LOST * 100)) -ge $((2 * (JB_PUSHED + JB_LOST))) ] ||
       lab_fail "NACK off: only $JB_LOST of $((JB_PUSHED + JB_LOST)) RTP packets lost: the 5 % loss did not reach the media"
     run_loss true
+    # The issue's target with NACK/RTX: mean >= 26 fps, no second under 15.
+    # Frames are counted as they arrive: CPU starvation of the 2-core machine
+    # (not the network) once made a second of 2 and one of 115 frames, so a
+    # run that misses is repeated once; both results are printed.
+    meets() { awk -v m="$LOSS_MEAN" -v n="$LOSS_MIN" 'BEGIN { exit !(m >= 26 && n >= 15) }'; }
+    first="mean ${LOSS_MEAN} fps, min ${LOSS_MIN}"
+    if ! meets; then
+      echo "NOTE: NACK/RTX run missed the target ($first); repeating it once"
+      run_loss true
+    fi
     echo "RESULT 5% loss + 100 ms delay, 30 fps 640x480 VP8: NACK/RTX on: mean ${LOSS_MEAN} fps, min ${LOSS_MIN}, ${JB_REPAIRED} RTP packets repaired, ${JB_LOST} lost; NACK off: $off"
     # RTX repaired packets and fewer stayed lost than without it (packet
     # counts: unlike fps, the CPU load of the machine does not move them)
     [ "${JB_REPAIRED:-0}" -gt 0 ] && [ "$JB_LOST" -lt "$off_lost" ] ||
       lab_fail "NACK/RTX repaired ${JB_REPAIRED:-0} packets, ${JB_LOST} lost (${off_lost} without NACK)"
-    # The issue's target is mean >= 26 and no second under 15 with NACK/RTX.
-    # Measured here: the mean mostly meets it (24-30) but single seconds
-    # stall (min 4-21) while the jitterbuffer waits for retransmissions, so
-    # it is printed, not asserted (tests/bench/README.md). Asserted: video
-    # keeps decoding through the loss at half rate or better.
-    awk -v m="$LOSS_MEAN" 'BEGIN { exit !(m >= 15) }' ||
-      lab_fail "with NACK/RTX: mean $LOSS_MEAN fps (>= 15 required)"
-    awk -v m="$LOSS_MEAN" -v n="$LOSS_MIN" 'BEGIN { exit !(m >= 26 && n >= 15) }' ||
-      echo "NOTE: below the issue's target (mean >= 26, min >= 15)"
+    meets || lab_fail "with NACK/RTX: mean $LOSS_MEAN fps, min $LOSS_MIN (target: mean >= 26, min >= 15; first run: $first)"
     ;;
 
   cut | rebind)
     lab_require
-    CALL_MARK=1 call cone cone 14
+    # c sits next to b (same host, behind natb): the b-c call must not notice
+    # what happens to a (issue: other peers are not disturbed)
+    CALL_MARK=1 call cone cone 14 --expect-peers 2
+    OUT_C="$LAB_DIR/c.out"
+    lab_peer b "$OUT_C" --room r --name c --no-audio --min-frames 60 \
+      --expect-peers 2 --timeout 39 --stay 3 --report-fps --wait-mark
+    CALL_PIDS+=("$LAB_PEER_PID")
     wait_connected
+    lab_wait_for "c connected" $((20 * SLOW)) grep -qs '^PATH' "$OUT_C"
     sleep 3
     if [ "$SCENARIO" = cut ]; then
       # everything through nata stops for 3 s: media, STUN and signalling
@@ -239,15 +257,35 @@ case $SCENARIO in
     fi
     mark
     finish
-    for f in "$OUT_A" "$OUT_B"; do
-      gap=$(sed -n 's/^MAXGAP \([0-9]*\) ms/\1/p' "$f")
-      echo "$(basename "$f"): longest video gap ${gap} ms; $(grep -c 'peer-reconnecting' "$f") reconnect(s); $(grep '^PATH' "$f" | tail -n 1)"
+    expect_exit0 "$OUT_C"
+    id_a=$(own_id "$OUT_A")
+    id_b=$(own_id "$OUT_B")
+    id_c=$(own_id "$OUT_C")
+    # a's calls (a-b, a-c) went through the event and were replaced
+    for pair in "$OUT_A:$id_b" "$OUT_B:$id_a" "$OUT_C:$id_a"; do
+      f=${pair%%:*}
+      peer=${pair#*:}
+      gap=$(peer_gap "$f" "$peer")
+      echo "$(basename "$f"): longest video gap from $peer ${gap} ms; $(grep -c "peer-reconnecting $peer" "$f") reconnect(s)"
       [ -n "$gap" ] && [ "$gap" -le "$limit_ms" ] ||
-        { lab_show "$OUT_A" "$OUT_B"; lab_fail "video gap ${gap} ms > ${limit_ms} ms"; }
+        { lab_show "$OUT_A" "$OUT_B" "$OUT_C"; lab_fail "video gap ${gap} ms > ${limit_ms} ms"; }
       [ "$gap" -ge "$floor_ms" ] ||
-        { lab_show "$OUT_A" "$OUT_B"; lab_fail "video gap ${gap} ms < ${floor_ms} ms: the $SCENARIO was not measured"; }
-      grep -q 'webrtcroom-peer-reconnecting' "$f" ||
-        lab_fail "$(basename "$f"): the connection was not replaced"
+        { lab_show "$OUT_A" "$OUT_B" "$OUT_C"; lab_fail "video gap ${gap} ms < ${floor_ms} ms: the $SCENARIO was not measured"; }
+      grep -q "webrtcroom-peer-reconnecting $peer" "$f" ||
+        lab_fail "$(basename "$f"): the connection to $peer was not replaced"
+    done
+    grep '^PATH' "$OUT_A" | tail -n 1
+    # b-c, both sides: no replacement, no gap a viewer would notice
+    for pair in "$OUT_B:$id_c" "$OUT_C:$id_b"; do
+      f=${pair%%:*}
+      peer=${pair#*:}
+      gap=$(peer_gap "$f" "$peer")
+      echo "$(basename "$f"): longest video gap from $peer ${gap} ms (not involved)"
+      [ -n "$gap" ] && [ "$gap" -le $((1000 * SLOW)) ] ||
+        { lab_show "$OUT_B" "$OUT_C"; lab_fail "the b-c call was disturbed: gap ${gap} ms"; }
+      if grep -q "peer-reconnecting $peer" "$f"; then
+        lab_fail "$(basename "$f"): the b-c call was replaced"
+      fi
     done
     ;;
 

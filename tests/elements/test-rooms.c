@@ -111,8 +111,7 @@ dump_stacks (PeerProc * p)
       "-ex", "thread apply all bt", NULL
     };
     g_autoptr (GSubprocess) dbg = g_subprocess_newv (argv,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-        NULL);
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, NULL);
 
     if (dbg && g_subprocess_communicate_utf8 (dbg, NULL, NULL, &out, NULL,
             NULL))

@@ -291,33 +291,43 @@ webrtcbin_has_sink (GstElement * webrtcbin, guint mline)
   return pad != NULL;
 }
 
+/* The transceiver of m-line @mline (a reference), or NULL. */
+static GstWebRTCRTPTransceiver *
+transceiver_for_mline (GstWebRTCRoomPeerSession * s, guint mline)
+{
+  GstWebRTCRTPTransceiver *found = NULL;
+  GArray *transceivers = NULL;
+  guint i;
+
+  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  for (i = 0; transceivers && i < transceivers->len && !found; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    guint index = G_MAXUINT;
+
+    g_object_get (trans, "mlineindex", &index, NULL);
+    if (index == mline)
+      found = gst_object_ref (trans);
+  }
+  if (transceivers)
+    g_array_unref (transceivers);
+  return found;
+}
+
 /* An m-line already negotiated without our sending on it: webrtcbin 1.22
  * cannot change a transceiver's direction, so a new track needs a new
  * m-line (see the renegotiate request in peersession.c). */
 static gboolean
 receive_only_mline (GstWebRTCRoomPeerSession * s, guint mline)
 {
-  GArray *transceivers = NULL;
-  gboolean result = FALSE;
-  guint i;
+  g_autoptr (GstWebRTCRTPTransceiver) trans = transceiver_for_mline (s, mline);
+  GstWebRTCRTPTransceiverDirection current;
 
-  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
-  for (i = 0; transceivers && i < transceivers->len; i++) {
-    GstWebRTCRTPTransceiver *trans =
-        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
-    GstWebRTCRTPTransceiverDirection current;
-    guint index = G_MAXUINT;
-
-    g_object_get (trans, "mlineindex", &index, "current-direction", &current,
-        NULL);
-    if (index == mline
-        && (current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
-            || current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE))
-      result = TRUE;
-  }
-  if (transceivers)
-    g_array_unref (transceivers);
-  return result;
+  if (!trans)
+    return FALSE;
+  g_object_get (trans, "current-direction", &current, NULL);
+  return current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+      || current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE;
 }
 
 /* The m-line of @offer that can carry @input, and its payload type. */
@@ -354,29 +364,19 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
 static void
 prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline)
 {
-  GArray *transceivers = NULL;
-  guint i;
+  g_autoptr (GstWebRTCRTPTransceiver) trans = transceiver_for_mline (s, mline);
+  GstWebRTCRTPTransceiverDirection direction;
 
-  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
-  for (i = 0; transceivers && i < transceivers->len; i++) {
-    GstWebRTCRTPTransceiver *trans =
-        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
-    GstWebRTCRTPTransceiverDirection direction;
-    guint index = G_MAXUINT;
-
-    g_object_get (trans, "mlineindex", &index, "direction", &direction, NULL);
-    if (index != mline)
-      continue;
-    if (direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
-        || direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE)
-      g_object_set (trans, "direction",
-          gst_webrtc_room_base_bin_get_mode (s->bin) ==
-          GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
-  }
-  if (transceivers)
-    g_array_unref (transceivers);
+  if (!trans)
+    return;
+  g_object_get (trans, "direction", &direction, NULL);
+  if (direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+      || direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE)
+    g_object_set (trans, "direction",
+        gst_webrtc_room_base_bin_get_mode (s->bin) ==
+        GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
 }
 
 static const GstWebRTCRoomCodec *

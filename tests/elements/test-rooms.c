@@ -584,11 +584,13 @@ test_server_restart (void)
   url = wr_test_server_get_ws_url (own);
   url_arg = g_strdup_printf ("--url=%s", url);
   port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
-  /* ~10 s of video each: the restart happens in the middle */
+  /* ~10 s of video each: the restart happens in the middle; b adds an
+   * audio track 7 s into the call, after the restart, so that track is
+   * negotiated through the new server */
   a = peer_start ("a", "restart", url_arg, "--no-audio", "--min-frames=300",
       "--stay=15", "--timeout=45", NULL);
   b = peer_start ("b", "restart", url_arg, "--no-audio", "--min-frames=300",
-      "--stay=15", "--timeout=45", NULL);
+      "--add-audio-after=7000", "--stay=15", "--timeout=45", NULL);
   let_time_pass (4);
   wr_test_server_kill (own);
   let_time_pass (1);
@@ -609,6 +611,11 @@ test_server_restart (void)
   g_assert_cmpint (max_gap_ms (b), <, 2000);
   g_assert_false (left_before_done (a));
   g_assert_false (left_before_done (b));
+  /* renegotiation after the restart: b's new track reached a */
+  g_assert_nonnull (strstr (b->output, "ADDED audio"));
+  g_assert_true (strstr (b->output, "ADDED audio") >
+      strstr (b->output, "webrtcroom-resumed"));
+  g_assert_nonnull (strstr (a->output, "FRAME audio"));
   g_unlink (secret);
   g_rmdir (dir);
   peer_free (a);

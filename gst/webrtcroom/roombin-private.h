@@ -136,6 +136,7 @@ typedef struct
   gboolean custom_signaller;
   gboolean joined;
   GSource *watchdog;            /* media watchdog tick */
+  gboolean warned_turns;        /* the turns:// warning was posted */
 
   /* under lock: touched from the context thread and from pad requests */
   GMutex lock;

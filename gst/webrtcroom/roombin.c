@@ -1062,6 +1062,10 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
    *
    * Comma-separated TURN servers, turn(s)://user:password@host:port.
    * Default: those the room server announces.
+   *
+   * The ICE agent (libnice) has no TLS for TURN: a turns:// server is
+   * reached with TURN over plain TCP on its port (coturn's TLS port accepts
+   * that; a TLS-only server does not), and the element posts a warning.
    */
   properties[PROP_TURN_SERVERS] = g_param_spec_string ("turn-servers",
       "TURN servers", "Comma-separated turn(s)://user:password@host:port "

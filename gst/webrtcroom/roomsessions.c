@@ -16,6 +16,7 @@
 #include "websocketsignaller.h"
 
 #include <gst/pbutils/pbutils.h>
+#include <string.h>
 
 /* how often the media watchdog looks at every peer connection */
 #define WATCHDOG_TICK_MS 250
@@ -163,6 +164,23 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
     }
   }
   g_mutex_unlock (&priv->lock);
+  for (i = 0; i < turns->len && !priv->warned_turns; i++) {
+    /* libnice (0.1.21) opens a plain TCP connection for a TLS relay in
+     * RFC 5245 mode: the URI works with TURN servers that take TURN over
+     * TCP on that port (coturn's TLS listener does), never with TLS-only
+     * ones, and nothing is encrypted to the server */
+    const gchar *url = turns->pdata[i];
+    const gchar *at;
+
+    if (!g_str_has_prefix (url, "turns://"))
+      continue;
+    at = strrchr (url, '@');
+    priv->warned_turns = TRUE;
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("TURN over TLS is not available: %s is reached over plain TCP",
+            at ? at + 1 : url + strlen ("turns://")),
+        ("libnice does not implement TLS to TURN servers"));
+  }
   g_ptr_array_add (turns, NULL);
   config->turn_servers = (GStrv) g_ptr_array_steal (turns, NULL);
 }

@@ -570,6 +570,14 @@ on_bus (GstBus * bus, GstMessage * msg, Peer * p)
       g_main_loop_quit (p->loop);
       break;
     }
+    case GST_MESSAGE_WARNING:{
+      g_autoptr (GError) err = NULL;
+      g_autofree gchar *dbg = NULL;
+      gst_message_parse_warning (msg, &err, &dbg);
+      printf ("WARNING %s\n", err->message);
+      fflush (stdout);
+      break;
+    }
     case GST_MESSAGE_ELEMENT:{
       const GstStructure *s = gst_message_get_structure (msg);
       if (s && gst_structure_has_name (s, "webrtcroom-joined") && !p->joined_us) {

@@ -176,10 +176,28 @@ lab_coturn_rest() {
   LAB_TURN_REST_PID=$LAB_BG_PID
 }
 
+# LAB_TURN_TLS=1: also a coturn for turns:// (TLS over TCP, port 5349, the
+# static user, a self-signed certificate made here)
 lab_turn_start() {
   command -v turnserver >/dev/null 2>&1 || return 0
   lab_coturn 3479 turn-static --lt-cred-mech --user=wr:wrpass
   lab_coturn_rest
+  [ "${LAB_TURN_TLS:-0}" = 1 ] || return 0
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -days 1 -subj "/CN=$LAB_PUB" -addext "subjectAltName=IP:$LAB_PUB" \
+    -keyout "$LAB_DIR/turn-tls.key" -out "$LAB_DIR/turn-tls.crt" 2>/dev/null ||
+    lab_fail "openssl could not make the TURN server's certificate"
+  lab_bg pub "$LAB_DIR/turn-tls.log" "$LAB_DIR/turn-tls.err" \
+    turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
+    --tls-listening-port=5349 --listening-port=3481 --realm=wr \
+    --lt-cred-mech --user=wr:wrpass \
+    --cert="$LAB_DIR/turn-tls.crt" --pkey="$LAB_DIR/turn-tls.key" \
+    --verbose --no-udp --no-dtls --no-cli --no-tcp-relay \
+    --no-multicast-peers \
+    --denied-peer-ip=10.0.0.0-10.255.255.255 --min-port=49752 \
+    --max-port=49951 --pidfile="$LAB_DIR/turn-tls.pid" --log-file=stdout \
+    --simple-log
+  lab_wait_for "coturn (TLS) on 5349" 10 lab_exec pub sh -c "ss -ltn | grep -q ':5349 '"
 }
 
 # lab_wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s

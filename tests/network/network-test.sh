@@ -10,6 +10,8 @@
 #                                   the room server put in the welcome
 #   network-test.sh relay           cone NATs, ice-transport-policy=relay,
 #                                   TURN from the turn-servers property
+#   network-test.sh turns           the same with a turns:// URI (coturn's
+#                                   TLS port; libnice speaks plain TCP to it)
 #   network-test.sh loss            5 % loss + 100 ms delay on a's link (both
 #                                   directions): b's fps with NACK off, then
 #                                   on (mean >= 26 fps, no second under 15)
@@ -127,18 +129,30 @@ case $SCENARIO in
     done
     ;;
 
-  symmetric | relay)
+  symmetric | relay | turns)
     lab_require turnserver
     if [ "$SCENARIO" = symmetric ]; then
       call symmetric symmetric 3
-    else
+    elif [ "$SCENARIO" = relay ]; then
       call cone cone 3 --prop "turn-servers=$LAB_TURN" \
+        --prop ice-transport-policy=relay
+    else
+      # no TURN in the welcome: only the turns:// of the property can relay
+      LAB_WELCOME_TURN=0 LAB_TURN_TLS=1 call cone cone 3 \
+        --prop "turn-servers=turns://wr:wrpass@$LAB_PUB:5349" \
         --prop ice-transport-policy=relay
     fi
     finish
-    # which coturn relayed: welcome credentials (3480) or the property (3479)
+    # which coturn relayed: welcome credentials (3480), the property (3479)
+    # or the property's turns:// (5349)
     want=turn-rest
     [ "$SCENARIO" = relay ] && want=turn-static
+    if [ "$SCENARIO" = turns ]; then
+      want=turn-tls
+      # TURN over TCP to the TLS port (libnice has no TLS), said on the bus
+      grep -q '^WARNING TURN over TLS is not available' "$OUT_A" ||
+        lab_fail "no warning that turns:// is plain TCP"
+    fi
     grep -q "ALLOCATE processed, success" "$LAB_DIR/$want.log" || {
       tail -n 20 "$LAB_DIR/$want.log"
       lab_fail "no TURN allocation on $want"

@@ -67,6 +67,7 @@ typedef struct
   gchar **agent_props;          /* libnice NiceAgent properties NAME=VALUE */
   gchar **element_props;        /* FACTORY:NAME=VALUE on every such element */
   gboolean wait_mark;           /* --wait-mark: done only after SIGUSR1 */
+  gint stats_every_ms;          /* --stats-every: get-stats again and again */
   gboolean marked;
 
   /* --report-fps: video frames per whole second since the first frame */
@@ -154,6 +155,18 @@ print_peer_stats (GQuark field, const GValue * value, gpointer data)
       &inbound);
   printf ("STATS %s inbound-rtp=%d\n", g_quark_to_string (field), inbound);
   return TRUE;
+}
+
+/* --stats-every: the get-stats path while connections come and go */
+static gboolean
+poll_stats (Peer * p)
+{
+  GstStructure *stats = NULL;
+
+  g_signal_emit_by_name (p->room, "get-stats", NULL, &stats);
+  if (stats)
+    gst_structure_free (stats);
+  return G_SOURCE_CONTINUE;
 }
 
 /* The get-stats action signal, as an application would use it. */
@@ -865,6 +878,9 @@ main (int argc, char **argv)
           "property of every element of that factory in the pipeline, set "
           "after the room element's own settings (repeatable; experiments)",
         "FACTORY:NAME=VALUE"},
+    {"stats-every", 0, 0, G_OPTION_ARG_INT, &p.stats_every_ms,
+          "call get-stats every N ms, results dropped (a stress test of the "
+          "stats path)", "N"},
     {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
         "not done before a SIGUSR1, and --min-frames counts the frames "
           "after it", NULL},
@@ -935,6 +951,8 @@ main (int argc, char **argv)
   g_signal_connect (p.room, "pad-removed", G_CALLBACK (on_pad_removed), &p);
   if (p.report_frames)
     g_timeout_add (250, (GSourceFunc) print_frames, &p);
+  if (p.stats_every_ms > 0)
+    g_timeout_add (p.stats_every_ms, (GSourceFunc) poll_stats, &p);
   gst_bus_add_watch (GST_ELEMENT_BUS (p.pipeline), (GstBusFunc) on_bus, &p);
   g_timeout_add (50, check_done, &p);
 

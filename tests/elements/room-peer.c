@@ -879,7 +879,7 @@ main (int argc, char **argv)
           "after the room element's own settings (repeatable; experiments)",
         "FACTORY:NAME=VALUE"},
     {"stats-every", 0, 0, G_OPTION_ARG_INT, &p.stats_every_ms,
-          "call get-stats every N ms, results dropped (a stress test of the "
+        "call get-stats every N ms, results dropped (a stress test of the "
           "stats path)", "N"},
     {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
         "not done before a SIGUSR1, and --min-frames counts the frames "

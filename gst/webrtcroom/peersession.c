@@ -1095,19 +1095,69 @@ gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
   /* {"candidate": null} and unknown keys: nothing to do */
 }
 
-GstStructure *
-gst_webrtc_room_peer_session_get_stats (GstWebRTCRoomPeerSession * s)
+typedef struct
 {
-  GstPromise *promise = gst_promise_new ();
-  GstStructure *stats = NULL;
+  GMutex lock;
+  GCond cond;
+  gboolean changed;
+} PromiseWaiter;
 
-  g_signal_emit_by_name (s->webrtcbin, "get-stats", NULL, promise);
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
+static void
+promise_waiter_clear (PromiseWaiter * w)
+{
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+static void
+promise_waiter_unref (gpointer w)
+{
+  g_atomic_rc_box_release_full (w, (GDestroyNotify) promise_waiter_clear);
+}
+
+static void
+on_stats_promise_changed (GstPromise * promise, gpointer user_data)
+{
+  PromiseWaiter *w = user_data;
+
+  g_mutex_lock (&w->lock);
+  w->changed = TRUE;
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+}
+
+/* webrtcbin's get-stats, waiting at most @timeout_ms: a webrtcbin closed
+ * between queueing the request and running it may never answer, and the
+ * caller (an application thread) must not hang on it. */
+GstStructure *
+gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin, guint timeout_ms)
+{
+  PromiseWaiter *w = g_atomic_rc_box_new0 (PromiseWaiter);
+  GstPromise *promise;
+  GstStructure *stats = NULL;
+  gint64 deadline =
+      g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean changed;
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  promise = gst_promise_new_with_change_func (on_stats_promise_changed,
+      g_atomic_rc_box_acquire (w), promise_waiter_unref);
+  g_signal_emit_by_name (webrtcbin, "get-stats", NULL, promise);
+  g_mutex_lock (&w->lock);
+  while (!w->changed && g_cond_wait_until (&w->cond, &w->lock, deadline));
+  changed = w->changed;
+  g_mutex_unlock (&w->lock);
+  if (!changed) {
+    GST_WARNING_OBJECT (webrtcbin, "no stats after %u ms", timeout_ms);
+    gst_promise_interrupt (promise);
+  } else if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
     const GstStructure *reply = gst_promise_get_reply (promise);
-    if (reply)
+    if (reply && !gst_structure_has_field (reply, "error"))
       stats = gst_structure_copy (reply);
   }
   gst_promise_unref (promise);
+  promise_waiter_unref (w);
   return stats;
 }
 

@@ -179,7 +179,8 @@ void gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
     JsonObject * data);
 gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
     const gchar * text);
-GstStructure *gst_webrtc_room_peer_session_get_stats (GstWebRTCRoomPeerSession * s);
+GstStructure *gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin,
+    guint timeout_ms);
 void gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession * s,

@@ -40,6 +40,8 @@ void gst_webrtc_room_certificate_wait (void);
 #define DEFAULT_AUDIO_CODEC "OPUS"
 #define DEFAULT_BITRATE 1000000
 #define DEFAULT_LATENCY 50
+/* get-stats waits this long for each webrtcbin at most */
+#define STATS_TIMEOUT_MS 5000
 #define DEFAULT_DECODE TRUE
 #define DEFAULT_NACK TRUE
 #define DEFAULT_FEC FALSE
@@ -329,12 +331,18 @@ sync_call_run (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs @func on the signalling thread and waits for it. */
+/* Runs @func on the signalling thread and waits for it (directly when
+ * called there, e.g. from a peer-left handler releasing a pad). */
 static void
 run_on_context (GstWebRTCRoomBaseBin * self,
     void (*func) (GstWebRTCRoomBaseBin * self, gpointer data), gpointer data)
 {
   SyncCall call = { self, func, data };
+
+  if (g_main_context_is_owner (PRIV (self)->context)) {
+    func (self, data);
+    return;
+  }
 
   g_mutex_init (&call.lock);
   g_cond_init (&call.cond);
@@ -636,14 +644,7 @@ gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
     g_mutex_unlock (&priv->lock);
     if (!webrtcbin)
       continue;
-    {
-      GstPromise *promise = gst_promise_new ();
-      g_signal_emit_by_name (webrtcbin, "get-stats", NULL, promise);
-      if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED
-          && gst_promise_get_reply (promise))
-        stats = gst_structure_copy (gst_promise_get_reply (promise));
-      gst_promise_unref (promise);
-    }
+    stats = gst_webrtc_room_webrtcbin_get_stats (webrtcbin, STATS_TIMEOUT_MS);
     gst_object_unref (webrtcbin);
     if (!stats)
       continue;

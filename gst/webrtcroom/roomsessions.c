@@ -249,12 +249,20 @@ gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
   GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
   guint i;
 
+  /* a streaming thread of the old connection may be blocked downstream
+   * (a sink prerolling while the pipeline is paused) with the stream lock
+   * that stopping the old webrtcbin needs: flush it out, as close() does
+   * for the pads it removes */
+  for (i = 0; i < pads->len; i++)
+    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
   destroy_session (self, peer_id);
   /* the old decoders are gone: the pads wait, still linked downstream (a
    * gst-launch pipeline links a pad once), for the new connection's
    * tracks */
-  for (i = 0; i < pads->len; i++)
+  for (i = 0; i < pads->len; i++) {
     gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
+    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
+  }
   s = create_session (self, peer_id);
   if (!s) {
     for (i = 0; i < pads->len; i++) {

@@ -200,14 +200,17 @@ first_frame_ms (PeerProc * p)
       10) : -1;
 }
 
-/* Two sendrecv peers: audio, video and chat text both ways. */
+/* Two sendrecv peers: audio, video and chat text both ways. Each stays 4 s
+ * after it is done, so a peer that was slower to start (its encoder and
+ * DTLS key on a busy machine) still gets its frames before the other
+ * leaves (with 1 s, bob once had its first frames 0.8 s before alice left). */
 static void
 test_two_peers (void)
 {
   PeerProc *a = peer_start ("alice", "two", "--send-text=hello-from-alice",
-      "--expect-text", "--stay=1", NULL);
+      "--expect-text", "--stay=4", NULL);
   PeerProc *b = peer_start ("bob", "two", "--send-text=hello-from-bob",
-      "--expect-text", "--stay=1", NULL);
+      "--expect-text", "--stay=4", NULL);
 
   peers_wait (60, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
@@ -314,9 +317,9 @@ static void
 test_h264 (void)
 {
   PeerProc *a = peer_start ("a", "h264", "--codec=H264", "--no-audio",
-      "--stay=1", NULL);
+      "--stay=4", NULL);
   PeerProc *b = peer_start ("b", "h264", "--codec=H264", "--no-audio",
-      "--stay=1", NULL);
+      "--stay=4", NULL);
 
   peers_wait (60, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);

@@ -153,21 +153,30 @@ lab_server_start() {
   lab_wait_for "room server" 10 grep -qs listening "$LAB_DIR/server.out"
 }
 
-# lab_coturn PORT NAME AUTH...: one coturn in pub
+# lab_coturn PORT NAME AUTH...: one coturn in pub, TURN over UDP on PORT;
+# with --cert=... among AUTH, TURN over TLS/TCP on 5349 instead (PORT then
+# only picks its relay port range)
 lab_coturn() {
   local port=$1 name=$2
+  local transport=(--no-tls) listening="ss -lun | grep -q ':$port '"
   shift 2
+  case " $* " in
+    *" --cert="*)
+      transport=(--no-udp --tls-listening-port=5349)
+      listening="ss -ltn | grep -q ':5349 '"
+      ;;
+  esac
   # coturn closes a whole allocation on one failed send, e.g. to a private
   # host candidate it cannot reach: deny the private ranges (TRAPS.md)
   lab_bg pub "$LAB_DIR/$name.log" "$LAB_DIR/$name.err" \
     turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
-    --listening-port="$port" --realm=wr "$@" \
-    --verbose --no-tls --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
+    --listening-port="$port" --realm=wr "${transport[@]}" "$@" \
+    --verbose --no-dtls --no-cli --no-tcp-relay --no-multicast-peers \
     --denied-peer-ip=10.0.0.0-10.255.255.255 \
     --min-port=$((49152 + (port - 3479) * 200)) \
     --max-port=$((49351 + (port - 3479) * 200)) \
     --pidfile="$LAB_DIR/$name.pid" --log-file=stdout --simple-log
-  lab_wait_for "coturn on $port" 10 lab_exec pub sh -c "ss -lun | grep -q ':$port '"
+  lab_wait_for "coturn $name" 10 lab_exec pub sh -c "$listening"
 }
 
 lab_coturn_rest() {
@@ -187,17 +196,8 @@ lab_turn_start() {
     -days 1 -subj "/CN=$LAB_PUB" -addext "subjectAltName=IP:$LAB_PUB" \
     -keyout "$LAB_DIR/turn-tls.key" -out "$LAB_DIR/turn-tls.crt" 2>/dev/null ||
     lab_fail "openssl could not make the TURN server's certificate"
-  lab_bg pub "$LAB_DIR/turn-tls.log" "$LAB_DIR/turn-tls.err" \
-    turnserver -n --listening-ip="$LAB_PUB" --relay-ip="$LAB_PUB" \
-    --tls-listening-port=5349 --listening-port=3481 --realm=wr \
-    --lt-cred-mech --user=wr:wrpass \
-    --cert="$LAB_DIR/turn-tls.crt" --pkey="$LAB_DIR/turn-tls.key" \
-    --verbose --no-udp --no-dtls --no-cli --no-tcp-relay \
-    --no-multicast-peers \
-    --denied-peer-ip=10.0.0.0-10.255.255.255 --min-port=49752 \
-    --max-port=49951 --pidfile="$LAB_DIR/turn-tls.pid" --log-file=stdout \
-    --simple-log
-  lab_wait_for "coturn (TLS) on 5349" 10 lab_exec pub sh -c "ss -ltn | grep -q ':5349 '"
+  lab_coturn 3481 turn-tls --lt-cred-mech --user=wr:wrpass \
+    --cert="$LAB_DIR/turn-tls.crt" --pkey="$LAB_DIR/turn-tls.key"
 }
 
 # lab_wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s

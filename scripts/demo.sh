@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup-deps.sh
+# only what the demo needs: no Chromium, node, npm or coturn
+bash scripts/setup-deps.sh --demo
 if [ -f build/meson-private/coredata.dat ]; then
   meson setup --reconfigure build
 else

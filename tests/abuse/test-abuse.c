@@ -224,6 +224,7 @@ test_room_nul (void)
   g_autoptr (WrTestClient) evil = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "a", NULL);
 
+  g_assert_cmpuint (wa->peers->len, ==, 0);
   wr_test_client_send (evil, "{\"type\":\"join\",\"room\":\"a\\u0000b\"}");
   expect_error (evil, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
   g_assert_true (wr_test_client_expect_silence (a, QUIET_MS));
@@ -273,6 +274,8 @@ test_relay_poisoning (void)
   g_autofree gchar *sig_ok = g_strdup_printf ("{\"type\":\"signal\","
       "\"to\":\"%s\",\"data\":{\"x\":1e30}}", wa->peer);
 
+  g_assert_cmpstr (joined->peer_info->id, ==, wb->peer);
+
   wr_test_client_send (b, sig_inf);
   expect_error (b, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
   wr_test_client_send (b, sig_sur);
@@ -302,13 +305,11 @@ test_depth_bomb (void)
 
   bystanders_join (server, &by);
   evil = connect_client (server);
-  g_free (join (evil, "bystanders", NULL)->peer);
-  {
-    g_autoptr (GstWebRTCRoomMessage) j1 = expect (by.a,
-        GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED);
-    g_autoptr (GstWebRTCRoomMessage) j2 = expect (by.b,
-        GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED);
-  }
+  gst_webrtc_room_message_free (join (evil, "bystanders", NULL));
+  gst_webrtc_room_message_free (expect (by.a,
+          GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED));
+  gst_webrtc_room_message_free (expect (by.b,
+          GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED));
   wr_test_client_send (evil, deep60k);
   expect_error (evil, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
   wr_test_client_send (evil, deep1m);
@@ -380,7 +381,8 @@ test_resume_replay (void)
   wa = expect (a, GST_WEBRTC_ROOM_MESSAGE_WELCOME);
   wr_test_client_send (b, text);
   wb = expect (b, GST_WEBRTC_ROOM_MESSAGE_WELCOME);
-  g_free (expect (a, GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED)->peer);
+  gst_webrtc_room_message_free (expect (a,
+          GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED));
 
   /* a's connection drops; it resumes with its token: same id */
   wr_test_client_abort (a);
@@ -655,9 +657,7 @@ test_transport_slowloris (void)
     GSocketConnection *conn = conns->pdata[i];
     gboolean eof = FALSE;
     gint64 left = deadline - g_get_monotonic_time ();
-    g_autofree gchar *got = raw_read_all (conn, 1 << 16,
-        MAX (left, 0) / 1000, &eof);
-
+    g_free (raw_read_all (conn, 1 << 16, MAX (left, 0) / 1000, &eof));
     closed += eof;
   }
   g_test_message ("%u of 100 slow connections closed by the server", closed);

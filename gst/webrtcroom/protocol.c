@@ -770,6 +770,34 @@ check_ping_id (JsonNode * id, GError ** error)
   return TRUE;
 }
 
+/* nesting levels of objects/arrays in @node (a scalar: 0); bounded by
+ * the pre-scan's depth limit */
+static guint
+node_depth (JsonNode * node)
+{
+  guint depth = 0;
+
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObjectIter iter;
+    const gchar *name;
+    JsonNode *member;
+
+    json_object_iter_init_ordered (&iter, json_node_get_object (node));
+    while (json_object_iter_next_ordered (&iter, &name, &member))
+      depth = MAX (depth, node_depth (member));
+    return depth + 1;
+  }
+  if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *array = json_node_get_array (node);
+    guint i;
+
+    for (i = 0; i < json_array_get_length (array); i++)
+      depth = MAX (depth, node_depth (json_array_get_element (array, i)));
+    return depth + 1;
+  }
+  return 0;
+}
+
 static gboolean
 read_name_and_meta (JsonObject * obj, gchar ** name, JsonObject ** meta,
     GError ** error)
@@ -784,6 +812,12 @@ read_name_and_meta (JsonObject * obj, gchar ** name, JsonObject ** meta,
   if (*meta && object_serialized_size (*meta) > GST_WEBRTC_ROOM_MAX_META_BYTES)
     return bad_message (error, "meta larger than %d bytes serialized",
         GST_WEBRTC_ROOM_MAX_META_BYTES);
+  /* meta is relayed deeper than it came (welcome.peers[].meta): a join
+   * within the frame depth limit must not make welcomes exceed it */
+  if (*meta && node_depth (json_object_get_member (obj, "meta")) >
+      GST_WEBRTC_ROOM_MAX_META_DEPTH)
+    return bad_message (error, "meta nested deeper than %d levels",
+        GST_WEBRTC_ROOM_MAX_META_DEPTH);
   return TRUE;
 }
 

@@ -25,6 +25,9 @@ G_BEGIN_DECLS
 /* Frames nested deeper than this many objects/arrays are refused before
  * json-glib (which recurses per level) sees them. */
 #define GST_WEBRTC_ROOM_MAX_JSON_DEPTH 32
+/* meta (the object itself included) nests at most this deep: a welcome
+ * carries it 3 levels down, within GST_WEBRTC_ROOM_MAX_JSON_DEPTH */
+#define GST_WEBRTC_ROOM_MAX_META_DEPTH 16
 /* Integers beyond +-(2^53 - 1) are refused (not exact in a browser) */
 #define GST_WEBRTC_ROOM_MAX_JSON_INT ((G_GINT64_CONSTANT (1) << 53) - 1)
 /* ping ids larger than this, serialised, are refused */

@@ -678,6 +678,36 @@ test_poisoning (Fixture * f, gconstpointer data)
   frame (f, &b, deep);
   assert_bad_message_only_to (f, &b, NULL);
 
+  /* meta nested to the limit: later welcomes stay within the frame depth
+   * limit; one more level is refused */
+  {
+    Conn m;
+    GString *meta = g_string_new ("{\"type\":\"join\",\"room\":\"r\","
+        "\"meta\":");
+
+    for (i = 0; i < GST_WEBRTC_ROOM_MAX_META_DEPTH; i++)
+      g_string_append (meta, "{\"m\":");
+    g_string_append (meta, "1");
+    for (i = 0; i < GST_WEBRTC_ROOM_MAX_META_DEPTH; i++)
+      g_string_append_c (meta, '}');
+    g_string_append_c (meta, '}');
+    open_conn (f, &m, "m");
+    g_string_insert (meta, strlen ("{\"type\":\"join\",\"room\":\"r\","
+            "\"meta\":"), "{\"m\":");
+    g_string_insert_c (meta, meta->len - 1, '}');
+    frame (f, &m, meta->str);
+    assert_bad_message_only_to (f, &m, "join");
+    g_string_erase (meta, strlen ("{\"type\":\"join\",\"room\":\"r\","
+            "\"meta\":"), strlen ("{\"m\":"));
+    g_string_erase (meta, meta->len - 2, 1);
+    frame (f, &m, meta->str);
+    assert_actions_valid (f);
+    g_assert_nonnull (wr_room_conn_get_peer_id (m.conn));
+    g_string_free (meta, TRUE);
+    frame (f, &m, "{\"type\":\"leave\"}");
+    disconnect (f, &m, WR_DISCONNECT_CLEAN);
+  }
+
   /* later joiners get a valid welcome listing everybody */
   open_conn (f, &c, "c");
   wc = join_full (f, &c, "r", NULL, NULL);

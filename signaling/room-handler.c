@@ -19,6 +19,9 @@
 #include <sys/random.h>
 
 #define PEER_ID_BYTES 8
+#define RESUME_GEN_BYTES 8
+/* how often the table of consumed foreign resume tokens is pruned */
+#define CONSUMED_PRUNE_US (60 * G_USEC_PER_SEC)
 
 typedef struct _WrRoom WrRoom;
 typedef struct _WrPeer WrPeer;
@@ -31,6 +34,9 @@ struct _WrPeer
   GList room_link;              /* in room->members, join order */
   GList lost_link;              /* in handler->lost while lost */
   gint64 lost_deadline;
+  /* the generation of the peer's current resume token: only that token
+   * resumes it, once (the welcome it gets carries the next one) */
+  gchar resume_gen[2 * RESUME_GEN_BYTES + 1];
 };
 
 struct _WrRoom
@@ -57,6 +63,12 @@ struct _WrRoomHandler
   GHashTable *peers;            /* id -> WrPeer */
   GQueue pending;               /* WrRoomConn, by join deadline */
   GQueue lost;                  /* WrPeer, by lost deadline */
+  /* peer ids re-created here from another instance's resume token (the
+   * server restarted): id -> that token's expiry (gint64 *). Such a
+   * token works once per instance: a replay after the peer left finds
+   * its id here. */
+  GHashTable *consumed;
+  gint64 consumed_pruned;
   WrRoomStats stats;
 };
 
@@ -157,6 +169,9 @@ wr_room_handler_new (const WrRoomHandlerConfig * config, gint64 now_us)
       (GDestroyNotify) room_free);
   handler->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) peer_free);
+  handler->consumed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  handler->consumed_pruned = now_us;
   g_queue_init (&handler->pending);
   g_queue_init (&handler->lost);
   return handler;
@@ -170,6 +185,7 @@ wr_room_handler_free (WrRoomHandler * handler)
   /* connections are owned by the glue, which disconnects them first */
   g_hash_table_destroy (handler->peers);
   g_hash_table_destroy (handler->rooms);
+  g_hash_table_destroy (handler->consumed);
   g_bytes_unref (handler->config.resume_secret);
   g_clear_pointer (&handler->config.join_secret, g_bytes_unref);
   g_clear_pointer (&handler->config.ice_servers, json_array_unref);
@@ -364,8 +380,9 @@ send_welcome (WrRoomHandler * handler, WrPeer * peer, gint64 now_us,
     if (member != peer)
       g_ptr_array_add (others, &member->info);
   }
+  random_hex (peer->resume_gen, RESUME_GEN_BYTES);
   token = wr_token_new_resume (handler->config.resume_secret,
-      peer->room->name, peer->info.id, handler->server_id,
+      peer->room->name, peer->info.id, handler->server_id, peer->resume_gen,
       now_us / G_USEC_PER_SEC + handler->config.resume_token_lifetime_s);
 
   msg.peer = peer->info.id;
@@ -443,13 +460,77 @@ room_is_full (WrRoomHandler * handler, WrRoom * room)
 }
 
 static void
+remember_consumed (WrRoomHandler * handler, const gchar * id, gint64 exp_s)
+{
+  gint64 *exp = g_new (gint64, 1);
+
+  *exp = exp_s;
+  g_hash_table_replace (handler->consumed, g_strdup (id), exp);
+}
+
+static void
+prune_consumed (WrRoomHandler * handler, gint64 now_us)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (now_us - handler->consumed_pruned < CONSUMED_PRUNE_US)
+    return;
+  handler->consumed_pruned = now_us;
+  g_hash_table_iter_init (&iter, handler->consumed);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    if (*(gint64 *) value <= now_us / G_USEC_PER_SEC)
+      g_hash_table_iter_remove (&iter);
+  }
+}
+
+/* What a join's resume token allows: resuming a known peer (only with
+ * its current generation), re-creating a peer of another server instance
+ * (once), or nothing (the join is a fresh one). */
+typedef enum
+{
+  RESUME_NONE,
+  RESUME_TAKE_OVER,
+  RESUME_RECREATE,
+} ResumeKind;
+
+static ResumeKind
+classify_resume (WrRoomHandler * handler, const GstWebRTCRoomMessage * msg,
+    gint64 now_s, WrResumeToken * token, WrPeer ** peer_out)
+{
+  WrPeer *peer;
+
+  *peer_out = NULL;
+  if (!msg->resume || !wr_token_check_resume (handler->config.resume_secret,
+          msg->resume, msg->room, now_s, token))
+    return RESUME_NONE;
+
+  peer = g_hash_table_lookup (handler->peers, token->peer);
+  if (peer) {
+    /* a superseded token (an older generation) is dead */
+    if (!g_str_equal (peer->room->name, msg->room)
+        || !g_str_equal (peer->resume_gen, token->gen))
+      return RESUME_NONE;
+    *peer_out = peer;
+    return RESUME_TAKE_OVER;
+  }
+  /* A peer this instance issued the token for and already removed joins
+   * afresh; a peer of another instance (we restarted) is re-created with
+   * its id, once. */
+  if (g_strcmp0 (token->server_id, handler->server_id) == 0
+      || g_hash_table_contains (handler->consumed, token->peer))
+    return RESUME_NONE;
+  return RESUME_RECREATE;
+}
+
+static void
 handle_join (WrRoomHandler * handler, WrRoomConn * conn,
     const GstWebRTCRoomMessage * msg, gint64 now_us, GArray * actions)
 {
-  g_autofree gchar *resume_id = NULL;
-  g_autofree gchar *resume_server = NULL;
+  g_auto (WrResumeToken) token = { 0 };
   gint64 now_s = now_us / G_USEC_PER_SEC;
-  gboolean resumable = FALSE;
+  ResumeKind resume;
+  WrPeer *resumed;
   WrRoom *room;
 
   if (conn->peer) {
@@ -458,12 +539,11 @@ handle_join (WrRoomHandler * handler, WrRoomConn * conn,
     return;
   }
 
-  /* An invalid or expired resume token is not an error: fresh join. */
-  if (msg->resume)
-    resumable = wr_token_check_resume (handler->config.resume_secret,
-        msg->resume, msg->room, now_s, &resume_id, &resume_server);
+  /* An invalid, expired, used or superseded resume token is not an
+   * error: fresh join (which then needs a join token if required). */
+  resume = classify_resume (handler, msg, now_s, &token, &resumed);
 
-  if (handler->config.join_secret && !resumable
+  if (handler->config.join_secret && resume == RESUME_NONE
       && !(msg->token && wr_token_check_join (handler->config.join_secret,
               msg->token, msg->room, now_s))) {
     send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED,
@@ -474,17 +554,9 @@ handle_join (WrRoomHandler * handler, WrRoomConn * conn,
     return;
   }
 
-  if (resumable) {
-    WrPeer *peer = g_hash_table_lookup (handler->peers, resume_id);
-
-    if (peer && g_str_equal (peer->room->name, msg->room)) {
-      resume_peer (handler, conn, peer, now_us, actions);
-      return;
-    }
-    /* A peer of another server instance (we restarted): re-create it
-     * with its id. A peer this instance already removed joins afresh. */
-    if (peer || g_strcmp0 (resume_server, handler->server_id) == 0)
-      g_clear_pointer (&resume_id, g_free);
+  if (resume == RESUME_TAKE_OVER) {
+    resume_peer (handler, conn, resumed, now_us, actions);
+    return;
   }
 
   room = g_hash_table_lookup (handler->rooms, msg->room);
@@ -494,8 +566,13 @@ handle_join (WrRoomHandler * handler, WrRoomConn * conn,
     return;
   }
   room = lookup_or_create_room (handler, msg->room);
-  add_peer (handler, conn, room, resume_id ? g_steal_pointer (&resume_id) :
-      new_peer_id (handler), msg, now_us, actions);
+  if (resume == RESUME_RECREATE) {
+    remember_consumed (handler, token.peer, token.exp);
+    add_peer (handler, conn, room, g_steal_pointer (&token.peer), msg, now_us,
+        actions);
+  } else {
+    add_peer (handler, conn, room, new_peer_id (handler), msg, now_us, actions);
+  }
 }
 
 static void
@@ -657,6 +734,7 @@ wr_room_handler_tick (WrRoomHandler * handler, gint64 now_us, GArray * actions)
       break;
     remove_peer (handler, peer, GST_WEBRTC_ROOM_LEFT_TIMEOUT, actions);
   }
+  prune_consumed (handler, now_us);
 }
 
 gint64

@@ -187,9 +187,18 @@ wr_token_check_join (GBytes * secret, const gchar * token,
       || g_str_equal (token_room, room));
 }
 
+void
+wr_resume_token_clear (WrResumeToken * token)
+{
+  g_clear_pointer (&token->peer, g_free);
+  g_clear_pointer (&token->server_id, g_free);
+  g_clear_pointer (&token->gen, g_free);
+  token->exp = 0;
+}
+
 gchar *
 wr_token_new_resume (GBytes * secret, const gchar * room, const gchar * peer,
-    const gchar * server_id, gint64 exp_s)
+    const gchar * server_id, const gchar * gen, gint64 exp_s)
 {
   g_autoptr (JsonObject) payload = json_object_new ();
 
@@ -197,24 +206,30 @@ wr_token_new_resume (GBytes * secret, const gchar * room, const gchar * peer,
   json_object_set_string_member (payload, "peer", peer);
   json_object_set_int_member (payload, "exp", exp_s);
   json_object_set_string_member (payload, "srv", server_id);
+  json_object_set_string_member (payload, "gen", gen);
   return wr_token_sign (secret, payload);
 }
 
 gboolean
 wr_token_check_resume (GBytes * secret, const gchar * token,
-    const gchar * room, gint64 now_s, gchar ** peer, gchar ** server_id)
+    const gchar * room, gint64 now_s, WrResumeToken * out)
 {
   g_autoptr (JsonObject) payload = wr_token_verify (secret, token, now_s);
-  const gchar *token_room, *token_peer;
+  const gchar *token_room, *token_peer, *token_gen;
 
+  memset (out, 0, sizeof (*out));
   if (!payload)
     return FALSE;
   token_room = get_string_member (payload, "room");
   token_peer = get_string_member (payload, "peer");
-  if (!token_room || !token_peer || !g_str_equal (token_room, room))
+  token_gen = get_string_member (payload, "gen");
+  if (!token_room || !token_peer || !token_gen
+      || !g_str_equal (token_room, room))
     return FALSE;
-  *peer = g_strdup (token_peer);
-  *server_id = g_strdup (get_string_member (payload, "srv"));
+  out->peer = g_strdup (token_peer);
+  out->server_id = g_strdup (get_string_member (payload, "srv"));
+  out->gen = g_strdup (token_gen);
+  out->exp = json_object_get_int_member (payload, "exp");
   return TRUE;
 }
 

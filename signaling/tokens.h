@@ -12,12 +12,10 @@
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
-
 /* Self-validating tokens:
  *   base64url(payload) "." base64url(HMAC-SHA256(secret, payload))
  * where payload is a compact JSON object. Base64url without padding. */
-
-gchar *wr_token_sign (GBytes * secret, JsonObject * payload);
+    gchar * wr_token_sign (GBytes * secret, JsonObject * payload);
 
 JsonObject *wr_token_verify (GBytes * secret, const gchar * token,
     gint64 now_s);
@@ -27,22 +25,39 @@ gchar *wr_token_new_join (GBytes * secret, const gchar * room, gint64 exp_s);
 gboolean wr_token_check_join (GBytes * secret, const gchar * token,
     const gchar * room, gint64 now_s);
 
-gchar *wr_token_new_resume (GBytes * secret, const gchar * room,
-    const gchar * peer, const gchar * server_id, gint64 exp_s);
+/* A resume token names one peer in one room and one generation of it:
+ * every welcome gives the peer a new generation, so an older token is
+ * superseded (the room handler keeps the current one). */
+typedef struct
+{
+  gchar *peer;
+  gchar *server_id;             /* the server instance that issued it */
+  gchar *gen;                   /* the peer's resume generation */
+  gint64 exp;                   /* unix seconds */
+} WrResumeToken;
 
-gboolean wr_token_check_resume (GBytes * secret, const gchar * token,
-    const gchar * room, gint64 now_s, gchar ** peer, gchar ** server_id);
+void wr_resume_token_clear (WrResumeToken * token);
 
-gchar *wr_base64url_encode (const guint8 * data, gsize len);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WrResumeToken, wr_resume_token_clear)
+     gchar *wr_token_new_resume (GBytes * secret, const gchar * room,
+    const gchar * peer, const gchar * server_id, const gchar * gen,
+    gint64 exp_s);
 
-guint8 *wr_base64url_decode (const gchar * text, gsize * out_len);
+/* TRUE when @token is signed with @secret, unexpired, for @room and
+ * carries a peer id and a generation; fills @out */
+     gboolean wr_token_check_resume (GBytes * secret, const gchar * token,
+    const gchar * room, gint64 now_s, WrResumeToken * out);
 
-GBytes *wr_secret_load (const gchar * path, GError ** error);
+     gchar *wr_base64url_encode (const guint8 * data, gsize len);
 
-GBytes *wr_secret_generate (void);
+     guint8 *wr_base64url_decode (const gchar * text, gsize * out_len);
 
-gchar *wr_turn_rest_username (gint64 expiry_s, const gchar * peer);
+     GBytes *wr_secret_load (const gchar * path, GError ** error);
 
-gchar *wr_turn_rest_credential (GBytes * secret, const gchar * username);
+     GBytes *wr_secret_generate (void);
+
+     gchar *wr_turn_rest_username (gint64 expiry_s, const gchar * peer);
+
+     gchar *wr_turn_rest_credential (GBytes * secret, const gchar * username);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "protocol.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (gst - webrtc - room - error - quark, gst_webrtc_room_error);
@@ -197,6 +198,144 @@ gst_webrtc_room_message_copy (const GstWebRTCRoomMessage * msg)
 G_DEFINE_BOXED_TYPE (GstWebRTCRoomMessage, gst_webrtc_room_message,
     gst_webrtc_room_message_copy, gst_webrtc_room_message_free);
 
+/* Our own JSON writer: json-glib 1.6's generator prints a double such as
+ * 1e30 as `1e+30.0` and inf as `inf.0` (neither is JSON) and copies
+ * invalid UTF-8 through. This one always writes valid UTF-8 JSON: a
+ * non-finite double becomes null, invalid UTF-8 is replaced (U+FFFD),
+ * nesting beyond WRITE_MAX_DEPTH becomes null. */
+
+#define WRITE_MAX_DEPTH 64
+
+static void
+write_string (GString * out, const gchar * str)
+{
+  g_autofree gchar *valid = NULL;
+  const gchar *p;
+
+  if (!g_utf8_validate (str, -1, NULL))
+    str = valid = g_utf8_make_valid (str, -1);
+  g_string_append_c (out, '"');
+  for (p = str; *p; p++) {
+    guchar c = *p;
+
+    switch (c) {
+      case '"':
+        g_string_append (out, "\\\"");
+        break;
+      case '\\':
+        g_string_append (out, "\\\\");
+        break;
+      case '\n':
+        g_string_append (out, "\\n");
+        break;
+      case '\r':
+        g_string_append (out, "\\r");
+        break;
+      case '\t':
+        g_string_append (out, "\\t");
+        break;
+      default:
+        if (c < 0x20)
+          g_string_append_printf (out, "\\u%04x", c);
+        else
+          g_string_append_c (out, c);
+    }
+  }
+  g_string_append_c (out, '"');
+}
+
+static void
+write_double (GString * out, gdouble d)
+{
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (d)) {
+    g_string_append (out, "null");
+    return;
+  }
+  g_ascii_dtostr (buf, sizeof (buf), d);
+  g_string_append (out, buf);
+  /* keep it a double when read back */
+  if (!strpbrk (buf, ".eE"))
+    g_string_append (out, ".0");
+}
+
+static void
+write_node (GString * out, JsonNode * node, guint depth)
+{
+  if (!node || (depth >= WRITE_MAX_DEPTH
+          && (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node)))) {
+    g_string_append (out, "null");
+    return;
+  }
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_OBJECT:{
+      JsonObjectIter iter;
+      const gchar *name;
+      JsonNode *member;
+      gboolean first = TRUE;
+
+      g_string_append_c (out, '{');
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member)) {
+        if (!first)
+          g_string_append_c (out, ',');
+        first = FALSE;
+        write_string (out, name);
+        g_string_append_c (out, ':');
+        write_node (out, member, depth + 1);
+      }
+      g_string_append_c (out, '}');
+      break;
+    }
+    case JSON_NODE_ARRAY:{
+      JsonArray *array = json_node_get_array (node);
+      guint i;
+
+      g_string_append_c (out, '[');
+      for (i = 0; i < json_array_get_length (array); i++) {
+        if (i > 0)
+          g_string_append_c (out, ',');
+        write_node (out, json_array_get_element (array, i), depth + 1);
+      }
+      g_string_append_c (out, ']');
+      break;
+    }
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node)) {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT,
+              json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" :
+              "false");
+          break;
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_string_append (out, "null");
+      }
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+  }
+}
+
+static gchar *
+json_node_to_text (JsonNode * node)
+{
+  GString *out = g_string_new (NULL);
+
+  write_node (out, node, 0);
+  return g_string_free (out, FALSE);
+}
+
 /* Validation */
 
 gboolean
@@ -224,6 +363,277 @@ gst_webrtc_room_is_valid_name (const gchar * name)
     return FALSE;
   return g_utf8_validate (name, -1, NULL)
       && g_utf8_strlen (name, -1) <= GST_WEBRTC_ROOM_MAX_NAME_CHARS;
+}
+
+/* Strict JSON pre-scan (RFC 8259), run before json-glib sees a frame.
+ * json-glib 1.6 accepts what is not JSON (single quotes, `01`, `.5`, a
+ * broken `\u12zz`), decodes a lone surrogate into invalid UTF-8, cuts a
+ * string at `\u0000`, wraps integers beyond 64 bits, turns `1e999` into
+ * inf (serialised as `inf.0`) and recurses once per nesting level (60k
+ * nested arrays overflow the stack). The scan is iterative over the text
+ * and recursive only up to GST_WEBRTC_ROOM_MAX_JSON_DEPTH. A syntax error
+ * stops it; the first value error (lone surrogate, `\u0000`, a number out
+ * of range) is remembered and the scan goes on, so the caller can still
+ * read the message's type for the error's `ref`. */
+
+typedef struct
+{
+  const guchar *p;
+  const guchar *end;
+  const gchar *syntax_error;
+  const gchar *value_error;
+  gboolean too_deep;
+  /* json-glib 1.6 fails on a lone low surrogate and leaks on that path */
+  gboolean lone_surrogate;
+  /* the top-level "type" string when it has no escapes (for a ref) */
+  const guchar *type;
+  gsize type_len;
+} JsonScan;
+
+static gboolean
+scan_fail (JsonScan * s, const gchar * what)
+{
+  if (!s->syntax_error)
+    s->syntax_error = what;
+  return FALSE;
+}
+
+static void
+scan_value_error (JsonScan * s, const gchar * what)
+{
+  if (!s->value_error)
+    s->value_error = what;
+}
+
+static void
+scan_lone_surrogate (JsonScan * s)
+{
+  scan_value_error (s, "lone UTF-16 surrogate in a string");
+  s->lone_surrogate = TRUE;
+}
+
+static void
+scan_ws (JsonScan * s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n'
+          || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+scan_hex4 (JsonScan * s, gunichar * out)
+{
+  gunichar v = 0;
+  guint i;
+
+  if (s->end - s->p < 4)
+    return FALSE;
+  for (i = 0; i < 4; i++) {
+    gint d = g_ascii_xdigit_value (s->p[i]);
+
+    if (d < 0)
+      return FALSE;
+    v = (v << 4) | d;
+  }
+  s->p += 4;
+  *out = v;
+  return TRUE;
+}
+
+/* at the opening quote; the text is already known to be valid UTF-8 */
+static gboolean
+scan_string (JsonScan * s)
+{
+  s->p++;
+  while (s->p < s->end) {
+    guchar c = *s->p++;
+    gunichar u, low;
+
+    if (c == '"')
+      return TRUE;
+    if (c < 0x20)
+      return scan_fail (s, "control character in a string");
+    if (c != '\\')
+      continue;
+    if (s->p >= s->end)
+      break;
+    c = *s->p++;
+    if (strchr ("\"\\/bfnrt", c) && c != '\0')
+      continue;
+    if (c != 'u' || !scan_hex4 (s, &u))
+      return scan_fail (s, "bad escape in a string");
+    if (u == 0) {
+      scan_value_error (s, "\\u0000 in a string");
+    } else if (u >= 0xdc00 && u <= 0xdfff) {
+      scan_lone_surrogate (s);
+    } else if (u >= 0xd800 && u <= 0xdbff) {
+      if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u') {
+        scan_lone_surrogate (s);
+        continue;
+      }
+      s->p += 2;
+      if (!scan_hex4 (s, &low))
+        return scan_fail (s, "bad escape in a string");
+      if (low < 0xdc00 || low > 0xdfff)
+        scan_lone_surrogate (s);
+    }
+  }
+  return scan_fail (s, "unterminated string");
+}
+
+static gboolean
+scan_digits (JsonScan * s)
+{
+  const guchar *start = s->p;
+
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    s->p++;
+  return s->p > start;
+}
+
+static gboolean
+scan_number (JsonScan * s)
+{
+  const guchar *start = s->p;
+  gboolean integer = TRUE;
+  g_autofree gchar *text = NULL;
+
+  if (*s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (!scan_digits (s))
+    return scan_fail (s, "bad number");
+  if (s->p < s->end && *s->p == '.') {
+    s->p++;
+    integer = FALSE;
+    if (!scan_digits (s))
+      return scan_fail (s, "bad number");
+  }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+    s->p++;
+    integer = FALSE;
+    if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+      s->p++;
+    if (!scan_digits (s))
+      return scan_fail (s, "bad number");
+  }
+
+  text = g_strndup ((const gchar *) start, s->p - start);
+  if (integer) {
+    /* beyond 2^53 a browser cannot hold it, and json-glib wraps it */
+    if (s->p - start > 17 || ABS (g_ascii_strtoll (text, NULL, 10)) >
+        GST_WEBRTC_ROOM_MAX_JSON_INT)
+      scan_value_error (s, "integer out of range (+-2^53)");
+  } else if (!isfinite (g_ascii_strtod (text, NULL))) {
+    scan_value_error (s, "number out of range");
+  }
+  return TRUE;
+}
+
+static gboolean
+scan_literal (JsonScan * s, const gchar * word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return scan_fail (s, "unexpected character");
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean scan_value (JsonScan * s, guint depth);
+
+static gboolean
+scan_container (JsonScan * s, guint depth)
+{
+  gboolean object = *s->p == '{';
+  guchar close = object ? '}' : ']';
+
+  if (depth >= GST_WEBRTC_ROOM_MAX_JSON_DEPTH) {
+    s->too_deep = TRUE;
+    return scan_fail (s, "nested too deep");
+  }
+  s->p++;
+  scan_ws (s);
+  if (s->p < s->end && *s->p == close) {
+    s->p++;
+    return TRUE;
+  }
+  while (s->p < s->end) {
+    const guchar *name = s->p, *value;
+    gsize name_len = 0;
+
+    if (object) {
+      if (*s->p != '"' || !scan_string (s))
+        return scan_fail (s, "expected a member name");
+      name_len = s->p - name;
+      scan_ws (s);
+      if (s->p >= s->end || *s->p != ':')
+        return scan_fail (s, "expected ':'");
+      s->p++;
+      scan_ws (s);
+    }
+    value = s->p;
+    if (!scan_value (s, depth + 1))
+      return FALSE;
+    if (depth == 0 && name_len == 6 && memcmp (name, "\"type\"", 6) == 0
+        && *value == '"' && !memchr (value, '\\', s->p - value)) {
+      s->type = value + 1;
+      s->type_len = s->p - value - 2;
+    }
+    scan_ws (s);
+    if (s->p < s->end && *s->p == close) {
+      s->p++;
+      return TRUE;
+    }
+    if (s->p >= s->end || *s->p != ',')
+      break;
+    s->p++;
+    scan_ws (s);
+  }
+  return scan_fail (s, object ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+static gboolean
+scan_value (JsonScan * s, guint depth)
+{
+  if (s->p >= s->end)
+    return scan_fail (s, "unexpected end");
+  switch (*s->p) {
+    case '{':
+    case '[':
+      return scan_container (s, depth);
+    case '"':
+      return scan_string (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      if (*s->p == '-' || g_ascii_isdigit (*s->p))
+        return scan_number (s);
+      return scan_fail (s, "unexpected character");
+  }
+}
+
+/* TRUE when @text is one JSON value (syntax and depth); s->value_error
+ * then tells whether its values are acceptable */
+static gboolean
+json_scan (JsonScan * s, const gchar * text, gsize len)
+{
+  memset (s, 0, sizeof (*s));
+  s->p = (const guchar *) text;
+  s->end = s->p + len;
+  scan_ws (s);
+  if (!scan_value (s, 0))
+    return FALSE;
+  scan_ws (s);
+  if (s->p != s->end)
+    return scan_fail (s, "trailing characters");
+  return TRUE;
 }
 
 /* Parsing helpers: each reads one field, NULL/absent allowed where
@@ -304,8 +714,88 @@ object_serialized_size (JsonObject * obj)
   g_autofree gchar *text = NULL;
 
   json_node_set_object (node, obj);
-  text = json_to_string (node, FALSE);
+  text = json_node_to_text (node);
   return strlen (text);
+}
+
+/* A ping id is echoed exactly, so it holds no fractional number (json-glib
+ * would print it back differently): a string, an integer, a boolean or
+ * an array/object of those, small. */
+static gboolean
+ping_id_is_exact (JsonNode * node)
+{
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_OBJECT:{
+      JsonObjectIter iter;
+      const gchar *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member)) {
+        if (!ping_id_is_exact (member))
+          return FALSE;
+      }
+      return TRUE;
+    }
+    case JSON_NODE_ARRAY:{
+      JsonArray *array = json_node_get_array (node);
+      guint i;
+
+      for (i = 0; i < json_array_get_length (array); i++) {
+        if (!ping_id_is_exact (json_array_get_element (array, i)))
+          return FALSE;
+      }
+      return TRUE;
+    }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE;
+    case JSON_NODE_NULL:
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+check_ping_id (JsonNode * id, GError ** error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (!ping_id_is_exact (id))
+    return bad_message (error, "field 'id' must be a string, an integer, "
+        "a boolean or an array/object of those (no fractions)");
+  text = json_node_to_text (id);
+  if (strlen (text) > GST_WEBRTC_ROOM_MAX_PING_ID_BYTES)
+    return bad_message (error, "field 'id' larger than %d bytes serialized",
+        GST_WEBRTC_ROOM_MAX_PING_ID_BYTES);
+  return TRUE;
+}
+
+/* nesting levels of objects/arrays in @node (a scalar: 0); bounded by
+ * the pre-scan's depth limit */
+static guint
+node_depth (JsonNode * node)
+{
+  guint depth = 0;
+
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObjectIter iter;
+    const gchar *name;
+    JsonNode *member;
+
+    json_object_iter_init_ordered (&iter, json_node_get_object (node));
+    while (json_object_iter_next_ordered (&iter, &name, &member))
+      depth = MAX (depth, node_depth (member));
+    return depth + 1;
+  }
+  if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *array = json_node_get_array (node);
+    guint i;
+
+    for (i = 0; i < json_array_get_length (array); i++)
+      depth = MAX (depth, node_depth (json_array_get_element (array, i)));
+    return depth + 1;
+  }
+  return 0;
 }
 
 static gboolean
@@ -322,6 +812,12 @@ read_name_and_meta (JsonObject * obj, gchar ** name, JsonObject ** meta,
   if (*meta && object_serialized_size (*meta) > GST_WEBRTC_ROOM_MAX_META_BYTES)
     return bad_message (error, "meta larger than %d bytes serialized",
         GST_WEBRTC_ROOM_MAX_META_BYTES);
+  /* meta is relayed deeper than it came (welcome.peers[].meta): a join
+   * within the frame depth limit must not make welcomes exceed it */
+  if (*meta && node_depth (json_object_get_member (obj, "meta")) >
+      GST_WEBRTC_ROOM_MAX_META_DEPTH)
+    return bad_message (error, "meta nested deeper than %d levels",
+        GST_WEBRTC_ROOM_MAX_META_DEPTH);
   return TRUE;
 }
 
@@ -484,6 +980,7 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
   JsonObject *obj;
   GstWebRTCRoomMessageType msg_type;
   gboolean ok = FALSE;
+  JsonScan scan;
 
   g_return_val_if_fail (text != NULL || len == 0, NULL);
 
@@ -504,6 +1001,25 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
     return NULL;
   }
 
+  if (!json_scan (&scan, text, len)) {
+    if (scan.too_deep)
+      bad_message (error, "JSON nested deeper than %d levels",
+          GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
+    else
+      g_set_error (error, GST_WEBRTC_ROOM_ERROR,
+          GST_WEBRTC_ROOM_ERROR_BAD_JSON, "invalid JSON: %s",
+          scan.syntax_error);
+    return NULL;
+  }
+
+  /* json-glib cannot take these */
+  if (scan.lone_surrogate) {
+    if (ref && scan.type)
+      *ref = g_strndup ((const gchar *) scan.type, scan.type_len);
+    bad_message (error, "%s", scan.value_error);
+    return NULL;
+  }
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, len, &json_error)) {
     g_set_error (error, GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
@@ -520,8 +1036,14 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
 
   if (!read_string (obj, "type", FALSE, &type, error))
     return NULL;
-  if (ref)
+  if (ref && g_utf8_validate (type, -1, NULL))
     *ref = g_strdup (type);
+
+  /* checked after `type` is known, for the error's ref */
+  if (scan.value_error) {
+    bad_message (error, "%s", scan.value_error);
+    return NULL;
+  }
 
   msg_type = type_from_string (type, direction);
   if (msg_type == GST_WEBRTC_ROOM_MESSAGE_INVALID) {
@@ -542,9 +1064,13 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
     case GST_WEBRTC_ROOM_MESSAGE_PING:
     case GST_WEBRTC_ROOM_MESSAGE_PONG:{
       JsonNode *id = json_object_get_member (obj, "id");
-      if (id && !JSON_NODE_HOLDS_NULL (id))
-        msg->id = json_node_copy (id);
-      ok = TRUE;
+      if (id && !JSON_NODE_HOLDS_NULL (id)) {
+        ok = check_ping_id (id, error);
+        if (ok)
+          msg->id = json_node_copy (id);
+      } else {
+        ok = TRUE;
+      }
       break;
     }
     case GST_WEBRTC_ROOM_MESSAGE_LEAVE:
@@ -615,10 +1141,8 @@ static gchar *
 builder_to_string (JsonBuilder * b)
 {
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
 
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return json_node_to_text (root);
 }
 
 gchar *

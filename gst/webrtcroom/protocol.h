@@ -13,18 +13,25 @@
 #include <gst/webrtcroom/webrtcroom-prelude.h>
 
 G_BEGIN_DECLS
-
 /**
  * GST_WEBRTC_ROOM_PROTOCOL_VERSION:
  *
  * The room protocol version this codec speaks (docs/protocol.md).
  */
 #define GST_WEBRTC_ROOM_PROTOCOL_VERSION 1
-
 #define GST_WEBRTC_ROOM_MAX_ROOM_LEN 64
 #define GST_WEBRTC_ROOM_MAX_NAME_CHARS 64
 #define GST_WEBRTC_ROOM_MAX_META_BYTES 4096
-
+/* Frames nested deeper than this many objects/arrays are refused before
+ * json-glib (which recurses per level) sees them. */
+#define GST_WEBRTC_ROOM_MAX_JSON_DEPTH 32
+/* meta (the object itself included) nests at most this deep: a welcome
+ * carries it 3 levels down, within GST_WEBRTC_ROOM_MAX_JSON_DEPTH */
+#define GST_WEBRTC_ROOM_MAX_META_DEPTH 16
+/* Integers beyond +-(2^53 - 1) are refused (not exact in a browser) */
+#define GST_WEBRTC_ROOM_MAX_JSON_INT ((G_GINT64_CONSTANT (1) << 53) - 1)
+/* ping ids larger than this, serialised, are refused */
+#define GST_WEBRTC_ROOM_MAX_PING_ID_BYTES 256
 /**
  * GstWebRTCRoomMessageType:
  *
@@ -32,7 +39,7 @@ G_BEGIN_DECLS
  * `signal`/`broadcast` share one enum value; the direction given to
  * gst_webrtc_room_message_parse() decides which fields are expected.
  */
-typedef enum
+    typedef enum
 {
   GST_WEBRTC_ROOM_MESSAGE_INVALID = 0,
   /* client -> server */
@@ -86,14 +93,13 @@ typedef enum
 } GstWebRTCRoomError;
 
 #define GST_WEBRTC_ROOM_ERROR (gst_webrtc_room_error_quark ())
-GST_WEBRTC_ROOM_API
-GQuark gst_webrtc_room_error_quark (void);
+GST_WEBRTC_ROOM_API GQuark gst_webrtc_room_error_quark (void);
 
 GST_WEBRTC_ROOM_API
-const gchar *gst_webrtc_room_error_to_code (GstWebRTCRoomError error);
+    const gchar *gst_webrtc_room_error_to_code (GstWebRTCRoomError error);
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomError gst_webrtc_room_error_from_code (const gchar * code);
+    GstWebRTCRoomError gst_webrtc_room_error_from_code (const gchar * code);
 
 /**
  * GstWebRTCRoomPeerLeftReason:
@@ -106,10 +112,13 @@ typedef enum
 } GstWebRTCRoomPeerLeftReason;
 
 GST_WEBRTC_ROOM_API
-const gchar *gst_webrtc_room_message_type_to_string (GstWebRTCRoomMessageType type);
+    const gchar
+    * gst_webrtc_room_message_type_to_string (GstWebRTCRoomMessageType type);
 
 GST_WEBRTC_ROOM_API
-const gchar *gst_webrtc_room_peer_left_reason_to_string (GstWebRTCRoomPeerLeftReason reason);
+    const gchar
+    * gst_webrtc_room_peer_left_reason_to_string (GstWebRTCRoomPeerLeftReason
+    reason);
 
 /**
  * GstWebRTCRoomPeerInfo:
@@ -127,18 +136,18 @@ typedef struct
 } GstWebRTCRoomPeerInfo;
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomPeerInfo *gst_webrtc_room_peer_info_new (const gchar * id,
+    GstWebRTCRoomPeerInfo * gst_webrtc_room_peer_info_new (const gchar * id,
     const gchar * name, JsonObject * meta, gboolean offers);
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomPeerInfo *gst_webrtc_room_peer_info_copy (const GstWebRTCRoomPeerInfo * info);
-GST_WEBRTC_ROOM_API
-void gst_webrtc_room_peer_info_free (GstWebRTCRoomPeerInfo * info);
-GST_WEBRTC_ROOM_API
-GType gst_webrtc_room_peer_info_get_type (void);
+    GstWebRTCRoomPeerInfo *
+gst_webrtc_room_peer_info_copy (const GstWebRTCRoomPeerInfo * info);
+GST_WEBRTC_ROOM_API void gst_webrtc_room_peer_info_free (GstWebRTCRoomPeerInfo *
+    info);
+GST_WEBRTC_ROOM_API GType gst_webrtc_room_peer_info_get_type (void);
 #define GST_TYPE_WEBRTC_ROOM_PEER_INFO (gst_webrtc_room_peer_info_get_type ())
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomPeerInfo, gst_webrtc_room_peer_info_free)
-
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomPeerInfo,
+    gst_webrtc_room_peer_info_free)
 /**
  * GstWebRTCRoomMessage:
  *
@@ -146,60 +155,61 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomPeerInfo, gst_webrtc_room_peer_info_
  * meaningful; the others are %NULL/0. Field names are C names: the wire
  * names live in protocol.c only.
  */
-typedef struct
-{
-  GstWebRTCRoomMessageType type;
+     typedef struct
+     {
+       GstWebRTCRoomMessageType type;
 
-  /* join (client) / welcome (server) */
-  gchar *room;
-  gchar *name;                  /* join */
-  JsonObject *meta;             /* join */
-  gboolean offers;              /* join, default TRUE */
-  gchar *token;                 /* join, optional auth token */
-  gchar *resume;                /* join: resume token; welcome: fresh token */
+       /* join (client) / welcome (server) */
+       gchar *room;
+       gchar *name;             /* join */
+       JsonObject *meta;        /* join */
+       gboolean offers;         /* join, default TRUE */
+       gchar *token;            /* join, optional auth token */
+       gchar *resume;           /* join: resume token; welcome: fresh token */
 
-  /* signal / broadcast */
-  gchar *to;                    /* signal, client -> server */
-  gchar *from;                  /* signal/broadcast, server -> client */
-  JsonObject *data;
+       /* signal / broadcast */
+       gchar *to;               /* signal, client -> server */
+       gchar *from;             /* signal/broadcast, server -> client */
+       JsonObject *data;
 
-  /* ping / pong: any JSON value, echoed; NULL when absent */
-  JsonNode *id;
+       /* ping / pong: any JSON value, echoed; NULL when absent */
+       JsonNode *id;
 
-  /* welcome */
-  gint protocol;
-  gchar *peer;                  /* welcome: your id; peer-left: who left */
-  GPtrArray *peers;             /* welcome: GstWebRTCRoomPeerInfo* */
-  JsonArray *ice_servers;       /* welcome */
+       /* welcome */
+       gint protocol;
+       gchar *peer;             /* welcome: your id; peer-left: who left */
+       GPtrArray *peers;        /* welcome: GstWebRTCRoomPeerInfo* */
+       JsonArray *ice_servers;  /* welcome */
 
-  /* peer-joined */
-  GstWebRTCRoomPeerInfo *peer_info;
+       /* peer-joined */
+       GstWebRTCRoomPeerInfo *peer_info;
 
-  /* peer-left */
-  GstWebRTCRoomPeerLeftReason reason;
+       /* peer-left */
+       GstWebRTCRoomPeerLeftReason reason;
 
-  /* error */
-  GstWebRTCRoomError code;
-  gchar *code_string;           /* as received, even if unknown */
-  gchar *message;
-  gchar *ref;
-} GstWebRTCRoomMessage;
+       /* error */
+       GstWebRTCRoomError code;
+       gchar *code_string;      /* as received, even if unknown */
+       gchar *message;
+       gchar *ref;
+     } GstWebRTCRoomMessage;
 
-GST_WEBRTC_ROOM_API
-GType gst_webrtc_room_message_get_type (void);
+     GST_WEBRTC_ROOM_API GType gst_webrtc_room_message_get_type (void);
 #define GST_TYPE_WEBRTC_ROOM_MESSAGE (gst_webrtc_room_message_get_type ())
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomMessage *gst_webrtc_room_message_new (GstWebRTCRoomMessageType type);
+    GstWebRTCRoomMessage *
+gst_webrtc_room_message_new (GstWebRTCRoomMessageType type);
+
+     GST_WEBRTC_ROOM_API
+         void gst_webrtc_room_message_free (GstWebRTCRoomMessage * msg);
 
 GST_WEBRTC_ROOM_API
-void gst_webrtc_room_message_free (GstWebRTCRoomMessage * msg);
+    GstWebRTCRoomMessage *
+gst_webrtc_room_message_copy (const GstWebRTCRoomMessage * msg);
 
-GST_WEBRTC_ROOM_API
-GstWebRTCRoomMessage *gst_webrtc_room_message_copy (const GstWebRTCRoomMessage * msg);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomMessage, gst_webrtc_room_message_free)
-
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomMessage,
+    gst_webrtc_room_message_free)
 /**
  * gst_webrtc_room_message_parse:
  * @text: frame payload, not necessarily NUL-terminated
@@ -214,8 +224,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomMessage, gst_webrtc_room_message_fre
  *
  * Returns: (transfer full) (nullable): the message, or %NULL with @error set
  */
-GST_WEBRTC_ROOM_API
-GstWebRTCRoomMessage *gst_webrtc_room_message_parse (const gchar * text,
+    GST_WEBRTC_ROOM_API
+    GstWebRTCRoomMessage * gst_webrtc_room_message_parse (const gchar * text,
     gssize len, GstWebRTCRoomDirection direction, gchar ** ref,
     GError ** error);
 
@@ -227,28 +237,28 @@ GstWebRTCRoomMessage *gst_webrtc_room_message_parse (const gchar * text,
  * Returns: (transfer full): the JSON text of @msg
  */
 GST_WEBRTC_ROOM_API
-gchar *gst_webrtc_room_message_serialize (const GstWebRTCRoomMessage * msg,
+    gchar * gst_webrtc_room_message_serialize (const GstWebRTCRoomMessage * msg,
     GstWebRTCRoomDirection direction);
 
 /* Convenience builders: each returns the serialized frame. */
 GST_WEBRTC_ROOM_API
-gchar *gst_webrtc_room_build_error (GstWebRTCRoomError code,
+    gchar * gst_webrtc_room_build_error (GstWebRTCRoomError code,
     const gchar * message, const gchar * ref);
 
 GST_WEBRTC_ROOM_API
-gchar *gst_webrtc_room_build_signal (const gchar * to_or_from,
+    gchar * gst_webrtc_room_build_signal (const gchar * to_or_from,
     JsonObject * data, GstWebRTCRoomDirection direction);
 
 GST_WEBRTC_ROOM_API
-gchar *gst_webrtc_room_build_join (const gchar * room, const gchar * name,
+    gchar * gst_webrtc_room_build_join (const gchar * room, const gchar * name,
     JsonObject * meta, gboolean offers, const gchar * token,
     const gchar * resume);
 
 /* Validators shared by the codec and the server's options. */
-GST_WEBRTC_ROOM_API
-gboolean gst_webrtc_room_is_valid_room (const gchar * room);
+GST_WEBRTC_ROOM_API gboolean
+gst_webrtc_room_is_valid_room (const gchar * room);
 
-GST_WEBRTC_ROOM_API
-gboolean gst_webrtc_room_is_valid_name (const gchar * name);
+GST_WEBRTC_ROOM_API gboolean
+gst_webrtc_room_is_valid_name (const gchar * name);
 
 G_END_DECLS

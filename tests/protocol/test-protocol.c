@@ -11,6 +11,7 @@
  * input maps to its error code. */
 
 #include <gst/webrtcroom/protocol.h>
+#include <math.h>
 #include <string.h>
 
 static GstWebRTCRoomMessage *
@@ -347,6 +348,119 @@ test_malformed (void)
   g_string_free (utf8_name, TRUE);
 }
 
+/* json-glib 1.6 accepts what is not JSON and stores what cannot be sent
+ * back (issue 11): the codec refuses both before json-glib sees them. */
+static void
+test_hostile_json (void)
+{
+  const Bad bad[] = {
+    /* not JSON, though json-glib takes it */
+    {"{'type':'ping'}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",\"id\":01}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",\"id\":.5}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",\"id\":\"\\u12zz\"}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",\"id\":\"\\x\"}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
+        NULL},
+    {"{\"type\":\"ping\",\"id\":\"a\tb\"}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\"} {}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    {"{\"type\":\"ping\",\"id\":tru}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
+        NULL},
+    {"{\"type\":\"ping\",\"id\":1e}", -1, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL},
+    /* JSON, but not storable or not echoable */
+    {"{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"x\":1e999}}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "join"},
+    {"{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"x\":\"\\ud800x\"}}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "join"},
+    {"{\"type\":\"join\",\"room\":\"a\\u0000b\"}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "join"},
+    {"{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"n\":-9007199254740992}}",
+        -1, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "join"},
+    {"{\"type\":\"signal\",\"to\":\"x\",\"data\":{\"n\":123456789012345678901}}",
+        -1, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "signal"},
+    {"{\"type\":\"ping\",\"id\":1e30}", -1, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
+        "ping"},
+    {"{\"type\":\"ping\",\"id\":{\"a\":[0.5]}}", -1,
+        GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "ping"},
+  };
+  g_autofree gchar *big_id =
+      g_strnfill (GST_WEBRTC_ROOM_MAX_PING_ID_BYTES, 'i');
+  g_autofree gchar *ping_big =
+      g_strdup_printf ("{\"type\":\"ping\",\"id\":\"%s\"}", big_id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *deep = NULL;
+  GString *nest = g_string_new ("{\"type\":\"broadcast\",\"data\":{\"d\":");
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_test_message ("%s", bad[i].text);
+    check_bad (&bad[i], GST_WEBRTC_ROOM_TO_SERVER);
+  }
+  msg = gst_webrtc_room_message_parse (ping_big, -1,
+      GST_WEBRTC_ROOM_TO_SERVER, NULL, &error);
+  g_assert_error (error, GST_WEBRTC_ROOM_ERROR,
+      GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
+  g_clear_error (&error);
+
+  /* depth: 32 levels of nesting pass, 33 do not; 1M cannot crash */
+  for (i = 0; i < GST_WEBRTC_ROOM_MAX_JSON_DEPTH - 2; i++)
+    g_string_append_c (nest, '[');
+  for (i = 0; i < GST_WEBRTC_ROOM_MAX_JSON_DEPTH - 2; i++)
+    g_string_append_c (nest, ']');
+  g_string_append (nest, "}}");
+  msg = parse_ok (nest->str, GST_WEBRTC_ROOM_TO_SERVER);
+  g_clear_pointer (&msg, gst_webrtc_room_message_free);
+  g_string_insert_c (nest, strchr (nest->str, '[') - nest->str, '[');
+  g_string_insert_c (nest, nest->len - 2, ']');
+  msg = gst_webrtc_room_message_parse (nest->str, -1,
+      GST_WEBRTC_ROOM_TO_SERVER, NULL, &error);
+  g_assert_error (error, GST_WEBRTC_ROOM_ERROR,
+      GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
+  g_clear_error (&error);
+  g_string_free (nest, TRUE);
+  deep = g_strnfill (1000000, '[');
+  msg = gst_webrtc_room_message_parse (deep, -1, GST_WEBRTC_ROOM_TO_SERVER,
+      NULL, &error);
+  g_assert_error (error, GST_WEBRTC_ROOM_ERROR,
+      GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
+  g_clear_error (&error);
+
+  /* numbers json-glib would print as `1e+30.0` come out as JSON, stably */
+  msg = parse_ok ("{\"type\":\"broadcast\",\"data\":{\"a\":1e30,\"b\":1E-7,"
+      "\"c\":-0.0,\"d\":100000.0,\"e\":9007199254740991,\"f\":\"\\u00e9\\/\"}}",
+      GST_WEBRTC_ROOM_TO_SERVER);
+  msg->from = g_strdup ("p");
+  text = gst_webrtc_room_message_serialize (msg, GST_WEBRTC_ROOM_TO_CLIENT);
+  g_assert_cmpstr (text, ==, "{\"type\":\"broadcast\",\"from\":\"p\","
+      "\"data\":{\"a\":1e+30,"
+      "\"b\":9.9999999999999995e-08,\"c\":-0.0,\"d\":100000.0,"
+      "\"e\":9007199254740991,\"f\":\"\xc3\xa9/\"}}");
+  g_clear_pointer (&msg, gst_webrtc_room_message_free);
+  msg = parse_ok (text, GST_WEBRTC_ROOM_TO_CLIENT);
+  {
+    g_autofree gchar *again = gst_webrtc_room_message_serialize (msg,
+        GST_WEBRTC_ROOM_TO_CLIENT);
+    g_assert_cmpstr (again, ==, text);
+  }
+  g_clear_pointer (&msg, gst_webrtc_room_message_free);
+  g_clear_pointer (&text, g_free);
+
+  /* what an application builds by hand is still sent as valid JSON */
+  {
+    g_autoptr (JsonObject) data = json_object_new ();
+
+    json_object_set_double_member (data, "inf", INFINITY);
+    json_object_set_string_member (data, "bad", "a\xff" "b\x01");
+    text = gst_webrtc_room_build_signal ("p", data, GST_WEBRTC_ROOM_TO_SERVER);
+    g_assert_cmpstr (text, ==, "{\"type\":\"signal\",\"to\":\"p\",\"data\":"
+        "{\"inf\":null,\"bad\":\"a\xef\xbf\xbd" "b\\u0001\"}}");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -354,5 +468,6 @@ main (int argc, char **argv)
   g_test_add_func ("/protocol/round-trip/client", test_round_trip_client);
   g_test_add_func ("/protocol/round-trip/server", test_round_trip_server);
   g_test_add_func ("/protocol/malformed", test_malformed);
+  g_test_add_func ("/protocol/hostile-json", test_hostile_json);
   return g_test_run ();
 }

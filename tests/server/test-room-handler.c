@@ -535,6 +535,337 @@ test_resume_restart (Fixture * f, gconstpointer data)
   teardown (&f3, NULL);
 }
 
+/* Every frame the handler produced in the last actions is valid UTF-8 and
+ * parses as a server frame (what libsoup needs to send it at all). */
+static void
+assert_actions_valid (Fixture * f)
+{
+  guint i;
+
+  for (i = 0; i < f->actions->len; i++) {
+    WrAction *a = &g_array_index (f->actions, WrAction, i);
+    g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (a->type != WR_ACTION_SEND)
+      continue;
+    g_assert_true (g_utf8_validate (a->text, -1, NULL));
+    msg = gst_webrtc_room_message_parse (a->text, -1,
+        GST_WEBRTC_ROOM_TO_CLIENT, NULL, &error);
+    g_assert_no_error (error);
+  }
+}
+
+static void
+assert_bad_message_only_to (Fixture * f, Conn * c, const gchar * ref)
+{
+  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+
+  g_assert_cmpuint (f->actions->len, ==, 1);
+  msg = sent_to (f, c, 0);
+  g_assert_cmpint (msg->type, ==, GST_WEBRTC_ROOM_MESSAGE_ERROR);
+  g_assert_cmpstr (msg->code_string, ==, "bad-message");
+  /* json-glib cannot read some of them at all: no ref then */
+  if (ref)
+    g_assert_true (msg->ref == NULL || g_str_equal (msg->ref, ref));
+  g_assert_cmpuint (close_code_for (f, c), ==, 0);
+}
+
+/* Issue 11, room poisoning: nothing stored or echoed can make a later
+ * frame invalid; the offending frame gets bad-message, the room works. */
+static void
+test_poisoning (Fixture * f, gconstpointer data)
+{
+  static const gchar *const bad_joins[] = {
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"x\":1e999}}",
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"x\":[-1e999]}}",
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"x\":\"\\ud800x\"}}",
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"\\udc00\":1}}",
+    "{\"type\":\"join\",\"room\":\"r\",\"name\":\"\\ud800x\"}",
+    "{\"type\":\"join\",\"room\":\"r\",\"name\":\"a\\ud800\\u0041\"}",
+    "{\"type\":\"join\",\"room\":\"r\",\"name\":\"a\\u0000b\"}",
+    "{\"type\":\"join\",\"room\":\"a\\u0000b\"}",
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"n\":12345678901234567890}}",
+    "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"n\":9007199254740992}}",
+  };
+  static const gchar *const bad_pings[] = {
+    "{\"type\":\"ping\",\"id\":1e30}",
+    "{\"type\":\"ping\",\"id\":1.5}",
+    "{\"type\":\"ping\",\"id\":[1,2.0]}",
+    "{\"type\":\"ping\",\"id\":-9007199254740992}",
+    "{\"type\":\"ping\",\"id\":\"\\udfff\"}",
+  };
+  Conn a, b, c, x, y;
+  g_autofree gchar *ida = NULL, *idb = NULL, *idx = NULL, *idy = NULL;
+  g_autofree gchar *text = NULL, *deep = NULL;
+  g_autoptr (GstWebRTCRoomMessage) wc = NULL;
+  g_autoptr (GstWebRTCRoomMessage) pong = NULL;
+  g_autoptr (GstWebRTCRoomMessage) relayed = NULL;
+  GString *nest;
+  guint i;
+
+  open_conn (f, &a, "a");
+  ida = join (f, &a, "r");
+  open_conn (f, &x, "x");
+  open_conn (f, &y, "y");
+  idx = join (f, &x, "other");
+  idy = join (f, &y, "other");
+
+  open_conn (f, &b, "b");
+  for (i = 0; i < G_N_ELEMENTS (bad_joins); i++) {
+    frame (f, &b, bad_joins[i]);
+    assert_bad_message_only_to (f, &b, "join");
+    g_assert_null (wr_room_conn_get_peer_id (b.conn));
+  }
+  g_assert_cmpuint (wr_room_handler_get_n_peers (f->handler), ==, 3);
+  g_assert_cmpuint (wr_room_handler_get_n_rooms (f->handler), ==, 2);
+
+  for (i = 0; i < G_N_ELEMENTS (bad_pings); i++) {
+    frame (f, &b, bad_pings[i]);
+    assert_bad_message_only_to (f, &b, "ping");
+  }
+  /* what is accepted is echoed exactly */
+  frame (f, &b, "{\"type\":\"ping\",\"id\":9007199254740991}");
+  g_assert_cmpstr (g_array_index (f->actions, WrAction, 0).text, ==,
+      "{\"type\":\"pong\",\"id\":9007199254740991}");
+  frame (f, &b, "{\"type\":\"ping\",\"id\":-9007199254740991}");
+  pong = sent_to (f, &b, 0);
+  g_assert_cmpint (json_node_get_int (pong->id), ==,
+      -GST_WEBRTC_ROOM_MAX_JSON_INT);
+  frame (f, &b, "{\"type\":\"ping\",\"id\":\"caf\\u00e9 \\ud83d\\ude00\"}");
+  g_assert_cmpstr (g_array_index (f->actions, WrAction, 0).text, ==,
+      "{\"type\":\"pong\",\"id\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}");
+
+  /* a big but finite number is fine and re-serialised as JSON */
+  idb = NULL;
+  frame (f, &b, "{\"type\":\"join\",\"room\":\"r\",\"name\":\"b\","
+      "\"meta\":{\"x\":1e30,\"y\":-0.0,\"z\":5e-324}}");
+  assert_actions_valid (f);
+  idb = g_strdup (wr_room_conn_get_peer_id (b.conn));
+  g_assert_nonnull (idb);
+
+  /* relayed data must be re-serialisable: else bad-message to the sender
+   * only, nobody else gets anything */
+  text = g_strdup_printf ("{\"type\":\"signal\",\"to\":\"%s\",\"data\":"
+      "{\"x\":1e999}}", ida);
+  frame (f, &b, text);
+  assert_bad_message_only_to (f, &b, "signal");
+  g_clear_pointer (&text, g_free);
+  text = g_strdup_printf ("{\"type\":\"signal\",\"to\":\"%s\",\"data\":"
+      "{\"candidate\":{\"candidate\":\"\\ud800\"}}}", ida);
+  frame (f, &b, text);
+  assert_bad_message_only_to (f, &b, "signal");
+  frame (f, &b, "{\"type\":\"broadcast\",\"data\":{\"s\":\"\\udbff\\u0020\"}}");
+  assert_bad_message_only_to (f, &b, "broadcast");
+
+  /* depth: 32 levels pass, 33 do not, 60k cannot crash anything */
+  nest = g_string_new ("{\"type\":\"broadcast\",\"data\":{\"d\":");
+  for (i = 0; i < GST_WEBRTC_ROOM_MAX_JSON_DEPTH - 2; i++)
+    g_string_append_c (nest, '[');
+  for (i = 0; i < GST_WEBRTC_ROOM_MAX_JSON_DEPTH - 2; i++)
+    g_string_append_c (nest, ']');
+  g_string_append (nest, "}}");
+  frame (f, &b, nest->str);
+  g_assert_cmpuint (f->actions->len, ==, 1);
+  relayed = sent_to (f, &a, 0);
+  g_assert_cmpint (relayed->type, ==, GST_WEBRTC_ROOM_MESSAGE_BROADCAST);
+  g_string_insert_c (nest, strchr (nest->str, '[') - nest->str, '[');
+  g_string_insert_c (nest, nest->len - 2, ']');
+  frame (f, &b, nest->str);
+  assert_bad_message_only_to (f, &b, NULL);
+  g_string_free (nest, TRUE);
+  deep = g_strnfill (60000, '[');
+  frame (f, &b, deep);
+  assert_bad_message_only_to (f, &b, NULL);
+
+  /* meta nested to the limit: later welcomes stay within the frame depth
+   * limit; one more level is refused */
+  {
+    Conn m;
+    GString *meta = g_string_new ("{\"type\":\"join\",\"room\":\"r\","
+        "\"meta\":");
+
+    for (i = 0; i < GST_WEBRTC_ROOM_MAX_META_DEPTH; i++)
+      g_string_append (meta, "{\"m\":");
+    g_string_append (meta, "1");
+    for (i = 0; i < GST_WEBRTC_ROOM_MAX_META_DEPTH; i++)
+      g_string_append_c (meta, '}');
+    g_string_append_c (meta, '}');
+    open_conn (f, &m, "m");
+    g_string_insert (meta, strlen ("{\"type\":\"join\",\"room\":\"r\","
+            "\"meta\":"), "{\"m\":");
+    g_string_insert_c (meta, meta->len - 1, '}');
+    frame (f, &m, meta->str);
+    assert_bad_message_only_to (f, &m, "join");
+    g_string_erase (meta, strlen ("{\"type\":\"join\",\"room\":\"r\","
+            "\"meta\":"), strlen ("{\"m\":"));
+    g_string_erase (meta, meta->len - 2, 1);
+    frame (f, &m, meta->str);
+    assert_actions_valid (f);
+    g_assert_nonnull (wr_room_conn_get_peer_id (m.conn));
+    g_string_free (meta, TRUE);
+    frame (f, &m, "{\"type\":\"leave\"}");
+    disconnect (f, &m, WR_DISCONNECT_CLEAN);
+  }
+
+  /* later joiners get a valid welcome listing everybody */
+  open_conn (f, &c, "c");
+  wc = join_full (f, &c, "r", NULL, NULL);
+  assert_actions_valid (f);
+  g_assert_cmpuint (wc->peers->len, ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (((GstWebRTCRoomPeerInfo *)
+              wc->peers->pdata[1])->meta, "x"), ==, 1e30);
+
+  /* the other room kept relaying */
+  g_clear_pointer (&text, g_free);
+  text = g_strdup_printf ("{\"type\":\"signal\",\"to\":\"%s\",\"data\":"
+      "{\"k\":1}}", idy);
+  frame (f, &x, text);
+  g_clear_pointer (&relayed, gst_webrtc_room_message_free);
+  relayed = sent_to (f, &y, 0);
+  g_assert_cmpstr (relayed->from, ==, idx);
+
+  disconnect (f, &a, WR_DISCONNECT_CLEAN);
+  disconnect (f, &b, WR_DISCONNECT_CLEAN);
+  disconnect (f, &c, WR_DISCONNECT_CLEAN);
+  disconnect (f, &x, WR_DISCONNECT_CLEAN);
+  disconnect (f, &y, WR_DISCONNECT_CLEAN);
+  g_assert_cmpuint (wr_room_handler_get_n_peers (f->handler), ==, 0);
+}
+
+/* Issue 11, resume tokens: a token resumes its peer once; a superseded
+ * one (an older welcome's) is dead; a token of a peer that left is worth
+ * no more than no token. */
+static void
+test_resume_once (Fixture * f, gconstpointer data)
+{
+  Conn a, b, b2, b3, b4, b5;
+  g_autoptr (GstWebRTCRoomMessage) wb = NULL;
+  g_autoptr (GstWebRTCRoomMessage) wb2 = NULL;
+  g_autoptr (GstWebRTCRoomMessage) w3 = NULL;
+  g_autoptr (GstWebRTCRoomMessage) wb4 = NULL;
+  g_autoptr (GstWebRTCRoomMessage) w5 = NULL;
+  g_autofree gchar *ida = NULL;
+
+  open_conn (f, &a, "a");
+  open_conn (f, &b, "b");
+  ida = join (f, &a, "r");
+  wb = join_full (f, &b, "r", NULL, NULL);
+  disconnect (f, &b, WR_DISCONNECT_LOST);
+
+  open_conn (f, &b2, "b2");
+  wb2 = join_full (f, &b2, "r", NULL, wb->resume);
+  g_assert_cmpstr (wb2->peer, ==, wb->peer);
+
+  /* the first token again, while b2 is live: no takeover, a new peer */
+  open_conn (f, &b3, "b3");
+  w3 = join_full (f, &b3, "r", NULL, wb->resume);
+  g_assert_cmpstr (w3->peer, !=, wb->peer);
+  g_assert_cmpuint (close_code_for (f, &b2), ==, 0);
+  g_assert_cmpuint (wr_room_handler_get_n_peers (f->handler), ==, 3);
+
+  /* the current token still works (and replaces b2) */
+  open_conn (f, &b4, "b4");
+  wb4 = join_full (f, &b4, "r", NULL, wb2->resume);
+  g_assert_cmpstr (wb4->peer, ==, wb->peer);
+  g_assert_cmpuint (close_code_for (f, &b2), ==, 4000);
+  disconnect (f, &b2, WR_DISCONNECT_LOST);
+
+  /* b leaves: its last token gives a fresh join, nothing more */
+  g_array_set_size (f->actions, 0);
+  frame (f, &b4, "{\"type\":\"leave\"}");
+  disconnect (f, &b4, WR_DISCONNECT_CLEAN);
+  open_conn (f, &b5, "b5");
+  w5 = join_full (f, &b5, "r", NULL, wb4->resume);
+  g_assert_cmpstr (w5->peer, !=, wb->peer);
+
+  disconnect (f, &a, WR_DISCONNECT_CLEAN);
+  disconnect (f, &b3, WR_DISCONNECT_CLEAN);
+  disconnect (f, &b5, WR_DISCONNECT_CLEAN);
+}
+
+/* With join tokens required, a used, superseded or orphaned resume token
+ * does not stand for a join token. */
+static void
+test_resume_tokens_required (Fixture * f, gconstpointer data)
+{
+  gint64 now_s = f->now / SEC;
+  g_autofree gchar *good = wr_token_new_join (f->join_secret, "r", now_s + 60);
+  g_autoptr (GstWebRTCRoomMessage) wa = NULL;
+  g_autoptr (GstWebRTCRoomMessage) wa2 = NULL;
+  g_autofree gchar *superseded = NULL, *last = NULL;
+  Conn a, a2, c;
+
+  open_conn (f, &a, "a");
+  wa = join_full (f, &a, "r", good, NULL);
+  disconnect (f, &a, WR_DISCONNECT_LOST);
+  open_conn (f, &a2, "a2");
+  wa2 = join_full (f, &a2, "r", NULL, wa->resume);
+  g_assert_cmpstr (wa2->peer, ==, wa->peer);
+  superseded = gst_webrtc_room_build_join ("r", NULL, NULL, TRUE, NULL,
+      wa->resume);
+  last = gst_webrtc_room_build_join ("r", NULL, NULL, TRUE, NULL, wa2->resume);
+
+  open_conn (f, &c, "c");
+  frame (f, &c, superseded);
+  assert_error (f, &c, GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED);
+  g_assert_cmpuint (close_code_for (f, &c), ==, 1008);
+  disconnect (f, &c, WR_DISCONNECT_CLEAN);
+
+  /* a leaves; 10 replays of its last token within 24 h: all refused */
+  disconnect (f, &a2, WR_DISCONNECT_CLEAN);
+  for (guint i = 0; i < 10; i++) {
+    f->now += 3600 * SEC;
+    open_conn (f, &c, "c");
+    frame (f, &c, last);
+    assert_error (f, &c, GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED);
+    disconnect (f, &c, WR_DISCONNECT_CLEAN);
+  }
+  g_assert_cmpuint (wr_room_handler_get_n_peers (f->handler), ==, 0);
+}
+
+/* After a restart (same secret), a token of the old instance re-creates
+ * its peer once; a replay, while that peer lives or after it left, is
+ * a fresh join. */
+static void
+test_resume_restart_once (Fixture * f, gconstpointer data)
+{
+  Fixture f2 = { 0 };
+  Conn a, a2, r1, r2;
+  g_autoptr (GstWebRTCRoomMessage) wa = NULL;
+  g_autoptr (GstWebRTCRoomMessage) wa2 = NULL;
+  g_autoptr (GstWebRTCRoomMessage) w1 = NULL;
+  g_autoptr (GstWebRTCRoomMessage) w2 = NULL;
+
+  open_conn (f, &a, "a");
+  wa = join_full (f, &a, "r", NULL, NULL);
+
+  setup_full (&f2, 0, FALSE, f->secret);
+  f2.now = f->now + 5 * SEC;
+  open_conn (&f2, &a2, "a2");
+  wa2 = join_full (&f2, &a2, "r", NULL, wa->resume);
+  g_assert_cmpstr (wa2->peer, ==, wa->peer);
+
+  open_conn (&f2, &r1, "r1");
+  w1 = join_full (&f2, &r1, "r", NULL, wa->resume);
+  g_assert_cmpstr (w1->peer, !=, wa->peer);
+  g_assert_cmpuint (close_code_for (&f2, &a2), ==, 0);
+
+  disconnect (&f2, &a2, WR_DISCONNECT_CLEAN);
+  open_conn (&f2, &r2, "r2");
+  w2 = join_full (&f2, &r2, "r", NULL, wa->resume);
+  g_assert_cmpstr (w2->peer, !=, wa->peer);
+
+  /* the memory of used tokens is pruned once they expired */
+  tick (&f2, f2.now + 25 * 3600 * SEC);
+  tick (&f2, f2.now + 2 * 60 * SEC);
+
+  disconnect (&f2, &r1, WR_DISCONNECT_CLEAN);
+  disconnect (&f2, &r2, WR_DISCONNECT_CLEAN);
+  disconnect (f, &a, WR_DISCONNECT_CLEAN);
+  teardown (&f2, NULL);
+}
+
 static void
 test_room_full (Fixture * f, gconstpointer data)
 {
@@ -659,9 +990,8 @@ test_tokens (void)
   g_autoptr (GBytes) secret = g_bytes_new_static ("0123456789abcdef", 16);
   g_autoptr (GBytes) wrong = g_bytes_new_static ("0123456789abcdeF", 16);
   g_autofree gchar *token = wr_token_new_resume (secret, "room", "peer",
-      "srv", 2000);
-  g_autofree gchar *peer = NULL;
-  g_autofree gchar *server_id = NULL;
+      "srv", "gen1", 2000);
+  g_auto (WrResumeToken) t = { 0 };
   g_autofree gchar *tampered = NULL;
   g_autofree gchar *payload_b64 = NULL;
   g_auto (GStrv) parts = g_strsplit (token, ".", -1);
@@ -673,25 +1003,33 @@ test_tokens (void)
   payload = wr_base64url_decode (parts[0], &len);
   g_assert_nonnull (payload);
   g_assert_nonnull (g_strstr_len ((gchar *) payload, len, "\"exp\":2000"));
-  g_assert_true (wr_token_check_resume (secret, token, "room", 1999, &peer,
-          &server_id));
-  g_assert_cmpstr (peer, ==, "peer");
-  g_assert_cmpstr (server_id, ==, "srv");
-  g_clear_pointer (&peer, g_free);
-  g_clear_pointer (&server_id, g_free);
-  g_assert_false (wr_token_check_resume (secret, token, "room", 2000, &peer,
-          &server_id));
-  g_assert_false (wr_token_check_resume (wrong, token, "room", 1999, &peer,
-          &server_id));
-  g_assert_false (wr_token_check_resume (secret, token, "other", 1999, &peer,
-          &server_id));
+  g_assert_true (wr_token_check_resume (secret, token, "room", 1999, &t));
+  g_assert_cmpstr (t.peer, ==, "peer");
+  g_assert_cmpstr (t.server_id, ==, "srv");
+  g_assert_cmpstr (t.gen, ==, "gen1");
+  g_assert_cmpint (t.exp, ==, 2000);
+  wr_resume_token_clear (&t);
+  g_assert_false (wr_token_check_resume (secret, token, "room", 2000, &t));
+  g_assert_false (wr_token_check_resume (wrong, token, "room", 1999, &t));
+  g_assert_false (wr_token_check_resume (secret, token, "other", 1999, &t));
   /* a payload changed without the MAC */
   payload_b64 = wr_base64url_encode ((const guint8 *)
       "{\"room\":\"room\",\"peer\":\"evil\",\"exp\":9999}", 42);
   tampered = g_strconcat (payload_b64, ".", parts[1], NULL);
-  g_assert_false (wr_token_check_resume (secret, tampered, "room", 1999,
-          &peer, &server_id));
-  g_assert_null (peer);
+  g_assert_false (wr_token_check_resume (secret, tampered, "room", 1999, &t));
+  g_assert_null (t.peer);
+  /* a signed token without a generation (an older server's) resumes
+   * nothing */
+  g_clear_pointer (&tampered, g_free);
+  {
+    g_autoptr (JsonObject) payload = json_object_new ();
+
+    json_object_set_string_member (payload, "room", "room");
+    json_object_set_string_member (payload, "peer", "peer");
+    json_object_set_int_member (payload, "exp", 2000);
+    tampered = wr_token_sign (secret, payload);
+  }
+  g_assert_false (wr_token_check_resume (secret, tampered, "room", 1999, &t));
   g_assert_false (wr_token_check_join (secret, "..", "room", 0));
   g_assert_false (wr_token_check_join (secret, "@@@.@@@", "room", 0));
 }
@@ -780,12 +1118,17 @@ main (int argc, char **argv)
   ADD ("resume", test_resume, NULL);
   ADD ("resume-other-room", test_resume_other_room, NULL);
   ADD ("resume-restart", test_resume_restart, NULL);
+  ADD ("resume-once", test_resume_once, NULL);
+  ADD ("resume-restart-once", test_resume_restart_once, NULL);
+  ADD ("poisoning", test_poisoning, NULL);
   ADD ("room-full", test_room_full, GUINT_TO_POINTER (2));
   ADD ("join-timeout", test_join_timeout, NULL);
   ADD ("unique-ids", test_unique_ids, NULL);
 #undef ADD
   g_test_add ("/room-handler/join-tokens", Fixture, NULL, setup_tokens,
       test_join_tokens, teardown);
+  g_test_add ("/room-handler/resume-tokens-required", Fixture, NULL,
+      setup_tokens, test_resume_tokens_required, teardown);
   g_test_add_func ("/room-handler/tokens", test_tokens);
   g_test_add_func ("/room-handler/turn-rest-credential",
       test_turn_rest_credential);

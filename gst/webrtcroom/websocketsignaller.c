@@ -46,7 +46,10 @@
 #define BACKOFF_INITIAL_MS 100
 #define BACKOFF_MAX_MS 2000
 #define MISSED_PONGS_LOST 2
-/* welcome with many peers and their meta, relayed signals up to 64 KiB */
+/* Largest frame taken from the server: a welcome listing a full room with
+ * each member's meta (4 KiB at most each), relayed signals up to the
+ * server's frame limit (64 KiB by default). libsoup closes the connection
+ * (1009) on a bigger frame; the signaller then resumes. */
 #define MAX_INCOMING_PAYLOAD (4 * 1024 * 1024)
 
 enum
@@ -725,9 +728,17 @@ on_conn_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
         GST_WEBRTC_ROOM_ERROR_BAD_JSON, "binary frame");
     report_bad_frame (self, error);
   } else {
-    g_debug ("<- %.*s", (gint) MIN (len, G_MAXINT), data);
-    msg = gst_webrtc_room_message_parse (data, len, GST_WEBRTC_ROOM_TO_CLIENT,
-        NULL, &error);
+    g_debug ("<- %.*s", (gint) MIN (len, 4096), data);
+    /* json-glib recurses once per nesting level: a deep frame (a rogue
+     * server, or a member's relayed data) would overflow the stack */
+    if (gst_webrtc_room_json_depth_exceeds (data, len,
+            GST_WEBRTC_ROOM_MAX_JSON_DEPTH))
+      g_set_error (&error, GST_WEBRTC_ROOM_ERROR,
+          GST_WEBRTC_ROOM_ERROR_BAD_JSON, "JSON nested deeper than %u levels",
+          GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
+    else
+      msg = gst_webrtc_room_message_parse (data, len,
+          GST_WEBRTC_ROOM_TO_CLIENT, NULL, &error);
     if (msg)
       handle_message (self, msg);
     else

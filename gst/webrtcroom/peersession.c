@@ -953,10 +953,15 @@ take_candidate (GstWebRTCRoomPeerSession * s,
     const GstWebRTCRoomSignalPayload * cand)
 {
   if (s->remote_candidates >= MAX_REMOTE_CANDIDATES) {
-    if (!s->candidates_dropped)
-      GST_WARNING_OBJECT (s->bin, "peer %s sent more than %u candidates for "
-          "one connection: dropping the rest", s->peer_id,
-          MAX_REMOTE_CANDIDATES);
+    if (!s->candidates_dropped) {
+      g_autofree gchar *reason = g_strdup_printf ("more than %u candidates "
+          "for one connection: dropping the rest", MAX_REMOTE_CANDIDATES);
+
+      GST_WARNING_OBJECT (s->bin, "peer %s sent %s", s->peer_id, reason);
+      gst_webrtc_room_base_bin_post_peer_message (s->bin,
+          "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+          reason, NULL);
+    }
     s->candidates_dropped = TRUE;
     return;
   }

@@ -703,7 +703,10 @@ report_bad_frame (Self * self, const GError * parse_error)
       parse_error->code, "Room server %s sent an invalid frame: %s",
       self->url, parse_error->message);
 
-  g_warning ("%s", error->message);
+  /* not g_warning: a room member can cause it (deep data relayed to us),
+   * and applications running with fatal warnings must not abort; the
+   * error signal below reports it */
+  g_info ("%s", error->message);
   gst_webrtc_room_signaller_emit_error (GST_WEBRTC_ROOM_SIGNALLER (self),
       error, FALSE);
 }

@@ -117,6 +117,7 @@ struct _GstWebRTCRoomWebSocketSignaller
   gint64 ping_id;
   gint64 pong_id;
   guint conn_callback_depth;
+  gboolean conn_too_big;        /* libsoup cut us off for a frame's size */
   GSource *attempt_timeout_source;
   GSource *retry_source;
   GSource *deadline_source;
@@ -788,8 +789,15 @@ on_conn_closed (SoupWebsocketConnection * conn, gpointer user_data)
     return;
 
   self->conn_callback_depth++;
-  error = closed_error (self, soup_websocket_connection_get_close_code (conn),
-      soup_websocket_connection_get_close_data (conn));
+  if (self->conn_too_big)
+    /* libsoup drops the socket without a close code then */
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+        "Room server %s sent a frame above our limit of %u bytes",
+        self->url, MAX_INCOMING_PAYLOAD);
+  else
+    error = closed_error (self,
+        soup_websocket_connection_get_close_code (conn),
+        soup_websocket_connection_get_close_data (conn));
   switch (self->state) {
     case STATE_CONNECTING:
       fail (self, error);
@@ -813,8 +821,13 @@ static void
 on_conn_error (SoupWebsocketConnection * conn, GError * error,
     gpointer user_data)
 {
+  Self *self = user_data;
+
   /* "closed" follows and decides what to do */
   g_debug ("WebSocket error: %s", error->message);
+  if (conn == self->conn && g_error_matches (error, SOUP_WEBSOCKET_ERROR,
+          SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    self->conn_too_big = TRUE;
 }
 
 /* Connecting */
@@ -862,6 +875,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
 
   g_debug ("connected to %s", self->url);
   self->conn = g_steal_pointer (&conn);
+  self->conn_too_big = FALSE;
   soup_websocket_connection_set_max_incoming_payload_size (self->conn,
       MAX_INCOMING_PAYLOAD);
   g_signal_connect (self->conn, "message", G_CALLBACK (on_conn_message), self);

@@ -836,6 +836,20 @@ has_control_chars (const gchar * text)
   return FALSE;
 }
 
+/* json-glib turns a lone surrogate escape ("\ud800") into bytes that are
+ * not UTF-8 (found by the fuzzer): such text would reach webrtcbin and be
+ * refused by libsoup when sent on */
+static gboolean
+read_payload_string (JsonObject * obj, const gchar * field, gboolean optional,
+    gchar ** out, GError ** error)
+{
+  if (!read_string (obj, field, optional, out, error))
+    return FALSE;
+  if (*out && !g_utf8_validate (*out, -1, NULL))
+    return bad_message (error, "field '%s' is not valid UTF-8", field);
+  return TRUE;
+}
+
 static guint
 count_mlines (const gchar * sdp)
 {
@@ -864,7 +878,7 @@ parse_description (JsonNode * node, GstWebRTCRoomSignalPayload * payload,
     return bad_message (error, "field 'description' must be an object");
   description = json_node_get_object (node);
   if (!read_string (description, "type", FALSE, &type, error)
-      || !read_string (description, "sdp", FALSE, &payload->sdp, error))
+      || !read_payload_string (description, "sdp", FALSE, &payload->sdp, error))
     return FALSE;
   if (g_str_equal (type, "offer"))
     payload->sdp_type = GST_WEBRTC_ROOM_SDP_OFFER;
@@ -899,8 +913,9 @@ parse_candidate (JsonNode * node, GstWebRTCRoomSignalPayload * payload,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return bad_message (error, "field 'candidate' must be an object or null");
   cand = json_node_get_object (node);
-  if (!read_string (cand, "candidate", FALSE, &payload->candidate, error)
-      || !read_string (cand, "sdpMid", TRUE, &payload->sdp_mid, error))
+  if (!read_payload_string (cand, "candidate", FALSE, &payload->candidate,
+          error)
+      || !read_payload_string (cand, "sdpMid", TRUE, &payload->sdp_mid, error))
     return FALSE;
   if (strlen (payload->candidate) > GST_WEBRTC_ROOM_MAX_CANDIDATE_BYTES)
     return bad_message (error, "candidate above %u bytes",

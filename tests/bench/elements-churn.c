@@ -30,6 +30,28 @@ typedef struct
   gchar *error;
 } Counters;
 
+static gint webrtcbins_made, webrtcbins_freed;
+
+static void
+on_webrtcbin_finalized (gpointer data, GObject * where)
+{
+  g_atomic_int_inc (&webrtcbins_freed);
+}
+
+/* counts webrtcbins made and finalized: a peer connection that outlives
+ * its peer keeps threads (libnice's) */
+static void
+on_element_added (GstBin * pipeline, GstBin * bin, GstElement * element,
+    gpointer data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "webrtcbin")) {
+    g_atomic_int_inc (&webrtcbins_made);
+    g_object_weak_ref (G_OBJECT (element), on_webrtcbin_finalized, NULL);
+  }
+}
+
 typedef struct
 {
   guint rss_kib;
@@ -103,6 +125,8 @@ on_message (GstBus * bus, GstMessage * msg, Counters * c)
       c->error = g_strdup (err->message);
     g_mutex_unlock (&c->lock);
   }
+  /* a sync handler that drops a message owns it (GstBusSyncHandler) */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
@@ -173,7 +197,8 @@ spawn_peer (Spawner * sp)
   GSubprocess *proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
       G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, sp->room_peer, "--mode",
       "src", "--url", sp->url, "--room", "churn", "--name", name,
-      "--no-decode", "--no-audio", "--min-frames", min_frames, "--expect-peers", "1",
+      "--no-decode", "--no-audio", "--min-frames", min_frames, "--expect-peers",
+      "1",
       "--timeout", "30", NULL);
 
   if (!proc)
@@ -289,6 +314,8 @@ main (int argc, char **argv)
   g_signal_connect (room, "peer-joined", G_CALLBACK (on_peer_joined), &c);
   g_signal_connect (room, "peer-left", G_CALLBACK (on_peer_left), &c);
   g_signal_connect (room, "pad-added", G_CALLBACK (on_pad_added), pipeline);
+  g_signal_connect (pipeline, "deep-element-added",
+      G_CALLBACK (on_element_added), NULL);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
   run_for (3000, NULL, &sp, FALSE);
@@ -322,6 +349,9 @@ main (int argc, char **argv)
       ((gint) end.rss_kib - (gint) warm.rss_kib) / 1024.0,
       100.0 * ((gint) end.rss_kib - (gint) warm.rss_kib) / warm.rss_kib,
       (gint) end.threads - (gint) warm.threads);
+  g_print ("webrtcbins: %d made, %d finalized\n",
+      g_atomic_int_get (&webrtcbins_made),
+      g_atomic_int_get (&webrtcbins_freed));
   g_print ("threads warm: %s\nthreads end:  %s\n", warm_threads, end_threads);
   if (c.error)
     g_print ("ERROR on the bus: %s\n", c.error);

@@ -83,6 +83,8 @@ on_message (GstBus * bus, GstMessage * msg, Watch * w)
   }
   g_mutex_unlock (&w->lock);
   g_main_context_wakeup (NULL);
+  /* a sync handler that drops a message owns it (GstBusSyncHandler) */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 

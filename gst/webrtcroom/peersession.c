@@ -41,6 +41,12 @@
 /* Consecutive packets after which a jitterbuffer starts pushing instead of
  * holding its first packet for the whole latency */
 #define JITTERBUFFER_FASTSTART_PACKETS 2
+/* Remote candidates taken per connection, queued or applied: a browser
+ * sends a few per network interface; beyond this they are dropped (one
+ * warning), so a peer flooding candidates cannot grow our memory or
+ * libnice's candidate lists (issue 11: 45 candidates of 64 KB a second
+ * grew RSS by 2.6 MB/s) */
+#define MAX_REMOTE_CANDIDATES 100
 
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
@@ -128,22 +134,22 @@ static void
 send_description (GstWebRTCRoomPeerSession * s,
     GstWebRTCSessionDescription * desc)
 {
-  g_autoptr (JsonObject) data = json_object_new ();
-  JsonObject *description = json_object_new ();
+  g_autoptr (GstWebRTCRoomSignalPayload) payload = NULL;
+  g_autoptr (JsonObject) data = NULL;
   g_autofree gchar *sdp = gst_sdp_message_as_text (desc->sdp);
+  gboolean offer = desc->type == GST_WEBRTC_SDP_TYPE_OFFER;
+  /* the peer replaces its side of the dead connection too */
+  gboolean restart = offer && s->restart_offer;
 
   GST_DEBUG_OBJECT (s->bin, "sending %s to %s:\n%s",
       gst_webrtc_sdp_type_to_string (desc->type), s->peer_id, sdp);
-  json_object_set_string_member (description, "type",
-      gst_webrtc_sdp_type_to_string (desc->type));
-  json_object_set_string_member (description, "sdp", sdp);
-  json_object_set_object_member (data, "description", description);
-  if (desc->type == GST_WEBRTC_SDP_TYPE_OFFER && s->restart_offer) {
-    /* the peer replaces its side of the dead connection too */
-    json_object_set_boolean_member (data, "restart", TRUE);
+  payload = gst_webrtc_room_signal_payload_new_description (offer ?
+      GST_WEBRTC_ROOM_SDP_OFFER : GST_WEBRTC_ROOM_SDP_ANSWER, sdp, restart);
+  if (restart) {
     s->restart_offer = FALSE;
     s->restart_sent_us = g_get_monotonic_time ();
   }
+  data = gst_webrtc_room_signal_payload_to_json (payload);
   gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
 }
 
@@ -196,17 +202,14 @@ static void
 on_ice_candidate (GstElement * webrtcbin, guint mline, const gchar * candidate,
     PeerRef * ref)
 {
-  g_autoptr (JsonObject) data = json_object_new ();
-  JsonObject *cand = json_object_new ();
   g_autofree gchar *mid = local_mid (webrtcbin, mline);
+  g_autoptr (GstWebRTCRoomSignalPayload) payload =
+      gst_webrtc_room_signal_payload_new_candidate (candidate, mid, mline);
+  g_autoptr (JsonObject) data =
+      gst_webrtc_room_signal_payload_to_json (payload);
 
   GST_DEBUG_OBJECT (ref->bin, "local candidate for %s: %s", ref->peer_id,
       candidate);
-  json_object_set_string_member (cand, "candidate", candidate);
-  if (mid)
-    json_object_set_string_member (cand, "sdpMid", mid);
-  json_object_set_int_member (cand, "sdpMLineIndex", mline);
-  json_object_set_object_member (data, "candidate", cand);
   gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
 }
 
@@ -218,8 +221,12 @@ on_gathering_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
   g_object_get (webrtcbin, "ice-gathering-state", &state, NULL);
   if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
     /* webrtcbin 1.22 emits no end-of-candidates (TRAPS.md) */
-    g_autoptr (JsonObject) data = json_object_new ();
-    json_object_set_null_member (data, "candidate");
+    g_autoptr (GstWebRTCRoomSignalPayload) payload =
+        gst_webrtc_room_signal_payload_new
+        (GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES);
+    g_autoptr (JsonObject) data =
+        gst_webrtc_room_signal_payload_to_json (payload);
+
     gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
   }
 }
@@ -522,7 +529,7 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   /* protocol.md: the peer whose id sorts lower (byte order) is polite */
   s->polite = own_id && strcmp (own_id, peer_id) < 0;
   s->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      json_object_unref);
+      gst_webrtc_room_signal_payload_free);
   s->branches = g_hash_table_new (NULL, NULL);
   s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
@@ -828,19 +835,23 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
      * channel m-line exists ("m=lines removed from the SDP"): ask the peer
      * that made the first offer to offer again (an extension key of
      * protocol.md; peers that ignore it keep the current media) */
-    g_autoptr (JsonObject) data = json_object_new ();
+    g_autoptr (GstWebRTCRoomSignalPayload) payload =
+        gst_webrtc_room_signal_payload_new
+        (GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE);
+    g_autoptr (JsonObject) data = NULL;
     g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
-    JsonArray *kinds = json_array_new ();
+    GPtrArray *kinds = g_ptr_array_new ();
     guint i;
 
     /* the kinds of our new tracks: each needs a fresh m-line */
     for (i = 0; i < inputs->len; i++) {
       GstWebRTCRoomSendInput *input = inputs->pdata[i];
       if (!g_hash_table_contains (s->branches, input))
-        json_array_add_string_element (kinds, input->media);
+        g_ptr_array_add (kinds, g_strdup (input->media));
     }
-    json_object_set_boolean_member (data, "renegotiate", TRUE);
-    json_object_set_array_member (data, "media", kinds);
+    g_ptr_array_add (kinds, NULL);
+    payload->media = (GStrv) g_ptr_array_free (kinds, FALSE);
+    data = gst_webrtc_room_signal_payload_to_json (payload);
     gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
     return;
   }
@@ -879,44 +890,52 @@ create_answer (GstWebRTCRoomPeerSession * s)
   gst_promise_unref (promise);
 }
 
-static void
-add_candidate (GstWebRTCRoomPeerSession * s, JsonObject * cand)
+/* mline of @cand in the remote description, -1 when it names none */
+static gint
+candidate_mline (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * cand)
 {
-  const gchar *candidate;
-  gint64 mline = -1;
+  GstWebRTCSessionDescription *desc = NULL;
+  gint mline = -1;
+  guint i, n;
 
-  candidate = json_object_get_string_member_with_default (cand, "candidate",
-      NULL);
-  if (!candidate || !*candidate)
-    return;                     /* end of candidates */
-  if (json_object_has_member (cand, "sdpMLineIndex")
-      && !json_object_get_null_member (cand, "sdpMLineIndex"))
-    mline = json_object_get_int_member (cand, "sdpMLineIndex");
-  if (mline < 0) {
-    const gchar *mid = json_object_get_string_member_with_default (cand,
-        "sdpMid", NULL);
-    GstWebRTCSessionDescription *desc = NULL;
-    guint i;
-
-    g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
-    for (i = 0; desc && mid && i < gst_sdp_message_medias_len (desc->sdp); i++) {
-      if (!g_strcmp0 (mid,
+  g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
+  if (!desc)
+    return -1;
+  n = gst_sdp_message_medias_len (desc->sdp);
+  if (cand->sdp_mline_index >= 0) {
+    /* webrtcbin asserts nothing on an index past its m-lines, but
+     * libnice would get a stream that does not exist */
+    if ((guint) cand->sdp_mline_index < n)
+      mline = cand->sdp_mline_index;
+  } else {
+    for (i = 0; i < n && mline < 0; i++) {
+      if (!g_strcmp0 (cand->sdp_mid,
               gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
                   (desc->sdp, i), "mid")))
         mline = i;
     }
-    if (desc)
-      gst_webrtc_session_description_free (desc);
   }
+  gst_webrtc_session_description_free (desc);
+  return mline;
+}
+
+static void
+add_candidate (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * cand)
+{
+  gint mline = candidate_mline (s, cand);
+
   if (mline < 0) {
-    GST_WARNING_OBJECT (s->bin, "candidate from %s without a usable m-line",
-        s->peer_id);
+    GST_WARNING_OBJECT (s->bin, "candidate from %s without a usable m-line "
+        "(sdpMid %s, sdpMLineIndex %d): ignored", s->peer_id,
+        GST_STR_NULL (cand->sdp_mid), cand->sdp_mline_index);
     return;
   }
   GST_DEBUG_OBJECT (s->bin, "remote candidate from %s: %s", s->peer_id,
-      candidate);
+      cand->candidate);
   g_signal_emit_by_name (s->webrtcbin, "add-ice-candidate", (guint) mline,
-      candidate);
+      cand->candidate);
 }
 
 static void
@@ -927,6 +946,32 @@ flush_candidates (GstWebRTCRoomPeerSession * s)
   for (i = 0; i < s->pending_candidates->len; i++)
     add_candidate (s, s->pending_candidates->pdata[i]);
   g_ptr_array_set_size (s->pending_candidates, 0);
+}
+
+static void
+take_candidate (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * cand)
+{
+  if (s->remote_candidates >= MAX_REMOTE_CANDIDATES) {
+    if (!s->candidates_dropped) {
+      g_autofree gchar *reason = g_strdup_printf ("more than %u candidates "
+          "for one connection: dropping the rest", MAX_REMOTE_CANDIDATES);
+
+      GST_WARNING_OBJECT (s->bin, "peer %s sent %s", s->peer_id, reason);
+      gst_webrtc_room_base_bin_post_peer_message (s->bin,
+          "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+          reason, NULL);
+    }
+    s->candidates_dropped = TRUE;
+    return;
+  }
+  s->remote_candidates++;
+  /* candidates before the remote description are queued, not dropped */
+  if (s->remote_set)
+    add_candidate (s, cand);
+  else
+    g_ptr_array_add (s->pending_candidates,
+        gst_webrtc_room_signal_payload_copy (cand));
 }
 
 static void
@@ -973,30 +1018,28 @@ on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 
 
 static void
-handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description,
-    gboolean restart)
+handle_description (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * payload)
 {
-  const gchar *type_str, *sdp_text;
+  gboolean restart = payload->restart;
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *desc;
   GstPromise *promise;
-  gboolean is_offer;
+  gboolean is_offer = payload->sdp_type == GST_WEBRTC_ROOM_SDP_OFFER;
 
-  type_str = json_object_get_string_member_with_default (description, "type",
-      "");
-  sdp_text = json_object_get_string_member_with_default (description, "sdp",
-      NULL);
-  is_offer = g_str_equal (type_str, "offer");
-  if ((!is_offer && !g_str_equal (type_str, "answer")) || !sdp_text) {
-    GST_WARNING_OBJECT (s->bin, "ignoring malformed description from %s",
-        s->peer_id);
-    return;
-  }
-  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK) {
+  /* type, size and m-line count were checked by the payload codec */
+  if (gst_sdp_message_new_from_text (payload->sdp, &sdp) != GST_SDP_OK) {
     gst_webrtc_room_base_bin_session_error (s->bin, s,
         "The remote peer sent an SDP that cannot be parsed", s->peer_id);
     if (sdp)
       gst_sdp_message_free (sdp);
+    return;
+  }
+  if (gst_sdp_message_medias_len (sdp) > GST_WEBRTC_ROOM_MAX_MLINES) {
+    GST_WARNING_OBJECT (s->bin, "peer %s sent an SDP with %u m-lines (at "
+        "most %u): ignored", s->peer_id, gst_sdp_message_medias_len (sdp),
+        GST_WEBRTC_ROOM_MAX_MLINES);
+    gst_sdp_message_free (sdp);
     return;
   }
 
@@ -1054,45 +1097,35 @@ handle_description (GstWebRTCRoomPeerSession * s, JsonObject * description,
 }
 
 void
-gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
-    JsonObject * data)
+gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * payload)
 {
-  JsonNode *node;
-
   if (s->closed)
     return;
-  node = json_object_get_member (data, "description");
-  if (node && JSON_NODE_HOLDS_OBJECT (node)) {
-    handle_description (s, json_node_get_object (node),
-        json_object_get_boolean_member_with_default (data, "restart", FALSE));
-    return;
-  }
-  if (json_object_get_boolean_member_with_default (data, "renegotiate", FALSE)) {
-    JsonNode *kinds = json_object_get_member (data, "media");
-
-    s->force_offer = TRUE;
-    if (kinds && JSON_NODE_HOLDS_ARRAY (kinds)) {
-      JsonArray *array = json_node_get_array (kinds);
+  switch (payload->type) {
+    case GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION:
+      handle_description (s, payload);
+      break;
+    case GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE:{
       guint i;
-      for (i = 0; i < json_array_get_length (array); i++) {
-        const gchar *kind = json_array_get_string_element (array, i);
-        if (!g_strcmp0 (kind, "audio") || !g_strcmp0 (kind, "video"))
-          g_ptr_array_add (s->requested_kinds, g_strdup (kind));
+
+      s->force_offer = TRUE;
+      for (i = 0; payload->media && payload->media[i]; i++) {
+        /* one new m-line per kind asked, never more than an SDP may hold */
+        if (s->requested_kinds->len < GST_WEBRTC_ROOM_MAX_MLINES)
+          g_ptr_array_add (s->requested_kinds, g_strdup (payload->media[i]));
       }
+      gst_webrtc_room_peer_session_negotiate (s);
+      break;
     }
-    gst_webrtc_room_peer_session_negotiate (s);
-    return;
+    case GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE:
+      take_candidate (s, payload);
+      break;
+    case GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES:
+    case GST_WEBRTC_ROOM_PAYLOAD_OTHER:
+      /* end of candidates and unknown keys: nothing to do */
+      break;
   }
-  node = json_object_get_member (data, "candidate");
-  if (node && JSON_NODE_HOLDS_OBJECT (node)) {
-    JsonObject *cand = json_node_get_object (node);
-    /* candidates before the remote description are queued, not dropped */
-    if (s->remote_set)
-      add_candidate (s, cand);
-    else
-      g_ptr_array_add (s->pending_candidates, json_object_ref (cand));
-  }
-  /* {"candidate": null} and unknown keys: nothing to do */
 }
 
 typedef struct

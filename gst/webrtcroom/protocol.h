@@ -261,4 +261,189 @@ gst_webrtc_room_is_valid_room (const gchar * room);
 GST_WEBRTC_ROOM_API gboolean
 gst_webrtc_room_is_valid_name (const gchar * name);
 
+/* Signal payloads: the `data` of a signal between two room members
+ * (protocol.md "Signal payloads" and this project's extension keys). The
+ * server relays them untouched, so every field comes from an untrusted
+ * peer: the codec type-checks and bounds each one. */
+
+/**
+ * GST_WEBRTC_ROOM_MAX_SDP_BYTES:
+ *
+ * Largest SDP accepted in a description: twice the server's default frame
+ * limit (64 KiB). Chromium's audio+video+data offer is ~6 KB, each further
+ * video m-line ~3 KB, so GST_WEBRTC_ROOM_MAX_MLINES of them fit. A 3.7 MB
+ * SDP kept an element busy for seconds (issue 11).
+ */
+#define GST_WEBRTC_ROOM_MAX_SDP_BYTES (128 * 1024)
+
+/**
+ * GST_WEBRTC_ROOM_MAX_MLINES:
+ *
+ * Most m-lines accepted in one description; webrtcbin starts threads per
+ * m-line (982 m-lines in 64 KB made 2,952 threads, issue 11).
+ */
+#define GST_WEBRTC_ROOM_MAX_MLINES 32
+
+/**
+ * GST_WEBRTC_ROOM_MAX_CANDIDATE_BYTES:
+ *
+ * Longest ICE candidate line accepted (real ones are 60-250 bytes).
+ */
+#define GST_WEBRTC_ROOM_MAX_CANDIDATE_BYTES 1024
+
+/**
+ * GST_WEBRTC_ROOM_MAX_MID_BYTES:
+ *
+ * Longest `sdpMid` accepted (real ones are "0", "audio"...).
+ */
+#define GST_WEBRTC_ROOM_MAX_MID_BYTES 64
+
+/**
+ * GST_WEBRTC_ROOM_MAX_JSON_DEPTH:
+ *
+ * Deepest nesting of JSON containers a client accepts in a frame (json-glib
+ * parses recursively; a 4 MB frame of nested arrays overflowed the stack).
+ * 512 levels take well under 1 MB of stack, also under ASan; a welcome is
+ * 4 levels deep plus the peers' meta, so the server must keep meta well
+ * below this.
+ */
+#define GST_WEBRTC_ROOM_MAX_JSON_DEPTH 512
+
+/**
+ * GstWebRTCRoomPayloadType:
+ * @GST_WEBRTC_ROOM_PAYLOAD_OTHER: none of the keys below: ignored by
+ *   receivers (room for extensions)
+ * @GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION: `{"description": {type, sdp}}`,
+ *   with the optional extension key `"restart": true`
+ * @GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE: `{"candidate": {candidate, sdpMid,
+ *   sdpMLineIndex}}`
+ * @GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES: `{"candidate": null}` (or an
+ *   empty candidate string, as browsers send it)
+ * @GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE: extension `{"renegotiate": true,
+ *   "media": ["video", ...]}`: the peer asks us to offer again, with a new
+ *   m-line of each kind listed
+ */
+typedef enum
+{
+  GST_WEBRTC_ROOM_PAYLOAD_OTHER = 0,
+  GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION,
+  GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE,
+  GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES,
+  GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE,
+} GstWebRTCRoomPayloadType;
+
+/**
+ * GstWebRTCRoomSdpType:
+ * @GST_WEBRTC_ROOM_SDP_OFFER: "offer"
+ * @GST_WEBRTC_ROOM_SDP_ANSWER: "answer"
+ */
+typedef enum
+{
+  GST_WEBRTC_ROOM_SDP_OFFER,
+  GST_WEBRTC_ROOM_SDP_ANSWER,
+} GstWebRTCRoomSdpType;
+
+/**
+ * GstWebRTCRoomSignalPayload:
+ * @type: which payload this is; only its fields are meaningful
+ * @sdp_type: description: offer or answer
+ * @sdp: description: the SDP text (at most GST_WEBRTC_ROOM_MAX_SDP_BYTES,
+ *   at most GST_WEBRTC_ROOM_MAX_MLINES m-lines)
+ * @restart: description: the peer replaced a dead connection
+ * @candidate: candidate: the candidate line, without control characters
+ * @sdp_mid: (nullable): candidate: the m-line's mid
+ * @sdp_mline_index: candidate: the m-line index, -1 when absent
+ * @media: (nullable): renegotiate: %NULL-terminated kinds ("audio",
+ *   "video") wanted as new m-lines; other kinds are left out
+ *
+ * One parsed or to-be-sent signal payload. Field names are C names: the
+ * wire names live in protocol.c only.
+ */
+typedef struct
+{
+  GstWebRTCRoomPayloadType type;
+  GstWebRTCRoomSdpType sdp_type;
+  gchar *sdp;
+  gboolean restart;
+  gchar *candidate;
+  gchar *sdp_mid;
+  gint sdp_mline_index;
+  GStrv media;
+} GstWebRTCRoomSignalPayload;
+
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new (GstWebRTCRoomPayloadType type);
+
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new_description (GstWebRTCRoomSdpType sdp_type,
+    const gchar * sdp, gboolean restart);
+
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new_candidate (const gchar * candidate,
+    const gchar * sdp_mid, gint sdp_mline_index);
+
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_copy (const GstWebRTCRoomSignalPayload * payload);
+
+GST_WEBRTC_ROOM_API
+void gst_webrtc_room_signal_payload_free (GstWebRTCRoomSignalPayload * payload);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomSignalPayload, gst_webrtc_room_signal_payload_free)
+
+GST_WEBRTC_ROOM_API
+const gchar *gst_webrtc_room_sdp_type_to_string (GstWebRTCRoomSdpType type);
+
+/**
+ * gst_webrtc_room_signal_payload_parse:
+ * @data: the `data` object of a received signal
+ * @error: GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE naming the offending field
+ *
+ * Type-checks and bounds every field this project reads. Unknown keys are
+ * ignored; data with none of ours gives GST_WEBRTC_ROOM_PAYLOAD_OTHER.
+ *
+ * Returns: (transfer full) (nullable): the payload, or %NULL with @error
+ */
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse (JsonObject * data,
+    GError ** error);
+
+/**
+ * gst_webrtc_room_signal_payload_parse_text:
+ * @text: a JSON object's text (need not be NUL-terminated)
+ * @len: length of @text, or -1
+ * @error: BAD_JSON (not UTF-8, too deep, not an object) or BAD_MESSAGE
+ *
+ * gst_webrtc_room_signal_payload_parse() on a `data` object given as text.
+ *
+ * Returns: (transfer full) (nullable): the payload, or %NULL with @error
+ */
+GST_WEBRTC_ROOM_API
+GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse_text (const gchar * text,
+    gssize len, GError ** error);
+
+/**
+ * gst_webrtc_room_signal_payload_to_json:
+ * @payload: a payload
+ *
+ * Returns: (transfer full): the `data` object to send (empty for
+ *   GST_WEBRTC_ROOM_PAYLOAD_OTHER)
+ */
+GST_WEBRTC_ROOM_API
+JsonObject *gst_webrtc_room_signal_payload_to_json (const GstWebRTCRoomSignalPayload * payload);
+
+/**
+ * gst_webrtc_room_json_depth_exceeds:
+ * @text: JSON text (need not be NUL-terminated)
+ * @len: length of @text in bytes
+ * @max_depth: most nested arrays/objects allowed
+ *
+ * A linear scan, without recursion, to run before json-glib (which
+ * recurses once per level).
+ *
+ * Returns: %TRUE when containers nest deeper than @max_depth
+ */
+GST_WEBRTC_ROOM_API
+gboolean gst_webrtc_room_json_depth_exceeds (const gchar * text, gsize len,
+    guint max_depth);
+
 G_END_DECLS

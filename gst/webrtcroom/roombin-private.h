@@ -76,7 +76,9 @@ struct _GstWebRTCRoomPeerSession
   gboolean force_offer;         /* the peer asked us to offer again */
   GPtrArray *requested_kinds;   /* new m-lines it asked for ("audio"...) */
   gboolean closed;
-  GPtrArray *pending_candidates;        /* JsonObject* */
+  GPtrArray *pending_candidates;        /* GstWebRTCRoomSignalPayload* */
+  guint remote_candidates;      /* taken for this connection (bounded) */
+  gboolean candidates_dropped;  /* the bound was hit (warned once) */
   GSource *caps_wait;
   guint caps_wait_rounds;
 
@@ -126,6 +128,7 @@ typedef struct
   gboolean nack;
   gboolean fec;
   guint media_timeout;
+  guint max_peers;
   gchar *peer_id;
 
   /* the signalling thread */
@@ -142,6 +145,7 @@ typedef struct
   GMutex lock;
   GHashTable *sessions;         /* peer id -> GstWebRTCRoomPeerSession* */
   GHashTable *peer_names;       /* peer id -> name, members seen */
+  GHashTable *refused;          /* peer ids refused for max-peers */
   GPtrArray *inputs;            /* GstWebRTCRoomSendInput* */
   JsonArray *ice_servers;       /* from welcome */
   guint next_pad[2];
@@ -175,8 +179,8 @@ GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin
     const GstWebRTCRoomIceConfig * config);
 void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_peer_session_handle_signal (GstWebRTCRoomPeerSession * s,
-    JsonObject * data);
+void gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
+    const GstWebRTCRoomSignalPayload * payload);
 gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
     const gchar * text);
 GstStructure *gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin,

@@ -46,6 +46,9 @@ void gst_webrtc_room_certificate_wait (void);
 #define DEFAULT_NACK TRUE
 #define DEFAULT_FEC FALSE
 #define DEFAULT_MEDIA_TIMEOUT 2000
+/* a mesh of 32 is far beyond what one encoder's uplink carries; every
+ * peer costs a webrtcbin and its threads */
+#define DEFAULT_MAX_PEERS 32
 
 enum
 {
@@ -70,6 +73,7 @@ enum
   PROP_NACK,
   PROP_FEC,
   PROP_MEDIA_TIMEOUT,
+  PROP_MAX_PEERS,
   PROP_PEER_ID,
   N_PROPERTIES
 };
@@ -800,6 +804,9 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_MEDIA_TIMEOUT:
       priv->media_timeout = g_value_get_uint (value);
       break;
+    case PROP_MAX_PEERS:
+      priv->max_peers = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -880,6 +887,9 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_MEDIA_TIMEOUT:
       g_value_set_uint (value, priv->media_timeout);
       break;
+    case PROP_MAX_PEERS:
+      g_value_set_uint (value, priv->max_peers);
+      break;
     case PROP_PEER_ID:
       g_value_set_string (value, priv->peer_id);
       break;
@@ -951,6 +961,7 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->nack = DEFAULT_NACK;
   priv->fec = DEFAULT_FEC;
   priv->media_timeout = DEFAULT_MEDIA_TIMEOUT;
+  priv->max_peers = DEFAULT_MAX_PEERS;
   g_mutex_init (&priv->lock);
   priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_webrtc_room_peer_session_free);
@@ -1184,6 +1195,17 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
       "Media timeout",
       "Replace a peer connection that received no RTP/RTCP for this long "
       "(ms, 0 = never)", 0, G_MAXINT, DEFAULT_MEDIA_TIMEOUT, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:max-peers:
+   *
+   * Most peer connections at once. A room member beyond them gets no
+   * peer connection: the element posts a `webrtcroom-peer-refused`
+   * element message (fields `peer-id`, `reason` "max-peers", `max-peers`)
+   * and a warning, and ignores that peer's signals; the others keep going.
+   */
+  properties[PROP_MAX_PEERS] = g_param_spec_uint ("max-peers", "Max peers",
+      "Most peer connections at once; members beyond are refused", 1,
+      G_MAXINT, DEFAULT_MAX_PEERS, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:peer-id:
    *

@@ -187,6 +187,61 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
 
 /* Sessions (context thread) */
 
+/* max-peers (issue 11): every peer costs a webrtcbin and its threads; a
+ * room member beyond the limit is refused once, with a message, and its
+ * signals are then ignored. Returns TRUE when @peer_id may not get a
+ * session. */
+static gboolean
+refuse_beyond_max_peers (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  guint max_peers, n_sessions;
+  gboolean first;
+
+  GST_OBJECT_LOCK (self);
+  max_peers = priv->max_peers;
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&priv->lock);
+  n_sessions = g_hash_table_size (priv->sessions);
+  if (n_sessions < max_peers) {
+    g_mutex_unlock (&priv->lock);
+    return FALSE;
+  }
+  if (!priv->refused)
+    priv->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        NULL);
+  first = !g_hash_table_contains (priv->refused, peer_id);
+  if (first)
+    g_hash_table_add (priv->refused, g_strdup (peer_id));
+  g_mutex_unlock (&priv->lock);
+  if (!first)
+    return TRUE;
+  GST_WARNING_OBJECT (self, "refusing peer %s: already %u peer connections "
+      "(max-peers)", peer_id, n_sessions);
+  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-refused",
+      peer_id, "reason", G_TYPE_STRING, "max-peers", "max-peers",
+      G_TYPE_UINT, max_peers, NULL);
+  GST_ELEMENT_WARNING (self, RESOURCE, BUSY,
+      ("Refused peer %s: this element already has %u peer connections "
+          "(max-peers)", peer_id, max_peers), (NULL));
+  return TRUE;
+}
+
+static void
+forget_refused (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (priv->refused) {
+    if (peer_id)
+      g_hash_table_remove (priv->refused, peer_id);
+    else
+      g_clear_pointer (&priv->refused, g_hash_table_unref);
+  }
+  g_mutex_unlock (&priv->lock);
+}
+
 static GstWebRTCRoomPeerSession *
 create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 {
@@ -196,6 +251,8 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   g_autofree gchar *own_id = NULL;
   const gchar *name;
 
+  if (refuse_beyond_max_peers (self, peer_id))
+    return NULL;
   ice_config_init (self, &config);
   GST_OBJECT_LOCK (self);
   own_id = g_strdup (priv->peer_id);
@@ -390,6 +447,7 @@ on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
     return;
   }
   destroy_all_sessions (self);
+  forget_refused (self, NULL);
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-joined",
       msg->peer, "room", G_TYPE_STRING, msg->room, NULL);
 
@@ -444,6 +502,7 @@ on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
 
   GST_INFO_OBJECT (self, "peer %s left (%s)", peer_id, reason);
   destroy_session (self, peer_id);
+  forget_refused (self, peer_id);
   g_mutex_lock (&priv->lock);
   g_hash_table_remove (priv->peer_names, peer_id);
   g_mutex_unlock (&priv->lock);
@@ -452,17 +511,34 @@ on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
       peer_id, "reason", G_TYPE_STRING, reason, NULL);
 }
 
+/* Signal payloads come from any room member: checked by the codec before
+ * anything is made for them (issue 11: a description of type 5 crashed
+ * the pipeline). A bad one is that peer's problem only. */
 static void
 on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
     JsonObject * data, GstWebRTCRoomBaseBin * self)
 {
+  g_autoptr (GstWebRTCRoomSignalPayload) payload = NULL;
+  g_autoptr (GError) error = NULL;
   GstWebRTCRoomPeerSession *s;
 
+  payload = gst_webrtc_room_signal_payload_parse (data, &error);
+  if (!payload) {
+    GST_WARNING_OBJECT (self, "peer %s sent a bad signal payload, ignored: "
+        "%s", from, error->message);
+    gst_webrtc_room_base_bin_post_peer_message (self,
+        "webrtcroom-peer-bad-signal", from, "reason", G_TYPE_STRING,
+        error->message, NULL);
+    return;
+  }
+  if (payload->type == GST_WEBRTC_ROOM_PAYLOAD_OTHER
+      || payload->type == GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES)
+    return;
   s = gst_webrtc_room_base_bin_lookup_session (self, from);
   if (!s)
     s = create_session (self, from);
   if (s)
-    gst_webrtc_room_peer_session_handle_signal (s, data);
+    gst_webrtc_room_peer_session_handle_payload (s, payload);
 }
 
 static void
@@ -582,6 +658,7 @@ gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
   GST_OBJECT_UNLOCK (self);
   g_clear_object (&old);
   destroy_all_sessions (self);
+  forget_refused (self, NULL);
   g_mutex_lock (&priv->lock);
   g_hash_table_remove_all (priv->peer_names);
   g_mutex_unlock (&priv->lock);

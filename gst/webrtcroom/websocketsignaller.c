@@ -46,7 +46,10 @@
 #define BACKOFF_INITIAL_MS 100
 #define BACKOFF_MAX_MS 2000
 #define MISSED_PONGS_LOST 2
-/* welcome with many peers and their meta, relayed signals up to 64 KiB */
+/* Largest frame taken from the server: a welcome listing a full room with
+ * each member's meta (4 KiB at most each), relayed signals up to the
+ * server's frame limit (64 KiB by default). libsoup closes the connection
+ * (1009) on a bigger frame; the signaller then resumes. */
 #define MAX_INCOMING_PAYLOAD (4 * 1024 * 1024)
 
 enum
@@ -114,6 +117,7 @@ struct _GstWebRTCRoomWebSocketSignaller
   gint64 ping_id;
   gint64 pong_id;
   guint conn_callback_depth;
+  gboolean conn_too_big;        /* libsoup cut us off for a frame's size */
   GSource *attempt_timeout_source;
   GSource *retry_source;
   GSource *deadline_source;
@@ -700,7 +704,10 @@ report_bad_frame (Self * self, const GError * parse_error)
       parse_error->code, "Room server %s sent an invalid frame: %s",
       self->url, parse_error->message);
 
-  g_warning ("%s", error->message);
+  /* not g_warning: a room member can cause it (deep data relayed to us),
+   * and applications running with fatal warnings must not abort; the
+   * error signal below reports it */
+  g_info ("%s", error->message);
   gst_webrtc_room_signaller_emit_error (GST_WEBRTC_ROOM_SIGNALLER (self),
       error, FALSE);
 }
@@ -725,9 +732,17 @@ on_conn_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
         GST_WEBRTC_ROOM_ERROR_BAD_JSON, "binary frame");
     report_bad_frame (self, error);
   } else {
-    g_debug ("<- %.*s", (gint) MIN (len, G_MAXINT), data);
-    msg = gst_webrtc_room_message_parse (data, len, GST_WEBRTC_ROOM_TO_CLIENT,
-        NULL, &error);
+    g_debug ("<- %.*s", (gint) MIN (len, 4096), data);
+    /* json-glib recurses once per nesting level: a deep frame (a rogue
+     * server, or a member's relayed data) would overflow the stack */
+    if (gst_webrtc_room_json_depth_exceeds (data, len,
+            GST_WEBRTC_ROOM_MAX_JSON_DEPTH))
+      g_set_error (&error, GST_WEBRTC_ROOM_ERROR,
+          GST_WEBRTC_ROOM_ERROR_BAD_JSON, "JSON nested deeper than %u levels",
+          GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
+    else
+      msg = gst_webrtc_room_message_parse (data, len,
+          GST_WEBRTC_ROOM_TO_CLIENT, NULL, &error);
     if (msg)
       handle_message (self, msg);
     else
@@ -774,8 +789,15 @@ on_conn_closed (SoupWebsocketConnection * conn, gpointer user_data)
     return;
 
   self->conn_callback_depth++;
-  error = closed_error (self, soup_websocket_connection_get_close_code (conn),
-      soup_websocket_connection_get_close_data (conn));
+  if (self->conn_too_big)
+    /* libsoup drops the socket without a close code then */
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+        "Room server %s sent a frame above our limit of %u bytes",
+        self->url, MAX_INCOMING_PAYLOAD);
+  else
+    error = closed_error (self,
+        soup_websocket_connection_get_close_code (conn),
+        soup_websocket_connection_get_close_data (conn));
   switch (self->state) {
     case STATE_CONNECTING:
       fail (self, error);
@@ -799,8 +821,13 @@ static void
 on_conn_error (SoupWebsocketConnection * conn, GError * error,
     gpointer user_data)
 {
+  Self *self = user_data;
+
   /* "closed" follows and decides what to do */
   g_debug ("WebSocket error: %s", error->message);
+  if (conn == self->conn && g_error_matches (error, SOUP_WEBSOCKET_ERROR,
+          SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    self->conn_too_big = TRUE;
 }
 
 /* Connecting */
@@ -848,6 +875,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
 
   g_debug ("connected to %s", self->url);
   self->conn = g_steal_pointer (&conn);
+  self->conn_too_big = FALSE;
   soup_websocket_connection_set_max_incoming_payload_size (self->conn,
       MAX_INCOMING_PAYLOAD);
   g_signal_connect (self->conn, "message", G_CALLBACK (on_conn_message), self);

@@ -1,11 +1,11 @@
 #!/bin/sh
-# run-fuzzer.sh FUZZER SEED_DIR DICT: a bounded libFuzzer run (the `fuzz`
+# run-fuzzer.sh FUZZER SEED_DIR DICT [MAX_LEN]: a bounded libFuzzer run (the `fuzz`
 # meson suite). FUZZ_SECONDS (default 20) of fuzzing, starting from the
 # seeds; new inputs go to a scratch directory that is removed afterwards,
 # crash inputs to $FUZZ_ARTIFACTS (default: the build's fuzz directory).
 # Exit status: the fuzzer's (non-zero on a crash, leak or timeout).
 set -eu
-fuzzer=$1 seeds=$2 dict=$3
+fuzzer=$1 seeds=$2 dict=$3 max_len=${4:-4096}
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-corpus.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 artifacts=${FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/}
@@ -14,5 +14,5 @@ export G_SLICE=always-malloc
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 "$fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=4096 -dict="$dict" -print_final_stats=1 \
+  -max_len="$max_len" -dict="$dict" -print_final_stats=1 \
   -artifact_prefix="$artifacts" "$work" "$seeds"

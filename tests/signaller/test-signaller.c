@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <libsoup/soup.h>
 #include <gst/webrtcroom/websocketsignaller.h>
 
 #include "../common/testserver.h"
@@ -994,6 +995,165 @@ test_stop_unref (Fixture * fx, gconstpointer data)
   client_free (a);
 }
 
+/* A rogue room server (issue 11): a libsoup server in this process that
+ * welcomes the signaller, then sends the frames a test gives it, then a
+ * peer-joined proving the signaller still reads. */
+
+typedef struct
+{
+  SoupServer *server;
+  gchar *url;
+  GPtrArray *frames;            /* sent after each welcome */
+  GPtrArray *conns;
+  guint joins;
+} Rogue;
+
+static void
+rogue_on_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
+    Rogue * rogue)
+{
+  gsize len;
+  const gchar *text = g_bytes_get_data (bytes, &len);
+  guint i;
+
+  if (!g_strstr_len (text, len, "\"join\""))
+    return;
+  rogue->joins++;
+  soup_websocket_connection_send_text (conn, "{\"type\":\"welcome\","
+      "\"protocol\":1,\"peer\":\"rogue-victim\",\"room\":\"rogue\","
+      "\"peers\":[],\"iceServers\":[],\"resume\":\"token\"}");
+  for (i = 0; i < rogue->frames->len; i++) {
+    GBytes *frame = rogue->frames->pdata[i];
+    gsize size;
+    gconstpointer data = g_bytes_get_data (frame, &size);
+    soup_websocket_connection_send_message (conn, SOUP_WEBSOCKET_DATA_TEXT,
+        g_bytes_new_static (data, size));
+  }
+  soup_websocket_connection_send_text (conn, "{\"type\":\"peer-joined\","
+      "\"peer\":{\"id\":\"after-the-rogue-frames\",\"offers\":true}}");
+}
+
+static void
+rogue_on_websocket (SoupServer * server, SoupServerMessage * msg,
+    const char *path, SoupWebsocketConnection * conn, gpointer user_data)
+{
+  Rogue *rogue = user_data;
+
+  /* our frames may be big: no limit on what we send */
+  soup_websocket_connection_set_max_incoming_payload_size (conn, 0);
+  g_ptr_array_add (rogue->conns, g_object_ref (conn));
+  g_signal_connect (conn, "message", G_CALLBACK (rogue_on_message), rogue);
+}
+
+static Rogue *
+rogue_start (void)
+{
+  Rogue *rogue = g_new0 (Rogue, 1);
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  rogue->frames = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  rogue->conns = g_ptr_array_new_with_free_func (g_object_unref);
+  rogue->server = soup_server_new (NULL, NULL);
+  soup_server_add_websocket_handler (rogue->server, "/ws", NULL, NULL,
+      rogue_on_websocket, rogue, NULL);
+  g_assert_true (soup_server_listen_local (rogue->server, 0,
+          SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (rogue->server);
+  rogue->url = g_strdup_printf ("ws://127.0.0.1:%d/ws",
+      g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return rogue;
+}
+
+static void
+rogue_add_frame (Rogue * rogue, gchar * text)
+{
+  g_ptr_array_add (rogue->frames, g_bytes_new_take (text, strlen (text)));
+}
+
+static void
+rogue_free (Rogue * rogue)
+{
+  guint i;
+
+  for (i = 0; i < rogue->conns->len; i++)
+    g_signal_handlers_disconnect_by_data (rogue->conns->pdata[i], rogue);
+  g_ptr_array_unref (rogue->conns);
+  soup_server_disconnect (rogue->server);
+  g_object_unref (rogue->server);
+  g_ptr_array_unref (rogue->frames);
+  g_free (rogue->url);
+  g_free (rogue);
+}
+
+static gchar *
+deep_frame (gsize depth)
+{
+  GString *s = g_string_sized_new (depth * 2 + 64);
+  gsize i;
+
+  g_string_append (s, "{\"type\":\"signal\",\"from\":\"x\",\"data\":{\"a\":");
+  for (i = 0; i < depth; i++)
+    g_string_append_c (s, '[');
+  for (i = 0; i < depth; i++)
+    g_string_append_c (s, ']');
+  g_string_append (s, "}}");
+  return g_string_free (s, FALSE);
+}
+
+/* issue 11: a 4 MB frame of nested arrays crashed the element (stack
+ * overflow in json-glib): refused before parsing, the connection goes
+ * on. Also a string full of brackets is not nesting. */
+static void
+test_rogue_deep_frame (Fixture * fx, gconstpointer data)
+{
+  Rogue *rogue = rogue_start ();
+  Client *a;
+  g_autofree gchar *pad = g_strnfill (100000, '[');
+
+  rogue_add_frame (rogue, deep_frame (1800 * 1000));
+  rogue_add_frame (rogue, g_strdup_printf ("{\"type\":\"signal\",\"from\":"
+          "\"x\",\"data\":{\"text\":\"%s\\\"[\"}}", pad));
+  a = client_new (fx, "alice", rogue->url);
+  join_and_wait (fx, a, "rogue");
+  WAIT_FOR (array_len (a, a->joined) == 1);
+  g_assert_true (has_entry (a, a->joined, "after-the-rogue-frames"));
+  g_assert_cmpuint (COUNT (a, n_errors), ==, 1);
+  g_assert_error (a->last_error, GST_WEBRTC_ROOM_ERROR,
+      GST_WEBRTC_ROOM_ERROR_BAD_JSON);
+  g_assert_cmpuint (COUNT (a, n_fatal), ==, 0);
+  g_assert_cmpuint (array_len (a, a->signals), ==, 1);
+  g_assert_cmpuint (COUNT (a, n_lost), ==, 0);
+  client_free (a);
+  rogue_free (rogue);
+}
+
+/* A frame above the incoming limit (4 MiB) closes that connection (1009),
+ * never the element: the signaller comes back (resume) */
+static void
+test_rogue_huge_frame (Fixture * fx, gconstpointer data)
+{
+  Rogue *rogue = rogue_start ();
+  Client *a;
+  g_autofree gchar *pad = g_strnfill (5 * 1024 * 1024, 'x');
+
+  rogue_add_frame (rogue, g_strdup_printf ("{\"type\":\"signal\",\"from\":"
+          "\"x\",\"data\":{\"text\":\"%s\"}}", pad));
+  a = client_new (fx, "alice", rogue->url);
+  join_and_wait (fx, a, "rogue");
+  WAIT_FOR (COUNT (a, n_lost) >= 1);
+  g_assert_error (a->lost_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  /* it joins again (and is cut again: the rogue repeats itself) */
+  WAIT_FOR (rogue->joins >= 2);
+  g_assert_cmpuint (array_len (a, a->signals), ==, 0);
+  g_assert_cmpuint (COUNT (a, n_fatal), ==, 0);
+  client_free (a);
+  rogue_free (rogue);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1034,6 +1194,11 @@ main (int argc, char **argv)
       fixture_teardown);
   g_test_add ("/signaller/stop-unref", Fixture, no_args, fixture_setup,
       test_stop_unref, fixture_teardown);
+
+  g_test_add ("/signaller/rogue-deep-frame", Fixture, NULL, fixture_setup,
+      test_rogue_deep_frame, fixture_teardown);
+  g_test_add ("/signaller/rogue-huge-frame", Fixture, NULL, fixture_setup,
+      test_rogue_huge_frame, fixture_teardown);
 
   return g_test_run ();
 }

@@ -391,12 +391,13 @@ on_liveness_check (gpointer user_data)
   WrServer *server = user_data;
   gint64 limit = g_get_monotonic_time () -
       (gint64) MISSED_PINGS_LOST * server->ping_interval_s * G_USEC_PER_SEC;
-  GList *l, *next;
+  GList *l;
 
-  for (l = server->clients.head; l; l = next) {
+  /* in a batch: no client is freed while we walk the list */
+  wr_ws_loop_begin (server->ws);
+  for (l = server->clients.head; l; l = l->next) {
     WrClient *client = l->data;
 
-    next = l->next;
     if (!client->ws || !wr_ws_conn_is_open (client->ws))
       continue;
     if (wr_ws_conn_get_last_seen (client->ws) >= limit) {
@@ -408,7 +409,7 @@ on_liveness_check (gpointer user_data)
     if (client->ws)
       wr_ws_conn_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   }
-  wr_ws_loop_flush (server->ws);
+  wr_ws_loop_end (server->ws);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1041,13 +1042,14 @@ close_all_going_away (WrServer * server)
 
   if (!server->ws || ws_all_closed (server))
     return;
+  wr_ws_loop_begin (server->ws);
   for (l = server->clients.head; l; l = l->next) {
     WrClient *client = l->data;
 
     if (client->ws)
       wr_ws_conn_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   }
-  wr_ws_loop_flush (server->ws);
+  wr_ws_loop_end (server->ws);
   while (!ws_all_closed (server) && g_get_monotonic_time () < deadline) {
     if (!g_main_context_iteration (context, FALSE))
       g_usleep (1000);

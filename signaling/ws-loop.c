@@ -46,7 +46,8 @@ struct _WrWsLoop
   GPtrArray *dirty;
   GPtrArray *dead;
   guint n_active;
-  gboolean flushing;
+  guint depth;                  /* > 0: inside a batch, settle at its end */
+  gboolean settling;
 };
 
 struct _WrWsConn
@@ -71,6 +72,7 @@ struct _WrWsConn
   GByteArray *msg;              /* the data message being assembled */
   guint8 msg_opcode;            /* 0: none in progress */
   gushort close_code;           /* asked for, queued once data is out */
+  gushort code_received;        /* for the closed callback */
   guint frame_ctrl:1;
   guint frame_fin:1;
   guint discard:1;
@@ -79,6 +81,7 @@ struct _WrWsConn
   guint dirty:1;
   guint failed:1;
   guint dead:1;
+  guint notify:1;               /* closed callback due */
 };
 
 static void conn_flush (WrWsConn * conn);
@@ -130,23 +133,20 @@ conn_detach (WrWsConn * conn)
   g_ptr_array_add (loop->dead, conn);
 }
 
-/* The end of a connection: @code is what the peer's close frame said, 0
- * without one */
+/* The end of a connection; the closed callback comes when the batch
+ * settles, so that nothing the caller holds is freed under it */
 static void
 conn_finish (WrWsConn * conn)
 {
-  WrWsLoop *loop = conn->loop;
-  gushort code = 0;
-
   if (conn->dead)
     return;
   if (conn->ctx && wslay_event_get_close_received (conn->ctx)) {
-    code = wslay_event_get_status_code_received (conn->ctx);
-    if (code == WSLAY_CODE_NO_STATUS_RCVD)
-      code = 1005;
+    conn->code_received = wslay_event_get_status_code_received (conn->ctx);
+    if (conn->code_received == WSLAY_CODE_NO_STATUS_RCVD)
+      conn->code_received = 1005;
   }
+  conn->notify = TRUE;
   conn_detach (conn);
-  loop->callbacks.closed (conn, code, loop->user_data);
 }
 
 static void
@@ -166,13 +166,17 @@ conn_free (WrWsConn * conn)
 static void
 loop_reap (WrWsLoop * loop)
 {
+  g_autoptr (GPtrArray) dead = loop->dead;
   guint i;
 
-  if (loop->flushing)
-    return;
-  for (i = 0; i < loop->dead->len; i++)
-    conn_free (loop->dead->pdata[i]);
-  g_ptr_array_set_size (loop->dead, 0);
+  loop->dead = g_ptr_array_new ();
+  for (i = 0; i < dead->len; i++) {
+    WrWsConn *conn = dead->pdata[i];
+
+    if (conn->notify)
+      loop->callbacks.closed (conn, conn->code_received, loop->user_data);
+    conn_free (conn);
+  }
 }
 
 static ssize_t
@@ -242,8 +246,7 @@ on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
     return r;
   }
   do {
-    r = send (conn->fd, data, len, MSG_NOSIGNAL |
-        ((flags & WSLAY_MSG_MORE) ? MSG_MORE : 0));
+    r = send (conn->fd, data, len, MSG_NOSIGNAL | 0);
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
     wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK ?
@@ -387,8 +390,9 @@ on_stream_readable (GObject * stream, gpointer user_data)
   WrWsConn *conn = user_data;
   WrWsLoop *loop = conn->loop;
 
+  wr_ws_loop_begin (loop);
   conn_read (conn);
-  wr_ws_loop_flush (loop);
+  wr_ws_loop_end (loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -477,24 +481,48 @@ conn_flush (WrWsConn * conn)
   maybe_release_ctx (conn, now);
 }
 
+/* Writes what is queued and delivers the closed callbacks, until
+ * nothing is left (a callback may queue more) */
+static void
+loop_settle (WrWsLoop * loop)
+{
+  if (loop->depth > 0 || loop->settling)
+    return;
+  loop->settling = TRUE;
+  while (loop->dirty->len > 0 || loop->dead->len > 0) {
+    g_autoptr (GPtrArray) dirty = loop->dirty;
+    guint i;
+
+    loop->dirty = g_ptr_array_new ();
+    for (i = 0; i < dirty->len; i++) {
+      WrWsConn *conn = dirty->pdata[i];
+
+      conn->dirty = FALSE;
+      conn_flush (conn);
+    }
+    loop_reap (loop);
+  }
+  loop->settling = FALSE;
+}
+
 void
 wr_ws_loop_flush (WrWsLoop * loop)
 {
-  guint i;
+  loop_settle (loop);
+}
 
-  if (loop->flushing)
-    return;
-  loop->flushing = TRUE;
-  /* flushing may finish connections, whose callbacks queue more */
-  for (i = 0; i < loop->dirty->len; i++) {
-    WrWsConn *conn = loop->dirty->pdata[i];
+void
+wr_ws_loop_begin (WrWsLoop * loop)
+{
+  loop->depth++;
+}
 
-    conn->dirty = FALSE;
-    conn_flush (conn);
-  }
-  g_ptr_array_set_size (loop->dirty, 0);
-  loop->flushing = FALSE;
-  loop_reap (loop);
+void
+wr_ws_loop_end (WrWsLoop * loop)
+{
+  g_assert (loop->depth > 0);
+  loop->depth--;
+  loop_settle (loop);
 }
 
 static gboolean
@@ -506,6 +534,8 @@ on_epoll (gint fd, GIOCondition condition, gpointer user_data)
 
   for (batch = 0; batch < MAX_BATCHES; batch++) {
     n = epoll_wait (loop->epfd, events, MAX_EVENTS, 0);
+    /* connections finished in the batch stay allocated until its end */
+    wr_ws_loop_begin (loop);
     for (i = 0; i < n; i++) {
       WrWsConn *conn = events[i].data.ptr;
 
@@ -516,7 +546,7 @@ on_epoll (gint fd, GIOCondition condition, gpointer user_data)
       if (!conn->dead && (events[i].events & EPOLLOUT))
         mark_dirty (conn);
     }
-    wr_ws_loop_flush (loop);
+    wr_ws_loop_end (loop);
     if (n < MAX_EVENTS)
       break;
   }
@@ -565,7 +595,6 @@ wr_ws_loop_free (WrWsLoop * loop)
     g_queue_unlink (&loop->conns, &conn->link);
   }
   g_ptr_array_set_size (loop->dirty, 0);
-  loop->flushing = FALSE;
   /* conn_free unlinks from conns: they are already out */
   for (guint i = 0; i < loop->dead->len; i++) {
     WrWsConn *conn = loop->dead->pdata[i];
@@ -637,6 +666,7 @@ wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us)
 {
   gint64 limit = g_get_monotonic_time () - max_us;
 
+  wr_ws_loop_begin (loop);
   while (loop->closing.head) {
     WrWsConn *conn = loop->closing.head->data;
 
@@ -644,7 +674,7 @@ wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us)
       break;
     conn_finish (conn);
   }
-  wr_ws_loop_flush (loop);
+  wr_ws_loop_end (loop);
 }
 
 guint
@@ -706,8 +736,17 @@ wr_ws_conn_send_text (WrWsConn * conn, const gchar * text, gsize len)
 void
 wr_ws_conn_ping (WrWsConn * conn)
 {
-  if (queue_msg (conn, WSLAY_PING, "", 0))
-    wr_ws_loop_flush (conn->loop);
+  /* An idle connection has no wslay context; making one (9 KB) for each
+   * ping would cost every idle connection that much at every interval.
+   * An empty unmasked ping is always these two bytes (RFC 6455 5.5.2). */
+  static const guint8 empty_ping[2] = { 0x89, 0x00 };
+
+  if (conn_closing (conn))
+    return;
+  if (!conn->ctx && conn->fd >= 0
+      && send (conn->fd, empty_ping, 2, MSG_NOSIGNAL | MSG_DONTWAIT) == 2)
+    return;
+  queue_msg (conn, WSLAY_PING, "", 0);
 }
 
 void
@@ -725,5 +764,4 @@ wr_ws_conn_abort (WrWsConn * conn)
   if (conn->dead)
     return;
   conn_detach (conn);
-  loop_reap (conn->loop);
 }

@@ -49,9 +49,16 @@ WrWsConn *wr_ws_loop_add_fd (WrWsLoop * loop, gint fd, gpointer conn_data);
 WrWsConn *wr_ws_loop_add_stream (WrWsLoop * loop, GIOStream * stream,
     gpointer conn_data);
 
-/* Writes what was queued since the last flush; done after every batch of
- * events, call it after sending from elsewhere (timers) */
+/* Writes what was queued and delivers closed callbacks; done after every
+ * batch of events, call it after sending from elsewhere (timers). Does
+ * nothing inside a batch. */
 void wr_ws_loop_flush (WrWsLoop * loop);
+
+/* A batch: connections stay allocated and no callback runs until the
+ * outermost end, which flushes (for loops over connections) */
+void wr_ws_loop_begin (WrWsLoop * loop);
+
+void wr_ws_loop_end (WrWsLoop * loop);
 
 /* Aborts connections whose closing handshake took longer than @max_us */
 void wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us);
@@ -71,7 +78,7 @@ gboolean wr_ws_conn_is_open (WrWsConn * conn);
 
 void wr_ws_conn_send_text (WrWsConn * conn, const gchar * text, gsize len);
 
-/* Sends a ping now (and drops the wslay context again when idle) */
+/* Sends an empty ping (without making a wslay context when idle) */
 void wr_ws_conn_ping (WrWsConn * conn);
 
 /* Close frame with @code after the data already queued */

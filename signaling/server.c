@@ -457,6 +457,32 @@ on_housekeeping (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Closed HTTP connections leave the books at the next housekeeping, or
+ * here when a cap is reached */
+static void
+prune_closed_http (WrServer * server)
+{
+  GList *l, *next;
+
+  for (l = server->http_conns.head; l; l = next) {
+    WrHttpConn *hc = l->data;
+
+    next = l->next;
+    if (g_socket_is_closed (hc->socket))
+      http_conn_free (server, hc);
+  }
+}
+
+static gboolean
+room_for (WrServer * server, const gchar * address)
+{
+  return (!server->max_connections
+      || n_connections (server) < server->max_connections)
+      && (!server->max_per_address
+      || GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address,
+              address)) < server->max_per_address);
+}
+
 static const gchar response_503[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
     "Connection: close\r\n\r\n";
@@ -495,6 +521,8 @@ accept_one (WrServer * server, gint fd, struct sockaddr_storage *ss,
   }
   address = g_inet_address_to_string (g_inet_socket_address_get_address
       (G_INET_SOCKET_ADDRESS (remote)));
+  if (!room_for (server, address))
+    prune_closed_http (server);
   if (server->max_connections && n_connections (server) >=
       server->max_connections) {
     refuse_connection (server, fd, REFUSED_CAP, address);

@@ -45,6 +45,8 @@ struct _WrWsLoop
   GQueue closing;
   GPtrArray *dirty;
   GPtrArray *dead;
+  /* what wslay writes during one conn_flush, sent with one send () */
+  GByteArray *scratch;
   guint n_active;
   guint depth;                  /* > 0: inside a batch, settle at its end */
   gboolean settling;
@@ -70,6 +72,8 @@ struct _WrWsConn
   guint64 framed;
   guint64 frame_len;
   GByteArray *msg;              /* the data message being assembled */
+  GByteArray *out;              /* written by wslay, not yet by the kernel */
+  gsize out_off;
   guint8 msg_opcode;            /* 0: none in progress */
   gushort close_code;           /* asked for, queued once data is out */
   gushort code_received;        /* for the closed callback */
@@ -82,9 +86,16 @@ struct _WrWsConn
   guint failed:1;
   guint dead:1;
   guint notify:1;               /* closed callback due */
+  guint drained:1;              /* the last recv () was short */
 };
 
 static void conn_flush (WrWsConn * conn);
+
+static gsize
+out_pending (WrWsConn * conn)
+{
+  return conn->out ? conn->out->len - conn->out_off : 0;
+}
 
 static gsize
 frame_header_len (guint64 payload_len)
@@ -158,6 +169,8 @@ conn_free (WrWsConn * conn)
   }
   if (conn->msg)
     g_byte_array_unref (conn->msg);
+  if (conn->out)
+    g_byte_array_unref (conn->out);
   g_clear_object (&conn->stream);
   g_queue_unlink (&conn->loop->conns, &conn->link);
   g_free (conn);
@@ -202,9 +215,16 @@ on_recv (wslay_event_context_ptr ctx, uint8_t * buf, size_t len, int flags,
       return -1;
     }
   } else {
+    /* level-triggered: after a short read, the next one would only say
+     * EAGAIN; more data means another event */
+    if (conn->drained) {
+      wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+      return -1;
+    }
     do {
       r = recv (conn->fd, buf, len, 0);
     } while (r < 0 && errno == EINTR);
+    conn->drained = r >= 0 && (gsize) r < len;
     if (r < 0) {
       wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK ?
           WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
@@ -245,15 +265,57 @@ on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
     }
     return r;
   }
-  do {
-    r = send (conn->fd, data, len, MSG_NOSIGNAL | 0);
-  } while (r < 0 && errno == EINTR);
-  if (r < 0) {
-    wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK ?
-        WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+  /* wslay writes a frame header and its payload separately: collected
+   * here, they go out in one send () per connection and flush */
+  if (out_pending (conn) + conn->loop->scratch->len + len > MAX_QUEUED_BYTES) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
-  return r;
+  g_byte_array_append (conn->loop->scratch, data, len);
+  return len;
+}
+
+/* Writes the pending output then the scratch; FALSE on a socket error */
+static gboolean
+out_write (WrWsConn * conn)
+{
+  GByteArray *scratch = conn->loop->scratch;
+  const guint8 *data;
+  gsize len;
+  gssize r;
+
+  if (out_pending (conn) > 0) {
+    g_byte_array_append (conn->out, scratch->data, scratch->len);
+    g_byte_array_set_size (scratch, 0);
+    data = conn->out->data + conn->out_off;
+    len = conn->out->len - conn->out_off;
+  } else {
+    data = scratch->data;
+    len = scratch->len;
+  }
+  if (len == 0)
+    return TRUE;
+  do {
+    r = send (conn->fd, data, len, MSG_NOSIGNAL);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    g_byte_array_set_size (scratch, 0);
+    return FALSE;
+  }
+  r = MAX (r, 0);
+  if (out_pending (conn) > 0) {
+    conn->out_off += r;
+    if (conn->out_off == conn->out->len) {
+      g_clear_pointer (&conn->out, g_byte_array_unref);
+      conn->out_off = 0;
+    }
+  } else if ((gsize) r < len) {
+    conn->out = g_byte_array_sized_new (len - r);
+    g_byte_array_append (conn->out, data + r, len - r);
+    conn->out_off = 0;
+  }
+  g_byte_array_set_size (scratch, 0);
+  return TRUE;
 }
 
 static void
@@ -351,6 +413,7 @@ static void
 maybe_release_ctx (WrWsConn * conn, gint64 now)
 {
   if (!conn->ctx || conn_closing (conn) || conn->fed != conn->framed
+      || out_pending (conn) > 0
       || conn->msg_opcode != 0 || conn->discard
       || wslay_event_get_queued_msg_count (conn->ctx) != 0
       || wslay_event_want_write (conn->ctx)
@@ -374,10 +437,12 @@ conn_read (WrWsConn * conn)
     conn_finish (conn);
     return;
   }
+  conn->drained = FALSE;
   r = wslay_event_recv (conn->ctx);
   if (conn->dead)
     return;
   if (r != 0) {
+    g_debug ("connection %p: read ended (%d)", conn, r);
     conn_finish (conn);
     return;
   }
@@ -435,41 +500,51 @@ watch_output (WrWsConn * conn, gboolean want)
 static void
 conn_flush (WrWsConn * conn)
 {
+  gboolean want;
   gint64 now;
 
   if (conn->dead)
     return;
   if (conn->failed) {
+    g_debug ("connection %p: dropped (output not read)", conn);
     conn_finish (conn);
     return;
   }
-  if (!conn->ctx) {
-    if (!conn->close_code)
-      return;
+  if (conn->ctx || conn->close_code) {
     if (!ensure_ctx (conn)) {
       conn_finish (conn);
       return;
     }
-  }
-  for (;;) {
-    if (conn->close_code && !conn->close_queued
-        && wslay_event_get_queued_msg_count (conn->ctx) == 0) {
-      conn->close_queued = TRUE;
-      wslay_event_queue_close (conn->ctx, conn->close_code, NULL, 0);
+    for (;;) {
+      if (conn->close_code && !conn->close_queued
+          && wslay_event_get_queued_msg_count (conn->ctx) == 0) {
+        conn->close_queued = TRUE;
+        wslay_event_queue_close (conn->ctx, conn->close_code, NULL, 0);
+      }
+      if (wslay_event_send (conn->ctx) != 0) {
+        g_debug ("connection %p: write failed", conn);
+        g_byte_array_set_size (conn->loop->scratch, 0);
+        conn_finish (conn);
+        return;
+      }
+      /* the close waits for the data before it, then goes in this flush */
+      if (!conn->close_code || conn->close_queued
+          || wslay_event_get_queued_msg_count (conn->ctx) != 0)
+        break;
     }
-    if (wslay_event_send (conn->ctx) != 0) {
-      conn_finish (conn);
-      return;
-    }
-    /* the close waits for the data before it, then goes in this flush */
-    if (!conn->close_code || conn->close_queued
-        || wslay_event_get_queued_msg_count (conn->ctx) != 0)
-      break;
   }
-  watch_output (conn, wslay_event_want_write (conn->ctx));
+  if (conn->fd >= 0 && !out_write (conn)) {
+    conn_finish (conn);
+    return;
+  }
+  want = out_pending (conn) > 0 || (conn->ctx
+      && wslay_event_want_write (conn->ctx));
+  watch_output (conn, want);
+  if (!conn->ctx)
+    return;
   now = g_get_monotonic_time ();
   if (wslay_event_get_close_sent (conn->ctx)) {
-    if (wslay_event_get_close_received (conn->ctx)) {
+    if (wslay_event_get_close_received (conn->ctx) && !want) {
       conn_finish (conn);
     } else if (!conn->closing_since) {
       conn->closing_since = now;
@@ -574,6 +649,7 @@ wr_ws_loop_new (const WrWsCallbacks * callbacks, gpointer user_data,
   loop->epfd = epfd;
   loop->dirty = g_ptr_array_new ();
   loop->dead = g_ptr_array_new ();
+  loop->scratch = g_byte_array_new ();
   g_queue_init (&loop->conns);
   g_queue_init (&loop->closing);
   loop->source = g_unix_fd_source_new (epfd, G_IO_IN);
@@ -604,11 +680,14 @@ wr_ws_loop_free (WrWsLoop * loop)
       wslay_event_context_free (conn->ctx);
     if (conn->msg)
       g_byte_array_unref (conn->msg);
+    if (conn->out)
+      g_byte_array_unref (conn->out);
     g_clear_object (&conn->stream);
     g_free (conn);
   }
   g_ptr_array_unref (loop->dead);
   g_ptr_array_unref (loop->dirty);
+  g_byte_array_unref (loop->scratch);
   g_source_destroy (loop->source);
   g_source_unref (loop->source);
   close (loop->epfd);
@@ -672,6 +751,7 @@ wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us)
 
     if (conn->closing_since > limit)
       break;
+    g_debug ("connection %p: closing handshake timed out", conn);
     conn_finish (conn);
   }
   wr_ws_loop_end (loop);
@@ -743,7 +823,7 @@ wr_ws_conn_ping (WrWsConn * conn)
 
   if (conn_closing (conn))
     return;
-  if (!conn->ctx && conn->fd >= 0
+  if (!conn->ctx && conn->fd >= 0 && out_pending (conn) == 0
       && send (conn->fd, empty_ping, 2, MSG_NOSIGNAL | MSG_DONTWAIT) == 2)
     return;
   queue_msg (conn, WSLAY_PING, "", 0);

@@ -410,6 +410,7 @@ on_liveness_check (gpointer user_data)
       wr_ws_conn_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   }
   wr_ws_loop_end (server->ws);
+  wr_ws_loop_trim (server->ws);
   return G_SOURCE_CONTINUE;
 }
 

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -48,6 +49,7 @@ struct _WrWsLoop
   /* what wslay writes during one conn_flush, sent with one send () */
   GByteArray *scratch;
   guint n_active;
+  guint n_released;             /* contexts freed since the last trim */
   guint depth;                  /* > 0: inside a batch, settle at its end */
   gboolean settling;
 };
@@ -423,6 +425,7 @@ maybe_release_ctx (WrWsConn * conn, gint64 now)
   wslay_event_context_free (conn->ctx);
   conn->ctx = NULL;
   conn->loop->n_active--;
+  conn->loop->n_released++;
   g_clear_pointer (&conn->msg, g_byte_array_unref);
 }
 
@@ -755,6 +758,17 @@ wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us)
     conn_finish (conn);
   }
   wr_ws_loop_end (loop);
+}
+
+/* After a burst, thousands of freed 9 KB contexts sit between live
+ * blocks: hand their pages back (glibc only trims the top by itself) */
+void
+wr_ws_loop_trim (WrWsLoop * loop)
+{
+  if (loop->n_released < 1024)
+    return;
+  loop->n_released = 0;
+  malloc_trim (0);
 }
 
 guint

@@ -63,6 +63,9 @@ void wr_ws_loop_end (WrWsLoop * loop);
 /* Aborts connections whose closing handshake took longer than @max_us */
 void wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us);
 
+/* Returns freed memory to the system after many contexts were dropped */
+void wr_ws_loop_trim (WrWsLoop * loop);
+
 guint wr_ws_loop_get_n_connections (WrWsLoop * loop);
 
 /* Connections holding a wslay context right now */

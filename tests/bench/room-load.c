@@ -818,8 +818,10 @@ main (int argc, char **argv)
   cpu0 = read_cpu_s (server_pid);
   g_usleep (idle_seconds * G_USEC_PER_SEC);
   g_print ("idle: server CPU %.2f %% of a core over %.0f s with %u peers "
-      "connected\n", 100 * (read_cpu_s (server_pid) - cpu0) / idle_seconds,
-      idle_seconds, joined);
+      "connected; server RSS then %.1f MB (%.2f KB per peer)\n",
+      100 * (read_cpu_s (server_pid) - cpu0) / idle_seconds, idle_seconds,
+      joined, read_rss_kb (server_pid) / 1024.0,
+      joined ? (read_rss_kb (server_pid) - rss_idle) / (gdouble) joined : 0.0);
 
   rate_list = g_strsplit (rates, ",", 0);
   for (guint r = 0; rate_list[r]; r++) {

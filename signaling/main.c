@@ -48,6 +48,9 @@ typedef struct
   gchar *turn_credential;
   gchar *turn_secret_file;
   gint turn_ttl;
+  gint max_connections;
+  gint max_connections_per_address;
+  gint http_timeout;
   gboolean quiet;
 } Options;
 
@@ -146,6 +149,16 @@ parse_options (Options * o, int argc, char **argv)
           "credentials (TURN REST: user <expiry>:<peer id>)", "FILE"},
     {"turn-ttl", 0, 0, G_OPTION_ARG_INT, &o->turn_ttl,
         "Lifetime of those TURN credentials (default 86400)", "SECONDS"},
+    {"max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
+        "Open TCP connections above which new ones are refused "
+          "(default 0 = the fd limit less a reserve)", "N"},
+    {"max-connections-per-address", 0, 0, G_OPTION_ARG_INT,
+          &o->max_connections_per_address,
+          "Open TCP connections per source address (default 0 = no limit)",
+        "N"},
+    {"http-timeout", 0, 0, G_OPTION_ARG_INT, &o->http_timeout,
+        "Seconds a connection may take to send a request and get its "
+          "answer or upgrade (default 10)", "SECONDS"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
         "Do not log joins and leaves", NULL},
     {NULL}
@@ -191,6 +204,10 @@ parse_options (Options * o, int argc, char **argv)
   if (o->turn_secret_file && (o->turn_username || o->turn_credential))
     return usage_error ("--turn-secret-file replaces --turn-username and "
         "--turn-credential: give one or the other");
+  if (o->max_connections < 0 || o->max_connections_per_address < 0)
+    return usage_error ("--max-connections* must be >= 0");
+  if (o->http_timeout < 1)
+    return usage_error ("--http-timeout must be >= 1");
   if (o->turn_ttl <= 0)
     return usage_error ("--turn-ttl must be > 0");
   for (guint i = 0; o->turn_urls && o->turn_urls[i]; i++) {
@@ -298,6 +315,7 @@ main (int argc, char **argv)
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
     .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,
+    .http_timeout = 10,
   };
   g_autoptr (GBytes) resume_secret = NULL;
   g_autoptr (GBytes) join_secret = NULL;
@@ -381,6 +399,9 @@ main (int argc, char **argv)
   config.ping_interval_s = o.ping_interval;
   config.web_root = o.web_root;
   config.allowed_origins = (const gchar * const *) o.allowed_origins;
+  config.max_connections = o.max_connections;
+  config.max_connections_per_address = o.max_connections_per_address;
+  config.http_timeout_s = o.http_timeout;
   config.room.max_peers_per_room = o.max_peers_per_room;
   config.room.resume_grace_us = o.resume_grace * G_USEC_PER_SEC;
   config.room.join_timeout_us = o.join_timeout * G_USEC_PER_SEC;

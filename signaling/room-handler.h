@@ -12,12 +12,10 @@
 #include <gst/webrtcroom/protocol.h>
 
 G_BEGIN_DECLS
-
 /* The room state machine of the server: no sockets, no clock. Every entry
  * point takes the current time (wall clock, microseconds) and appends what
  * must happen to an action list; the socket glue executes the actions in
  * order. A connection is known to the glue by an opaque handle. */
-
 typedef struct _WrRoomHandler WrRoomHandler;
 typedef struct _WrRoomConn WrRoomConn;
 
@@ -111,5 +109,4 @@ const gchar *wr_room_conn_get_peer_id (WrRoomConn * conn);
 gboolean wr_room_conn_is_closing (WrRoomConn * conn);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrRoomHandler, wr_room_handler_free)
-
-G_END_DECLS
+    G_END_DECLS

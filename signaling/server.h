@@ -12,10 +12,9 @@
 #include "room-handler.h"
 
 G_BEGIN_DECLS
-
-/* The libsoup glue: WebSocket /ws on top of the room handler, per
- * connection limits and liveness, plain HTTP (/, /healthz, /metrics). */
-
+/* The socket glue: WebSocket /ws on top of the room handler (epoll and
+ * wslay after a libsoup upgrade), per connection limits and liveness,
+ * connection caps, plain HTTP (/, /healthz, /metrics) through libsoup. */
 typedef struct _WrServer WrServer;
 
 typedef struct
@@ -30,6 +29,9 @@ typedef struct
   guint ping_interval_s;        /* 0: no pings */
   const gchar *web_root;
   const gchar *const *allowed_origins;  /* NULL: any origin */
+  guint max_connections;        /* 0: the fd limit less a reserve */
+  guint max_connections_per_address;    /* 0: no limit */
+  guint http_timeout_s;         /* a request's time to complete; 0: 10 s */
   WrRoomHandlerConfig room;
 } WrServerConfig;
 
@@ -41,8 +43,9 @@ gboolean wr_server_is_tls (WrServer * server);
 
 gchar *wr_server_build_metrics (WrServer * server);
 
+/* Closes every WebSocket with 1001 (going away), waiting at most 1 s for
+ * the closing handshakes, then frees */
 void wr_server_free (WrServer * server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrServer, wr_server_free)
-
-G_END_DECLS
+    G_END_DECLS

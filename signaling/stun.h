@@ -12,12 +12,10 @@
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
-
 /* A STUN responder (RFC 5389 Binding requests only, answered with
  * XOR-MAPPED-ADDRESS) on a UDP socket, served from the thread-default
  * main context. Everything that is not a valid Binding request is
  * ignored. */
-
 typedef struct _WrStunServer WrStunServer;
 
 WrStunServer *wr_stun_server_new (const gchar * host, guint port,
@@ -30,5 +28,4 @@ guint64 wr_stun_server_get_n_answered (WrStunServer * stun);
 void wr_stun_server_free (WrStunServer * stun);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrStunServer, wr_stun_server_free)
-
-G_END_DECLS
+    G_END_DECLS

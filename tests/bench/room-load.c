@@ -8,49 +8,573 @@
  */
 
 /* room-load: opens N WebSocket peers in M rooms against a room server and
- * reports connections held, server RSS per connection, relay throughput
- * and relay latency at a fixed offered rate. See tests/bench/README.md. */
+ * reports the time to connect and join, server RSS per peer, idle CPU,
+ * and relay throughput and latency at fixed offered rates. The load
+ * generator is epoll + wslay in --procs processes (each on its own share
+ * of the peers) and prints its own CPU, so that it is not what is being
+ * measured. See tests/bench/README.md. */
 
-#include "testserver.h"
-
+#define _GNU_SOURCE
 #include <gst/webrtcroom/protocol.h>
-#include <libsoup/soup.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wslay/wslay.h>
 
-typedef struct _Bench Bench;
+#define MAX_IN_FLIGHT 256
+#define CONNECT_TIMEOUT_S 180
+#define WARMUP_US G_USEC_PER_SEC
+
+typedef enum
+{
+  PEER_CONNECTING,
+  PEER_HANDSHAKE,
+  PEER_JOINING,
+  PEER_JOINED,
+  PEER_FAILED,
+} PeerState;
+
+typedef struct _Gen Gen;
 
 typedef struct
 {
-  Bench *bench;
-  SoupWebsocketConnection *ws;
+  Gen *gen;
+  gint fd;
+  PeerState state;
+  guint index;
+  wslay_event_context_ptr ctx;
+  GString *handshake;
   gchar *id;
-  gchar *target;                /* a peer of the same room, or NULL */
-  gboolean welcomed;
+  gchar *target;
+  gboolean want_out;
 } Peer;
 
-struct _Bench
+struct _Gen
 {
-  SoupSession *session;
-  gchar *url;
-  Peer *peers;
+  /* options */
   guint n_peers;
   guint n_rooms;
-  guint connecting;
+  guint n_procs;
+  guint n_sources;
+  guint16 port;
+  /* this process */
+  guint proc;
+  Peer *peers;
+  guint n;
+  gint ep;
   guint next_connect;
-  guint connected;
-  guint welcomed;
+  guint in_flight;
+  guint joined;
   guint failed;
   GPtrArray *senders;
+  guint next_sender;
   guint64 sent;
   guint64 received;
-  GArray *latencies;            /* gint64 microseconds */
+  GArray *latencies;
   gboolean measuring;
 };
 
-#define MAX_IN_FLIGHT 256
+typedef struct
+{
+  guint joined;
+  guint failed;
+} ConnectReport;
+
+typedef struct
+{
+  gdouble rate;                 /* this process's share */
+  gdouble duration;             /* seconds, after the warm-up */
+  gint quit;
+} Command;
+
+typedef struct
+{
+  guint64 sent;
+  guint64 received;
+  guint64 n_latencies;
+} RelayReport;
+
+/* ---------------------------------------------------------------- */
+/* one process of the load generator                                 */
+
+static void
+peer_set_events (Peer * peer, guint32 events)
+{
+  struct epoll_event ev = {.events = events,.data.ptr = peer };
+
+  epoll_ctl (peer->gen->ep, EPOLL_CTL_MOD, peer->fd, &ev);
+}
+
+static void
+peer_fail (Peer * peer)
+{
+  Gen *gen = peer->gen;
+
+  if (peer->state == PEER_FAILED)
+    return;
+  if (peer->state == PEER_CONNECTING || peer->state == PEER_HANDSHAKE)
+    gen->in_flight--;
+  if (peer->state != PEER_JOINED)
+    gen->failed++;
+  else
+    gen->joined--, gen->failed++;
+  peer->state = PEER_FAILED;
+  epoll_ctl (gen->ep, EPOLL_CTL_DEL, peer->fd, NULL);
+  close (peer->fd);
+  peer->fd = -1;
+}
+
+static ssize_t
+on_recv (wslay_event_context_ptr ctx, uint8_t * buf, size_t len, int flags,
+    void *user_data)
+{
+  Peer *peer = user_data;
+  ssize_t r = recv (peer->fd, buf, len, 0);
+
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  if (r <= 0) {
+    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    return -1;
+  }
+  return r;
+}
+
+static ssize_t
+on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
+    int flags, void *user_data)
+{
+  Peer *peer = user_data;
+  ssize_t r = send (peer->fd, data, len, MSG_NOSIGNAL);
+
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  if (r < 0) {
+    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+    return -1;
+  }
+  return r;
+}
+
+static int
+on_genmask (wslay_event_context_ptr ctx, uint8_t * buf, size_t len,
+    void *user_data)
+{
+  /* the mask only has to be unpredictable to intermediaries */
+  for (size_t i = 0; i < len; i++)
+    buf[i] = g_random_int () & 0xff;
+  return 0;
+}
+
+static void
+handle_welcome (Peer * peer, const gchar * data, gsize len)
+{
+  Gen *gen = peer->gen;
+  g_autoptr (GstWebRTCRoomMessage) msg =
+      gst_webrtc_room_message_parse (data, len, GST_WEBRTC_ROOM_TO_CLIENT,
+      NULL, NULL);
+
+  if (!msg || msg->type != GST_WEBRTC_ROOM_MESSAGE_WELCOME) {
+    if (msg && msg->type == GST_WEBRTC_ROOM_MESSAGE_ERROR)
+      g_printerr ("join refused: %s\n", msg->code_string);
+    return;
+  }
+  peer->id = g_strdup (msg->peer);
+  if (msg->peers->len > 0) {
+    peer->target = g_strdup (((GstWebRTCRoomPeerInfo *)
+            msg->peers->pdata[0])->id);
+    g_ptr_array_add (gen->senders, peer);
+  }
+  peer->state = PEER_JOINED;
+  gen->joined++;
+}
+
+static void
+on_msg (wslay_event_context_ptr ctx,
+    const struct wslay_event_on_msg_recv_arg *arg, void *user_data)
+{
+  Peer *peer = user_data;
+  Gen *gen = peer->gen;
+  const gchar *data = (const gchar *) arg->msg;
+  const gchar *t;
+
+  if (arg->opcode != WSLAY_TEXT_FRAME)
+    return;
+  if (peer->state == PEER_JOINING) {
+    handle_welcome (peer, data, arg->msg_length);
+    return;
+  }
+  /* hot path: relayed signals carry {"t":<CLOCK_MONOTONIC us>} */
+  if (arg->msg_length < 20 || strncmp (data, "{\"type\":\"signal\"", 16))
+    return;
+  gen->received++;
+  t = g_strstr_len (data, arg->msg_length, "\"t\":");
+  if (t && gen->measuring) {
+    gint64 latency = g_get_monotonic_time () - g_ascii_strtoll (t + 4, NULL,
+        10);
+
+    g_array_append_val (gen->latencies, latency);
+  }
+}
+
+static void
+peer_flush (Peer * peer)
+{
+  gboolean want;
+
+  if (wslay_event_send (peer->ctx) != 0) {
+    peer_fail (peer);
+    return;
+  }
+  want = wslay_event_want_write (peer->ctx);
+  if (want != peer->want_out) {
+    peer->want_out = want;
+    peer_set_events (peer, EPOLLIN | (want ? EPOLLOUT : 0));
+  }
+}
+
+static void
+peer_send (Peer * peer, const gchar * text, gsize len)
+{
+  struct wslay_event_msg msg = { WSLAY_TEXT_FRAME, (const uint8_t *) text,
+    len
+  };
+
+  if (wslay_event_queue_msg (peer->ctx, &msg) != 0) {
+    peer_fail (peer);
+    return;
+  }
+  peer_flush (peer);
+}
+
+static void
+peer_upgraded (Peer * peer)
+{
+  static const struct wslay_event_callbacks callbacks = {
+    .recv_callback = on_recv,
+    .send_callback = on_send,
+    .genmask_callback = on_genmask,
+    .on_msg_recv_callback = on_msg,
+  };
+  Gen *gen = peer->gen;
+  g_autofree gchar *join = NULL;
+  g_autofree gchar *room = g_strdup_printf ("room-%u",
+      peer->index % gen->n_rooms);
+
+  gen->in_flight--;
+  g_string_free (peer->handshake, TRUE);
+  peer->handshake = NULL;
+  wslay_event_context_client_init (&peer->ctx, &callbacks, peer);
+  peer->state = PEER_JOINING;
+  join = gst_webrtc_room_build_join (room, NULL, NULL, TRUE, NULL, NULL);
+  peer_send (peer, join, strlen (join));
+}
+
+static void
+peer_handshake_read (Peer * peer)
+{
+  gchar buf[1024];
+  ssize_t r = recv (peer->fd, buf, sizeof (buf), 0);
+
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
+  if (r <= 0 || peer->handshake->len > 8192) {
+    peer_fail (peer);
+    return;
+  }
+  g_string_append_len (peer->handshake, buf, r);
+  /* the server sends nothing after the 101 before our join */
+  if (!g_str_has_suffix (peer->handshake->str, "\r\n\r\n"))
+    return;
+  if (!g_str_has_prefix (peer->handshake->str, "HTTP/1.1 101")) {
+    peer_fail (peer);
+    return;
+  }
+  peer_upgraded (peer);
+}
+
+static void
+peer_connected (Peer * peer)
+{
+  Gen *gen = peer->gen;
+  gint err = 0;
+  socklen_t len = sizeof (err);
+  g_autofree gchar *request = NULL;
+
+  getsockopt (peer->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err) {
+    peer_fail (peer);
+    return;
+  }
+  request = g_strdup_printf ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n", gen->port);
+  if (send (peer->fd, request, strlen (request), MSG_NOSIGNAL) !=
+      (ssize_t) strlen (request)) {
+    peer_fail (peer);
+    return;
+  }
+  peer->state = PEER_HANDSHAKE;
+  peer->handshake = g_string_new (NULL);
+  peer_set_events (peer, EPOLLIN);
+}
+
+static void
+peer_start (Gen * gen, Peer * peer)
+{
+  struct sockaddr_in addr = {.sin_family = AF_INET,.sin_port = htons (gen->port)
+  };
+  struct epoll_event ev = {.events = EPOLLOUT,.data.ptr = peer };
+  gint one = 1;
+
+  gen->in_flight++;
+  peer->state = PEER_CONNECTING;
+  peer->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (peer->fd < 0) {
+    gen->in_flight--;
+    gen->failed++;
+    peer->state = PEER_FAILED;
+    return;
+  }
+  setsockopt (peer->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+  if (gen->n_sources > 1) {
+    /* more than one source address: past the ~28k ephemeral ports */
+    struct sockaddr_in src = {.sin_family = AF_INET };
+
+    src.sin_addr.s_addr = htonl (0x7f000001 + peer->index % gen->n_sources);
+    bind (peer->fd, (struct sockaddr *) &src, sizeof (src));
+  }
+  addr.sin_addr.s_addr = htonl (0x7f000001);
+  epoll_ctl (gen->ep, EPOLL_CTL_ADD, peer->fd, &ev);
+  if (connect (peer->fd, (struct sockaddr *) &addr, sizeof (addr)) != 0
+      && errno != EINPROGRESS)
+    peer_fail (peer);
+}
+
+static void
+handle_event (Peer * peer, guint32 events)
+{
+  switch (peer->state) {
+    case PEER_CONNECTING:
+      peer_connected (peer);
+      break;
+    case PEER_HANDSHAKE:
+      peer_handshake_read (peer);
+      break;
+    case PEER_JOINING:
+    case PEER_JOINED:
+      if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+          && wslay_event_recv (peer->ctx) != 0) {
+        peer_fail (peer);
+        return;
+      }
+      peer_flush (peer);
+      break;
+    case PEER_FAILED:
+      break;
+  }
+}
+
+static void
+poll_once (Gen * gen, gint timeout_ms)
+{
+  struct epoll_event events[256];
+  gint n = epoll_wait (gen->ep, events, G_N_ELEMENTS (events), timeout_ms);
+
+  for (gint i = 0; i < n; i++)
+    handle_event (events[i].data.ptr, events[i].events);
+}
+
+static void
+connect_all (Gen * gen)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      (gint64) CONNECT_TIMEOUT_S * G_USEC_PER_SEC;
+
+  while (gen->joined + gen->failed < gen->n
+      && g_get_monotonic_time () < deadline) {
+    while (gen->next_connect < gen->n && gen->in_flight < MAX_IN_FLIGHT)
+      peer_start (gen, &gen->peers[gen->next_connect++]);
+    poll_once (gen, 10);
+  }
+}
+
+static void
+send_one (Gen * gen)
+{
+  Peer *peer;
+  gchar text[160];
+  gint len;
+  guint tries;
+
+  for (tries = 0; tries < gen->senders->len; tries++) {
+    peer = gen->senders->pdata[gen->next_sender++ % gen->senders->len];
+    if (peer->state == PEER_JOINED)
+      break;
+  }
+  if (tries == gen->senders->len)
+    return;
+  len = g_snprintf (text, sizeof (text),
+      "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"t\":%" G_GINT64_FORMAT
+      "}}", peer->target, g_get_monotonic_time ());
+  peer_send (peer, text, len);
+  gen->sent++;
+}
+
+static void
+relay (Gen * gen, const Command * cmd)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 measure_from = start + WARMUP_US;
+  gint64 end = measure_from + (gint64) (cmd->duration * G_USEC_PER_SEC);
+  guint64 sent_measured = 0, received_at_start = 0, offered = 0;
+  gint64 now;
+
+  g_array_set_size (gen->latencies, 0);
+  gen->sent = 0;
+  while ((now = g_get_monotonic_time ()) < end + 500 * 1000) {
+    if (now < end && gen->senders->len > 0) {
+      guint64 due = (guint64) ((now - start) * cmd->rate / G_USEC_PER_SEC);
+
+      while (offered < due) {
+        send_one (gen);
+        offered++;
+      }
+    }
+    if (!gen->measuring && now >= measure_from && now < end) {
+      gen->measuring = TRUE;
+      sent_measured = gen->sent;
+      received_at_start = gen->received;
+    }
+    if (gen->measuring && now >= end) {
+      gen->measuring = FALSE;
+      sent_measured = gen->sent - sent_measured;
+      received_at_start = gen->received - received_at_start;
+    }
+    poll_once (gen, 1);
+  }
+  gen->sent = sent_measured;
+  gen->received = received_at_start;
+}
+
+static gboolean
+read_full (gint fd, gpointer buf, gsize len)
+{
+  guint8 *p = buf;
+
+  while (len > 0) {
+    ssize_t r = read (fd, p, len);
+
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return FALSE;
+    p += r;
+    len -= r;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_full (gint fd, gconstpointer buf, gsize len)
+{
+  const guint8 *p = buf;
+
+  while (len > 0) {
+    ssize_t r = write (fd, p, len);
+
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return FALSE;
+    p += r;
+    len -= r;
+  }
+  return TRUE;
+}
+
+/* A child: connects its share, reports, then relays on command while
+ * keeping its connections serviced (pings) in between. */
+static void
+child_main (Gen * gen, gint cmd_fd, gint report_fd)
+{
+  ConnectReport report;
+  struct epoll_event ev = {.events = EPOLLIN,.data.ptr = NULL };
+  guint i;
+
+  gen->ep = epoll_create1 (EPOLL_CLOEXEC);
+  gen->senders = g_ptr_array_new ();
+  gen->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (i = gen->proc; i < gen->n_peers; i += gen->n_procs)
+    gen->n++;
+  gen->peers = g_new0 (Peer, gen->n);
+  for (i = 0; i < gen->n; i++) {
+    gen->peers[i].gen = gen;
+    gen->peers[i].index = gen->proc + i * gen->n_procs;
+    gen->peers[i].fd = -1;
+  }
+  connect_all (gen);
+  report.joined = gen->joined;
+  report.failed = gen->n - gen->joined;
+  write_full (report_fd, &report, sizeof (report));
+
+  for (;;) {
+    Command cmd;
+    RelayReport rr;
+    struct epoll_event events[256];
+    gint n;
+    gboolean got = FALSE;
+
+    /* wait for a command, servicing sockets meanwhile */
+    epoll_ctl (gen->ep, EPOLL_CTL_ADD, cmd_fd, &ev);
+    while (!got) {
+      n = epoll_wait (gen->ep, events, G_N_ELEMENTS (events), 100);
+      for (gint k = 0; k < n; k++) {
+        if (!events[k].data.ptr)
+          got = TRUE;
+        else
+          handle_event (events[k].data.ptr, events[k].events);
+      }
+    }
+    epoll_ctl (gen->ep, EPOLL_CTL_DEL, cmd_fd, NULL);
+    if (!read_full (cmd_fd, &cmd, sizeof (cmd)) || cmd.quit)
+      _exit (0);
+    relay (gen, &cmd);
+    rr.sent = gen->sent;
+    rr.received = gen->received;
+    rr.n_latencies = gen->latencies->len;
+    write_full (report_fd, &rr, sizeof (rr));
+    write_full (report_fd, gen->latencies->data,
+        gen->latencies->len * sizeof (gint64));
+  }
+}
+
+/* ---------------------------------------------------------------- */
+/* the parent: server process, phases, numbers                        */
+
+typedef struct
+{
+  GPid pid;
+  gint cmd_fd;
+  gint report_fd;
+} Child;
 
 static gint64
 read_rss_kb (GPid pid)
@@ -65,149 +589,36 @@ read_rss_kb (GPid pid)
   return line ? g_ascii_strtoll (line + 6, NULL, 10) : -1;
 }
 
-static void
-on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
-    Peer * peer)
+/* utime + stime in seconds */
+static gdouble
+read_cpu_s (GPid pid)
 {
-  Bench *bench = peer->bench;
-  gsize len;
-  const gchar *data = g_bytes_get_data (message, &len);
-  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
-  const gchar *t;
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree gchar *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  const gchar *p;
 
-  /* hot path: relayed signals carry {"t":<monotonic us>} */
-  if (len > 20 && g_str_has_prefix (data, "{\"type\":\"signal\"")) {
-    g_autofree gchar *copy = g_strndup (data, len);
-
-    bench->received++;
-    t = strstr (copy, "\"t\":");
-    if (t && bench->measuring) {
-      gint64 sent_at = g_ascii_strtoll (t + 4, NULL, 10);
-      gint64 latency = g_get_monotonic_time () - sent_at;
-
-      g_array_append_val (bench->latencies, latency);
-    }
-    return;
-  }
-  msg = gst_webrtc_room_message_parse (data, len, GST_WEBRTC_ROOM_TO_CLIENT,
-      NULL, NULL);
-  if (!msg)
-    return;
-  if (msg->type == GST_WEBRTC_ROOM_MESSAGE_WELCOME && !peer->welcomed) {
-    peer->welcomed = TRUE;
-    peer->id = g_strdup (msg->peer);
-    if (msg->peers->len > 0)
-      peer->target = g_strdup (((GstWebRTCRoomPeerInfo *)
-              msg->peers->pdata[0])->id);
-    bench->welcomed++;
-  } else if (msg->type == GST_WEBRTC_ROOM_MESSAGE_ERROR) {
-    g_printerr ("error from server: %s %s\n", msg->code_string,
-        msg->message ? msg->message : "");
-  }
+  if (!pid || !g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  p = strrchr (stat, ')');
+  if (!p)
+    return 0;
+  /* after ")": state is field 3; utime 14, stime 15 */
+  fields = g_strsplit (p + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12],
+          NULL)) / sysconf (_SC_CLK_TCK);
 }
 
-static void connect_more (Bench * bench);
-
-static void
-on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
+static gdouble
+children_cpu_s (Child * children, guint n)
 {
-  Peer *peer = user_data;
-  Bench *bench = peer->bench;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *room = NULL;
-  g_autofree gchar *join = NULL;
+  gdouble total = 0;
 
-  bench->connecting--;
-  peer->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source),
-      result, &error);
-  if (!peer->ws) {
-    if (bench->failed++ < 5)
-      g_printerr ("connect failed: %s\n", error->message);
-    connect_more (bench);
-    return;
-  }
-  bench->connected++;
-  soup_websocket_connection_set_keepalive_interval (peer->ws, 0);
-  g_signal_connect (peer->ws, "message", G_CALLBACK (on_message), peer);
-  room = g_strdup_printf ("room-%u", (guint) (peer - bench->peers) %
-      bench->n_rooms);
-  join = gst_webrtc_room_build_join (room, NULL, NULL, TRUE, NULL, NULL);
-  soup_websocket_connection_send_text (peer->ws, join);
-  connect_more (bench);
-}
-
-static void
-connect_more (Bench * bench)
-{
-  while (bench->connecting < MAX_IN_FLIGHT
-      && bench->next_connect < bench->n_peers) {
-    Peer *peer = &bench->peers[bench->next_connect++];
-    g_autoptr (SoupMessage) msg = soup_message_new ("GET", bench->url);
-
-    peer->bench = bench;
-    bench->connecting++;
-    soup_session_websocket_connect_async (bench->session, msg, NULL, NULL,
-        G_PRIORITY_DEFAULT, NULL, on_connected, peer);
-  }
-}
-
-static gboolean
-all_joined (gpointer data)
-{
-  Bench *bench = data;
-
-  return bench->next_connect == bench->n_peers && bench->connecting == 0
-      && bench->welcomed + bench->failed >= bench->n_peers;
-}
-
-typedef struct
-{
-  Bench *bench;
-  gdouble rate;
-  gint64 start;
-  gint64 end;
-  guint next_sender;
-  gboolean done;
-} Sender;
-
-static gboolean
-on_send_tick (gpointer user_data)
-{
-  Sender *s = user_data;
-  Bench *bench = s->bench;
-  gint64 now = g_get_monotonic_time ();
-  guint64 due;
-
-  if (now >= s->end) {
-    s->done = TRUE;
-    return G_SOURCE_REMOVE;
-  }
-  due = (guint64) ((now - s->start) * s->rate / G_USEC_PER_SEC);
-  while (bench->sent < due) {
-    Peer *peer = bench->senders->pdata[s->next_sender++ % bench->senders->len];
-    gchar text[160];
-
-    g_snprintf (text, sizeof (text), "{\"type\":\"signal\",\"to\":\"%s\","
-        "\"data\":{\"t\":%" G_GINT64_FORMAT "}}", peer->target,
-        g_get_monotonic_time ());
-    soup_websocket_connection_send_text (peer->ws, text);
-    bench->sent++;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-sender_done (gpointer data)
-{
-  return ((Sender *) data)->done;
-}
-
-static gboolean
-drained (gpointer data)
-{
-  Bench *bench = data;
-
-  return bench->received >= bench->sent;
+  for (guint i = 0; i < n; i++)
+    total += read_cpu_s (children[i].pid);
+  return total;
 }
 
 static gint
@@ -219,175 +630,252 @@ compare_gint64 (gconstpointer a, gconstpointer b)
 }
 
 static gdouble
-percentile_ms (GArray * sorted, gdouble p)
+percentile_ms (GArray * values, gdouble p)
 {
   guint index;
 
-  if (sorted->len == 0)
+  if (values->len == 0)
     return 0;
-  index = MIN (sorted->len - 1, (guint) (p * sorted->len));
-  return g_array_index (sorted, gint64, index) / 1000.0;
+  index = MIN (values->len - 1, (guint) (p * values->len));
+  return g_array_index (values, gint64, index) / 1000.0;
 }
 
 static void
-raise_fd_limit (void)
+raise_fd_limit (guint need)
 {
   struct rlimit limit;
 
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit (RLIMIT_NOFILE, &limit);
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return;
+  if (limit.rlim_cur >= need)
+    return;
+  limit.rlim_cur = need;
+  if (limit.rlim_max < need)
+    limit.rlim_max = need;      /* needs CAP_SYS_RESOURCE (root) */
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_printerr ("room-load: cannot raise the fd limit to %u: %s\n", need,
+        g_strerror (errno));
+}
+
+static GSubprocess *
+spawn_server (const gchar * binary, gchar ** extra, guint * port,
+    GError ** error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree gchar *line = NULL;
+  const gchar *p;
+
+  g_ptr_array_add (argv, (gpointer) binary);
+  g_ptr_array_add (argv, "--host=127.0.0.1");
+  g_ptr_array_add (argv, "--port=0");
+  g_ptr_array_add (argv, "--stun-port=0");
+  g_ptr_array_add (argv, "--quiet");
+  g_ptr_array_add (argv, "--rate-limit=0");
+  g_ptr_array_add (argv, "--join-timeout=0");
+  for (guint i = 0; extra && extra[i]; i++)
+    g_ptr_array_add (argv, extra[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const gchar * const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  if (!process)
+    return NULL;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (!line || !(p = strstr (line, "ws://127.0.0.1:"))) {
+    if (error && !*error)
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+          "no listening line from the server");
+    return NULL;
   }
+  *port = g_ascii_strtoull (p + strlen ("ws://127.0.0.1:"), NULL, 10);
+  return g_steal_pointer (&process);
 }
 
 int
 main (int argc, char **argv)
 {
-  gint n_peers = 10000, n_rooms = 0, duration = 5, pid_opt = 0;
-  gint n_senders = 0;
-  gdouble rate = 20000;
-  g_autofree gchar *url = NULL;
+  gint n_peers = 2000, n_rooms = 0, n_procs = 2, n_sources = 0;
+  gdouble duration = 3, idle_seconds = 3;
+  g_autofree gchar *rates = g_strdup ("5000");
+  g_autofree gchar *server_binary = g_strdup (WR_BENCH_SERVER);
+  g_auto (GStrv) server_args = NULL;
+  gint port_opt = 0, pid_opt = 0;
   GOptionEntry entries[] = {
-    {"peers", 'n', 0, G_OPTION_ARG_INT, &n_peers, "Peers (default 10000)",
+    {"peers", 'n', 0, G_OPTION_ARG_INT, &n_peers, "Peers (default 2000)",
         "N"},
     {"rooms", 'm', 0, G_OPTION_ARG_INT, &n_rooms,
         "Rooms (default peers/10)", "M"},
-    {"rate", 'r', 0, G_OPTION_ARG_DOUBLE, &rate,
-        "Offered relay rate, messages/s (default 20000)", "RATE"},
-    {"senders", 's', 0, G_OPTION_ARG_INT, &n_senders,
-        "Peers that send during the relay phase (default all that can)", "K"},
-    {"duration", 'd', 0, G_OPTION_ARG_INT, &duration,
-        "Seconds of relay measurement (default 5)", "S"},
-    {"url", 0, 0, G_OPTION_ARG_STRING, &url,
-        "Use this server instead of spawning one", "ws://HOST:PORT/ws"},
+    {"rate", 'r', 0, G_OPTION_ARG_STRING, &rates,
+          "Offered msg/s, comma separated list, 0 = no relay (default 5000)",
+        "R[,R...]"},
+    {"duration", 'd', 0, G_OPTION_ARG_DOUBLE, &duration,
+        "Seconds measured per rate, after 1 s of warm-up (default 3)", "S"},
+    {"idle", 0, 0, G_OPTION_ARG_DOUBLE, &idle_seconds,
+        "Seconds of idle CPU measurement (default 3)", "S"},
+    {"procs", 'j', 0, G_OPTION_ARG_INT, &n_procs,
+        "Load generator processes (default 2)", "P"},
+    {"sources", 0, 0, G_OPTION_ARG_INT, &n_sources,
+          "Source addresses 127.0.0.1.. (default: one per 20000 peers)",
+        "K"},
+    {"server", 0, 0, G_OPTION_ARG_FILENAME, &server_binary,
+        "Server binary to spawn (default: this build's)", "PATH"},
+    {"server-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &server_args,
+        "Extra server argument (repeatable)", "ARG"},
+    {"port", 0, 0, G_OPTION_ARG_INT, &port_opt,
+        "Use a running server on 127.0.0.1:PORT instead", "PORT"},
     {"pid", 0, 0, G_OPTION_ARG_INT, &pid_opt,
-        "PID of the --url server, for RSS", "PID"},
+        "Its pid, for RSS and CPU", "PID"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
       g_option_context_new ("- room server load test");
   g_autoptr (GError) error = NULL;
-  WrTestServer *server = NULL;
-  Bench bench = { 0 };
-  Sender sender = { 0 };
-  GPid pid = pid_opt;
-  gint64 rss_idle, rss_loaded, rss_after, t0, connect_us;
-  guint i;
+  g_autoptr (GSubprocess) server = NULL;
+  g_auto (GStrv) rate_list = NULL;
+  Child *children;
+  Gen gen = { 0 };
+  GPid server_pid;
+  guint port;
+  gint64 rss_idle, rss_peers, t0;
+  gdouble cpu0, gen_cpu0, secs;
+  guint joined = 0, failed = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
     g_printerr ("room-load: %s\n", error->message);
     return 2;
   }
+  if (n_peers < 1 || n_procs < 1 || duration <= 0)
+    return 2;
   if (n_rooms <= 0)
     n_rooms = MAX (1, n_peers / 10);
-  raise_fd_limit ();
+  if (n_sources <= 0)
+    n_sources = 1 + n_peers / 20000;
+  raise_fd_limit (n_peers + 1024);
+  signal (SIGPIPE, SIG_IGN);
 
-  if (!url) {
-    const gchar *args[] = { "--quiet", "--rate-limit=0", "--join-timeout=0",
-      NULL
-    };
-
-    if (!g_getenv ("WEBRTC_ROOM_SERVER"))
-      g_setenv ("WEBRTC_ROOM_SERVER", WR_BENCH_SERVER, TRUE);
-    server = wr_test_server_start (args, &error);
+  if (port_opt) {
+    port = port_opt;
+    server_pid = pid_opt;
+  } else {
+    server = spawn_server (server_binary, server_args, &port, &error);
     if (!server) {
-      g_printerr ("room-load: cannot start the server: %s\n", error->message);
+      g_printerr ("room-load: server: %s\n", error->message);
       return 1;
     }
-    url = wr_test_server_get_ws_url (server);
-    pid = wr_test_server_get_pid (server);
+    server_pid = atoi (g_subprocess_get_identifier (server));
   }
-
-  bench.url = url;
-  bench.n_peers = n_peers;
-  bench.n_rooms = n_rooms;
-  bench.peers = g_new0 (Peer, n_peers);
-  bench.latencies = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
-      rate * duration + 1);
-  bench.senders = g_ptr_array_new ();
-  bench.session = soup_session_new_with_options ("max-conns", n_peers + 16,
-      "max-conns-per-host", n_peers + 16, NULL);
-
-  rss_idle = read_rss_kb (pid);
-  printf ("room-load: server %s (pid %d), idle RSS %.1f MB\n", url, (int) pid,
+  g_usleep (200 * 1000);
+  rss_idle = read_rss_kb (server_pid);
+  g_print ("room-load: server %s on port %u (pid %d), idle RSS %.1f MB\n",
+      port_opt ? "(running)" : server_binary, port, (int) server_pid,
       rss_idle / 1024.0);
 
+  gen.n_peers = n_peers;
+  gen.n_rooms = n_rooms;
+  gen.n_procs = n_procs;
+  gen.n_sources = n_sources;
+  gen.port = port;
+  children = g_new0 (Child, n_procs);
   t0 = g_get_monotonic_time ();
-  connect_more (&bench);
-  wr_test_wait_until (all_joined, &bench, 120 * 1000);
-  connect_us = g_get_monotonic_time () - t0;
-  rss_loaded = read_rss_kb (pid);
-  printf ("connections: %u requested in %u rooms, %u connected, %u joined, "
-      "%u failed, in %.1f s\n", bench.n_peers, bench.n_rooms,
-      bench.connected, bench.welcomed, bench.failed, connect_us / 1e6);
-  if (rss_idle > 0 && rss_loaded > 0 && bench.welcomed > 0)
-    printf ("server RSS: %.1f MB with %u peers (idle %.1f MB): "
-        "%.2f KB per connection\n", rss_loaded / 1024.0, bench.welcomed,
-        rss_idle / 1024.0, (rss_loaded - rss_idle) / (gdouble) bench.welcomed);
+  for (gint i = 0; i < n_procs; i++) {
+    gint cmd[2], report[2];
 
-  for (i = 0; i < bench.n_peers; i++) {
-    if (bench.peers[i].target && bench.peers[i].ws)
-      g_ptr_array_add (bench.senders, &bench.peers[i]);
-    if (n_senders > 0 && bench.senders->len >= (guint) n_senders)
-      break;
-  }
-  if (bench.senders->len > 0 && rate > 0 && duration > 0) {
-    GSource *tick;
-
-    /* warm-up second, not measured */
-    sender.bench = &bench;
-    sender.rate = rate;
-    sender.start = g_get_monotonic_time ();
-    sender.end = sender.start + G_USEC_PER_SEC;
-    tick = g_timeout_source_new (1);
-    g_source_set_callback (tick, on_send_tick, &sender, NULL);
-    g_source_attach (tick, NULL);
-    g_source_unref (tick);
-    wr_test_wait_until (sender_done, &sender, 10 * 1000);
-    wr_test_wait_until (drained, &bench, 5 * 1000);
-
-    bench.sent = bench.received = 0;
-    bench.measuring = TRUE;
-    sender.done = FALSE;
-    sender.start = g_get_monotonic_time ();
-    sender.end = sender.start + (gint64) duration *G_USEC_PER_SEC;
-    tick = g_timeout_source_new (1);
-    g_source_set_callback (tick, on_send_tick, &sender, NULL);
-    g_source_attach (tick, NULL);
-    g_source_unref (tick);
-    wr_test_wait_until (sender_done, &sender, (duration + 10) * 1000);
-    wr_test_wait_until (drained, &bench, 10 * 1000);
-    bench.measuring = FALSE;
-
-    g_array_sort (bench.latencies, compare_gint64);
-    printf ("relay: offered %.0f msg/s from %u senders for %d s: sent %"
-        G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT " (%.0f msg/s); "
-        "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", rate,
-        bench.senders->len, duration, bench.sent, bench.received,
-        bench.received / (gdouble) duration,
-        percentile_ms (bench.latencies, 0.50),
-        percentile_ms (bench.latencies, 0.99),
-        percentile_ms (bench.latencies, 1.0));
-  }
-  rss_after = read_rss_kb (pid);
-  if (rss_after > 0)
-    printf ("server RSS after relay: %.1f MB\n", rss_after / 1024.0);
-  fflush (stdout);
-
-  for (i = 0; i < bench.n_peers; i++) {
-    if (bench.peers[i].ws) {
-      g_signal_handlers_disconnect_by_data (bench.peers[i].ws, &bench.peers[i]);
-      g_object_unref (bench.peers[i].ws);
+    if (pipe (cmd) != 0 || pipe (report) != 0)
+      return 1;
+    children[i].pid = fork ();
+    if (children[i].pid == 0) {
+      close (cmd[1]);
+      close (report[0]);
+      gen.proc = i;
+      child_main (&gen, cmd[0], report[1]);
+      _exit (0);
     }
-    g_free (bench.peers[i].id);
-    g_free (bench.peers[i].target);
+    close (cmd[0]);
+    close (report[1]);
+    children[i].cmd_fd = cmd[1];
+    children[i].report_fd = report[0];
   }
-  if (server)
-    wr_test_server_stop (server);
-  g_free (bench.peers);
-  g_array_unref (bench.latencies);
-  g_ptr_array_unref (bench.senders);
-  g_object_unref (bench.session);
-  return bench.welcomed == bench.n_peers ? 0 : 1;
+  for (gint i = 0; i < n_procs; i++) {
+    ConnectReport r;
+
+    if (read_full (children[i].report_fd, &r, sizeof (r))) {
+      joined += r.joined;
+      failed += r.failed;
+    }
+  }
+  secs = (g_get_monotonic_time () - t0) / (gdouble) G_USEC_PER_SEC;
+  rss_peers = read_rss_kb (server_pid);
+  g_print ("connect+join: %u peers in %u rooms (%d generator processes, "
+      "%d source addresses): %u joined, %u failed, in %.2f s\n", n_peers,
+      n_rooms, n_procs, n_sources, joined, failed, secs);
+  g_print ("server RSS: %.1f MB with %u peers (idle %.1f MB): %.2f KB per "
+      "peer\n", rss_peers / 1024.0, joined, rss_idle / 1024.0,
+      joined ? (rss_peers - rss_idle) / (gdouble) joined : 0.0);
+
+  cpu0 = read_cpu_s (server_pid);
+  g_usleep (idle_seconds * G_USEC_PER_SEC);
+  g_print ("idle: server CPU %.2f %% of a core over %.0f s with %u peers "
+      "connected; server RSS then %.1f MB (%.2f KB per peer)\n",
+      100 * (read_cpu_s (server_pid) - cpu0) / idle_seconds, idle_seconds,
+      joined, read_rss_kb (server_pid) / 1024.0,
+      joined ? (read_rss_kb (server_pid) - rss_idle) / (gdouble) joined : 0.0);
+
+  rate_list = g_strsplit (rates, ",", 0);
+  for (guint r = 0; rate_list[r]; r++) {
+    gdouble rate = g_ascii_strtod (rate_list[r], NULL);
+    g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+    guint64 sent = 0, received = 0;
+    gdouble server_cpu, gen_cpu, wall;
+    Command cmd = { rate / n_procs, duration, 0 };
+
+    if (rate <= 0)
+      continue;
+    cpu0 = read_cpu_s (server_pid);
+    gen_cpu0 = children_cpu_s (children, n_procs);
+    t0 = g_get_monotonic_time ();
+    for (gint i = 0; i < n_procs; i++)
+      write_full (children[i].cmd_fd, &cmd, sizeof (cmd));
+    for (gint i = 0; i < n_procs; i++) {
+      RelayReport rr;
+      guint old = all->len;
+
+      if (!read_full (children[i].report_fd, &rr, sizeof (rr)))
+        continue;
+      sent += rr.sent;
+      received += rr.received;
+      g_array_set_size (all, old + rr.n_latencies);
+      read_full (children[i].report_fd, &g_array_index (all, gint64, old),
+          rr.n_latencies * sizeof (gint64));
+    }
+    wall = (g_get_monotonic_time () - t0) / (gdouble) G_USEC_PER_SEC;
+    server_cpu = read_cpu_s (server_pid) - cpu0;
+    gen_cpu = children_cpu_s (children, n_procs) - gen_cpu0;
+    g_array_sort (all, compare_gint64);
+    g_print ("relay: offered %.0f msg/s for %.0f s: sent %" G_GUINT64_FORMAT
+        ", received %" G_GUINT64_FORMAT " (%.0f msg/s); latency p50 %.2f ms, "
+        "p99 %.2f ms, max %.2f ms; server CPU %.0f %%, generator CPU %.0f %% "
+        "(of one core)\n", rate, duration, sent, received,
+        received / duration, percentile_ms (all, 0.5),
+        percentile_ms (all, 0.99), percentile_ms (all, 1.0),
+        100 * server_cpu / wall, 100 * gen_cpu / wall);
+  }
+  g_print ("server RSS at the end: %.1f MB\n",
+      read_rss_kb (server_pid) / 1024.0);
+
+  for (gint i = 0; i < n_procs; i++) {
+    Command quit = { 0, 0, 1 };
+
+    write_full (children[i].cmd_fd, &quit, sizeof (quit));
+  }
+  for (gint i = 0; i < n_procs; i++)
+    waitpid (children[i].pid, NULL, 0);
+  if (server) {
+    g_subprocess_send_signal (server, SIGTERM);
+    g_subprocess_wait (server, NULL, NULL);
+  }
+  g_free (children);
+  return failed ? 1 : 0;
 }

@@ -10,12 +10,16 @@
 /* The real server process on an ephemeral loopback port, driven by real
  * libsoup WebSocket clients: the whole of protocol v1. */
 
+#define _GNU_SOURCE             /* prlimit */
 #include "testserver.h"
 #include "testclient.h"
 #include "tokens.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define T WR_TEST_TIMEOUT_MS
 /* how long we listen to make sure something does NOT happen */
@@ -1164,6 +1168,351 @@ test_tls (void)
   g_rmdir (dir);
 }
 
+/* ---- transport: connection caps, fd limit, bounded requests ---- */
+
+/* A plain TCP connection to the server, from @local_ip when not NULL */
+static GSocketConnection *
+raw_connect (WrTestServer * server, const gchar * local_ip)
+{
+  g_autoptr (GSocketClient) sc = g_socket_client_new ();
+  g_autoptr (GError) error = NULL;
+  GSocketConnection *conn;
+
+  if (local_ip) {
+    g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (local_ip);
+    g_autoptr (GSocketAddress) local = g_inet_socket_address_new (ip, 0);
+
+    g_socket_client_set_local_address (sc, local);
+  }
+  conn = g_socket_client_connect_to_host (sc, "127.0.0.1",
+      wr_test_server_get_port (server), NULL, &error);
+  g_assert_no_error (error);
+  /* every read below is bounded */
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 5);
+  return conn;
+}
+
+static void
+raw_write (GSocketConnection * conn, const gchar * text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM
+          (conn)), text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Reads until the peer closes (or 5 s of silence); what came */
+static gchar *
+raw_read_to_end (GSocketConnection * conn)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  GString *got = g_string_new (NULL);
+  gchar buf[4096];
+  gssize r;
+
+  while ((r = g_input_stream_read (in, buf, sizeof (buf), NULL, NULL)) > 0
+      && got->len < 65536)
+    g_string_append_len (got, buf, r);
+  return g_string_free (got, FALSE);
+}
+
+/* An upgraded WebSocket that never joins */
+static GSocketConnection *
+raw_upgrade (WrTestServer * server)
+{
+  GSocketConnection *conn = raw_connect (server, NULL);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_autoptr (GString) reply = g_string_new (NULL);
+  g_autofree gchar *request =
+      g_strdup_printf ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n", wr_test_server_get_port (server));
+  gchar c;
+
+  raw_write (conn, request);
+  while (!g_str_has_suffix (reply->str, "\r\n\r\n")) {
+    g_assert_cmpint (g_input_stream_read (in, &c, 1, NULL, NULL), ==, 1);
+    g_string_append_c (reply, c);
+  }
+  g_assert_true (g_str_has_prefix (reply->str, "HTTP/1.1 101"));
+  return conn;
+}
+
+static guint64
+metric (WrTestServer * server, const gchar * name)
+{
+  g_autofree gchar *body = NULL;
+  g_autofree gchar *key = g_strdup_printf ("\n%s ", name);
+  const gchar *p;
+
+  g_assert_cmpuint (http_get (server, "/metrics", &body, NULL), ==, 200);
+  p = strstr (body, key);
+  g_assert_nonnull (p);
+  return g_ascii_strtoull (p + strlen (key), NULL, 10);
+}
+
+static void
+relay_works (WrTestServer * server, const gchar * room)
+{
+  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autofree gchar *ida = join_id (a, room);
+  g_autofree gchar *idb = join_id (b, room);
+  g_autoptr (GstWebRTCRoomMessage) sig = NULL;
+
+  g_free (wr_test_client_next (a, T));  /* peer-joined */
+  send_signal (a, idb, "{\"hello\":1}");
+  sig = expect (b, GST_WEBRTC_ROOM_MESSAGE_SIGNAL);
+  g_assert_cmpstr (sig->from, ==, ida);
+}
+
+/* Idle connections cost nothing per message: with 600 idle WebSockets
+ * open, a relay between two others still works (timing: tests/bench) */
+static void
+test_many_idle (void)
+{
+  WrTestServer *server = start_server ("--join-timeout=0", NULL);
+  g_autoptr (GPtrArray) idle = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  for (i = 0; i < 600; i++)
+    g_ptr_array_add (idle, raw_upgrade (server));
+  relay_works (server, "busy");
+  g_assert_cmpuint (metric (server, "webrtc_room_connections"), ==, 600);
+  g_ptr_array_set_size (idle, 0);
+  wr_test_server_stop (server);
+}
+
+/* Over --max-connections a connection gets a 503 and is closed; per
+ * source address likewise; room is made again when connections go */
+static void
+test_connection_cap (void)
+{
+  WrTestServer *server = start_server ("--max-connections=4",
+      "--max-connections-per-address=2", "--join-timeout=0", NULL);
+  g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GSocketConnection) refused = NULL;
+  g_autofree gchar *reply = NULL;
+
+  /* two from 127.0.0.1: the third from there is refused */
+  g_ptr_array_add (held, raw_upgrade (server));
+  g_ptr_array_add (held, raw_upgrade (server));
+  refused = raw_connect (server, "127.0.0.1");
+  reply = raw_read_to_end (refused);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 503"));
+  g_clear_object (&refused);
+  g_clear_pointer (&reply, g_free);
+
+  /* two more from another address reach the total cap of 4 */
+  g_ptr_array_add (held, raw_connect (server, "127.0.0.2"));
+  g_ptr_array_add (held, raw_connect (server, "127.0.0.2"));
+  refused = raw_connect (server, "127.0.0.3");
+  reply = raw_read_to_end (refused);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 503"));
+  g_clear_object (&refused);
+
+  /* connections going make room again */
+  g_ptr_array_set_size (held, 0);
+  g_usleep (300 * 1000);
+  g_assert_cmpuint (http_get (server, "/healthz", NULL, NULL), ==, 200);
+  relay_works (server, "after-cap");
+  g_assert_cmpuint (metric (server,
+          "webrtc_room_connections_refused_total{reason=\"connection-cap\"}"),
+      >=, 1);
+  wr_test_server_stop (server);
+}
+
+/* At the fd limit accept () fails (EMFILE); once fds are free again the
+ * server accepts again (libsoup's own listener stopped for good) */
+static void
+test_fd_limit_recovery (void)
+{
+  WrTestServer *server = start_server (NULL);
+  GPid pid = wr_test_server_get_pid (server);
+  struct rlimit low = { 40, 40 };
+  g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  /* the server raised its soft limit at start; lower both now */
+  g_assert_cmpint (prlimit (pid, RLIMIT_NOFILE, &low, NULL), ==, 0);
+  for (i = 0; i < 60; i++)
+    g_ptr_array_add (held, raw_connect (server, NULL));
+  /* let it hit the limit */
+  g_usleep (500 * 1000);
+  g_ptr_array_set_size (held, 0);
+  /* the connections it accepted see their end; the backlog drains */
+  g_usleep (1500 * 1000);
+  g_assert_cmpuint (http_get (server, "/healthz", NULL, NULL), ==, 200);
+  relay_works (server, "after-emfile");
+  g_assert_cmpuint (metric (server,
+          "webrtc_room_connections_refused_total{reason=\"fd-limit\"}"), >=, 1);
+  wr_test_server_stop (server);
+}
+
+static gint64
+server_rss_kb (WrTestServer * server)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/status",
+      (int) wr_test_server_get_pid (server));
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + 6, NULL, 10);
+}
+
+/* A request body is refused from the headers: the answer comes before
+ * the body is sent, and the server does not grow */
+static void
+test_huge_body (void)
+{
+  WrTestServer *server = start_server (NULL);
+  gint64 rss_before = server_rss_kb (server);
+  g_autofree gchar *chunk = g_strnfill (64 * 1024, 'x');
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    g_autoptr (GSocketConnection) conn = raw_connect (server, NULL);
+    g_autofree gchar *reply = NULL;
+    gint64 start = g_get_monotonic_time ();
+    guint k;
+
+    raw_write (conn, i == 0 ?
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n" :
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n");
+    /* some of the body; the server may close while we write */
+    for (k = 0; k < 16; k++) {
+      if (g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM
+                  (conn)), chunk, 64 * 1024, NULL, NULL) < 0)
+        break;
+    }
+    reply = raw_read_to_end (conn);
+    g_test_message ("reply after %" G_GINT64_FORMAT " ms: %.40s",
+        (g_get_monotonic_time () - start) / 1000, reply);
+    /* the reply may be lost to a reset when we kept writing */
+    if (*reply)
+      g_assert_true (g_str_has_prefix (reply, i == 0 ? "HTTP/1.1 405" :
+              "HTTP/1.1 413"));
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  }
+  g_assert_cmpint (server_rss_kb (server) - rss_before, <, 16 * 1024);
+  g_assert_cmpuint (metric (server,
+          "webrtc_room_connections_refused_total{reason=\"request-body\"}"),
+      ==, 2);
+  /* a request with a body and nothing more gets its answer whole */
+  {
+    g_autoptr (GSocketConnection) conn = raw_connect (server, NULL);
+    g_autofree gchar *reply = NULL;
+
+    raw_write (conn, "POST /healthz HTTP/1.1\r\nHost: x\r\n"
+        "Content-Length: 1073741824\r\n\r\n");
+    reply = raw_read_to_end (conn);
+    g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 405"));
+  }
+  g_assert_cmpuint (http_get (server, "/healthz", NULL, NULL), ==, 200);
+  wr_test_server_stop (server);
+}
+
+/* Partial headers (slowloris) are cut after --http-timeout */
+static void
+test_slowloris (void)
+{
+  WrTestServer *server = start_server ("--http-timeout=1", NULL);
+  g_autoptr (GPtrArray) slow = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 start = g_get_monotonic_time ();
+  guint i;
+
+  for (i = 0; i < 20; i++) {
+    GSocketConnection *conn = raw_connect (server, NULL);
+
+    raw_write (conn, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    g_ptr_array_add (slow, conn);
+  }
+  /* others are served meanwhile */
+  g_assert_cmpuint (http_get (server, "/healthz", NULL, NULL), ==, 200);
+  for (i = 0; i < slow->len; i++) {
+    g_autofree gchar *rest = raw_read_to_end (slow->pdata[i]);
+
+    /* closed, with or without a 400 */
+    g_assert_true (!*rest || g_str_has_prefix (rest, "HTTP/1.1 4"));
+  }
+  g_test_message ("slow requests cut after %" G_GINT64_FORMAT " ms",
+      (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (metric (server,
+          "webrtc_room_connections_refused_total{reason=\"http-timeout\"}"),
+      >=, 20);
+  relay_works (server, "after-slowloris");
+  wr_test_server_stop (server);
+}
+
+/* SIGTERM: every peer gets a 1001 close before the server exits */
+static void
+test_sigterm_going_away (void)
+{
+  WrTestServer *server = start_server (NULL);
+  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) c = connect_client (server);
+
+  g_free (join_id (a, "bye"));
+  g_free (join_id (b, "bye"));
+  /* c never joined */
+  g_assert_cmpint (kill (wr_test_server_get_pid (server), SIGTERM), ==, 0);
+  expect_closed (a, 1001);
+  expect_closed (b, 1001);
+  expect_closed (c, 1001);
+  g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+}
+
+/* Symlinks: one leading outside the web root is not followed */
+static void
+test_static_symlinks (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("wr-web-XXXXXX", NULL);
+  g_autofree gchar *outside = g_dir_make_tmp ("wr-outside-XXXXXX", NULL);
+  g_autofree gchar *secret = g_build_filename (outside, "secret.txt", NULL);
+  g_autofree gchar *index = g_build_filename (dir, "index.html", NULL);
+  g_autofree gchar *dir_link = g_build_filename (dir, "outlink", NULL);
+  g_autofree gchar *file_link = g_build_filename (dir, "secret.txt", NULL);
+  g_autofree gchar *inner_link = g_build_filename (dir, "home.html", NULL);
+  g_autofree gchar *root_arg = g_strdup_printf ("--web-root=%s", dir);
+  g_autofree gchar *body = NULL;
+  WrTestServer *server;
+
+  g_assert_true (g_file_set_contents (secret, "secret", -1, NULL));
+  g_assert_true (g_file_set_contents (index, "index", -1, NULL));
+  g_assert_cmpint (symlink (outside, dir_link), ==, 0);
+  g_assert_cmpint (symlink (secret, file_link), ==, 0);
+  g_assert_cmpint (symlink ("index.html", inner_link), ==, 0);
+  server = start_server (root_arg, NULL);
+
+  g_assert_cmpuint (http_get (server, "/outlink/secret.txt", &body, NULL),
+      ==, 404);
+  g_assert_cmpstr (body, !=, "secret");
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http_get (server, "/secret.txt", &body, NULL), ==, 404);
+  g_assert_cmpstr (body, !=, "secret");
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http_get (server, "/outlink/", NULL, NULL), ==, 404);
+  /* a link that stays inside is fine */
+  g_assert_cmpuint (http_get (server, "/home.html", &body, NULL), ==, 200);
+  g_assert_cmpstr (body, ==, "index");
+  wr_test_server_stop (server);
+
+  g_unlink (dir_link);
+  g_unlink (file_link);
+  g_unlink (inner_link);
+  g_unlink (index);
+  g_unlink (secret);
+  g_rmdir (dir);
+  g_rmdir (outside);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1193,5 +1542,12 @@ main (int argc, char **argv)
   g_test_add_func ("/server/bad-options", test_bad_options);
   g_test_add_func ("/server/ping-timeout", test_ping_timeout);
   g_test_add_func ("/server/tls", test_tls);
+  g_test_add_func ("/server/many-idle", test_many_idle);
+  g_test_add_func ("/server/connection-cap", test_connection_cap);
+  g_test_add_func ("/server/fd-limit-recovery", test_fd_limit_recovery);
+  g_test_add_func ("/server/huge-body", test_huge_body);
+  g_test_add_func ("/server/slowloris", test_slowloris);
+  g_test_add_func ("/server/sigterm-going-away", test_sigterm_going_away);
+  g_test_add_func ("/server/static-symlinks", test_static_symlinks);
   return g_test_run ();
 }

@@ -13,6 +13,8 @@
 #include "stun.h"
 #include "tokens.h"
 
+#include <gst/webrtcroom/protocol.h>
+
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -52,6 +54,11 @@ typedef struct
   gint max_connections_per_address;
   gint http_timeout;
   gboolean quiet;
+  gchar *log_level;
+  gboolean version;
+  gboolean mint_token;
+  gchar *room;
+  gint ttl;
 } Options;
 
 static void
@@ -70,6 +77,8 @@ options_clear (Options * o)
   g_free (o->turn_username);
   g_free (o->turn_credential);
   g_free (o->turn_secret_file);
+  g_free (o->log_level);
+  g_free (o->room);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -89,6 +98,66 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
   fprintf (stderr, "webrtc-room-server: %s\n"
       "Try 'webrtc-room-server --help' for the options.\n", text);
   return FALSE;
+}
+
+/* The server logs with g_info/g_message/g_warning: joins, leaves and
+ * rejected joins are info; peer ids and room names only, never SDP, ICE
+ * candidates or tokens. */
+static GLogLevelFlags
+log_level_from_string (const gchar * name)
+{
+  static const struct
+  {
+    const gchar *name;
+    GLogLevelFlags level;
+  } levels[] = {
+    {"error", G_LOG_LEVEL_CRITICAL},
+    {"warning", G_LOG_LEVEL_WARNING},
+    {"message", G_LOG_LEVEL_MESSAGE},
+    {"info", G_LOG_LEVEL_INFO},
+    {"debug", G_LOG_LEVEL_DEBUG},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (levels); i++) {
+    if (g_ascii_strcasecmp (name, levels[i].name) == 0)
+      return levels[i].level;
+  }
+  return 0;
+}
+
+/* @user_data: the most verbose GLogLevelFlags bit to write. Under systemd
+ * (stderr connected to the journal) records go to the journal with their
+ * priority; otherwise one line each on stderr. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags log_level, const GLogField * fields,
+    gsize n_fields, gpointer user_data)
+{
+  GLogLevelFlags max = GPOINTER_TO_UINT (user_data);
+
+  if ((log_level & G_LOG_LEVEL_MASK) > max)
+    return G_LOG_WRITER_HANDLED;
+  if (g_log_writer_is_journald (fileno (stderr))
+      && g_log_writer_journald (log_level, fields, n_fields,
+          NULL) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_standard_streams (log_level, fields, n_fields, NULL);
+}
+
+static void
+setup_logging (const Options * o)
+{
+  GLogLevelFlags max = G_LOG_LEVEL_INFO;
+
+  if (o->quiet)
+    max = G_LOG_LEVEL_MESSAGE;
+  if (o->log_level)
+    max = log_level_from_string (o->log_level);
+  /* info and debug records reach the writer only when enabled */
+  if (max >= G_LOG_LEVEL_INFO)
+    g_log_set_debug_enabled (TRUE);
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (log_writer, GUINT_TO_POINTER (max), NULL);
 }
 
 static gboolean
@@ -159,8 +228,20 @@ parse_options (Options * o, int argc, char **argv)
     {"http-timeout", 0, 0, G_OPTION_ARG_INT, &o->http_timeout,
         "Seconds a connection may take to send a request and get its "
           "answer or upgrade (default 10)", "SECONDS"},
+    {"log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
+        "Most verbose level logged: error, warning, message, info (joins, "
+          "leaves, rejected joins) or debug (default info)", "LEVEL"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
-        "Do not log joins and leaves", NULL},
+        "Do not log joins and leaves (--log-level=message)", NULL},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &o->version,
+        "Print the version and exit", NULL},
+    {"mint-token", 0, 0, G_OPTION_ARG_NONE, &o->mint_token,
+        "Print a join token for --room signed with --token-secret-file, "
+          "valid for --ttl seconds, and exit", NULL},
+    {"room", 0, 0, G_OPTION_ARG_STRING, &o->room,
+        "Room the token admits to ('*': any room)", "ROOM"},
+    {"ttl", 0, 0, G_OPTION_ARG_INT, &o->ttl,
+        "Lifetime of the token (default 3600)", "SECONDS"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
@@ -176,6 +257,27 @@ parse_options (Options * o, int argc, char **argv)
     return usage_error ("%s", error->message);
   if (argc > 1)
     return usage_error ("unexpected argument '%s'", argv[1]);
+  if (o->version)
+    return TRUE;
+
+  if (o->mint_token) {
+    if (!o->token_secret_file)
+      return usage_error ("--mint-token needs --token-secret-file");
+    if (!o->room)
+      return usage_error ("--mint-token needs --room (a room name or '*')");
+    if (!g_str_equal (o->room, "*") && !gst_webrtc_room_is_valid_room (o->room))
+      return usage_error ("--room: '%s' is no room name (1..%d characters "
+          "of A-Z a-z 0-9 _ . -, or '*')", o->room,
+          GST_WEBRTC_ROOM_MAX_ROOM_LEN);
+    if (o->ttl <= 0)
+      return usage_error ("--ttl must be > 0");
+    return TRUE;
+  }
+  if (o->room)
+    return usage_error ("--room goes with --mint-token");
+  if (o->log_level && log_level_from_string (o->log_level) == 0)
+    return usage_error ("--log-level must be error, warning, message, info "
+        "or debug, not '%s'", o->log_level);
 
   if (o->port < 0 || o->port > 65535)
     return usage_error ("--port must be 0..65535");
@@ -217,6 +319,34 @@ parse_options (Options * o, int argc, char **argv)
           "not '%s'", o->turn_urls[i]);
   }
   return TRUE;
+}
+
+static int
+mint_token (const Options * o)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) secret = NULL;
+  g_autofree gchar *token = NULL;
+
+  secret = wr_secret_load (o->token_secret_file, &error);
+  if (!secret) {
+    usage_error ("--token-secret-file: %s", error->message);
+    return EXIT_USAGE;
+  }
+  token = wr_token_new_join (secret, o->room,
+      g_get_real_time () / G_USEC_PER_SEC + o->ttl);
+  printf ("%s\n", token);
+  return EXIT_SUCCESS;
+}
+
+/* Without --web-root: $WEBRTC_ROOM_WEB_ROOT (set by `meson devenv` to the
+ * source tree's client), else the installed client */
+static gchar *
+default_web_root (void)
+{
+  const gchar *env = g_getenv ("WEBRTC_ROOM_WEB_ROOT");
+
+  return g_strdup (env && *env ? env : WR_DEFAULT_WEB_ROOT);
 }
 
 static void
@@ -314,7 +444,7 @@ main (int argc, char **argv)
   g_auto (Options) o = {
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
-    .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,
+    .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,.ttl = 3600,
     .http_timeout = 10,
   };
   g_autoptr (GBytes) resume_secret = NULL;
@@ -333,14 +463,17 @@ main (int argc, char **argv)
 
   if (!parse_options (&o, argc, argv))
     return EXIT_USAGE;
+  if (o.version) {
+    printf ("webrtc-room-server %s (room protocol v1)\n", WR_VERSION);
+    return EXIT_SUCCESS;
+  }
+  if (o.mint_token)
+    return mint_token (&o);
   if (!o.host)
     o.host = g_strdup ("127.0.0.1");
   if (!o.web_root)
-    o.web_root = g_strdup (WR_DEFAULT_WEB_ROOT);
-  /* joins and leaves are logged at info level, on stderr */
-  if (!o.quiet)
-    g_setenv ("G_MESSAGES_DEBUG", G_LOG_DOMAIN, FALSE);
-  g_log_writer_default_set_use_stderr (TRUE);
+    o.web_root = default_web_root ();
+  setup_logging (&o);
   raise_fd_limit ();
   signal (SIGPIPE, SIG_IGN);
 
@@ -360,6 +493,11 @@ main (int argc, char **argv)
     if (!turn_secret)
       return EXIT_USAGE;
   }
+
+  if (!g_file_test (o.web_root, G_FILE_TEST_IS_DIR))
+    g_warning ("web root %s is not a directory: / serves a placeholder page "
+        "and every other path 404 (install the browser client there, or "
+        "give --web-root or WEBRTC_ROOM_WEB_ROOT)", o.web_root);
 
   loop = g_main_loop_new (NULL, FALSE);
 

@@ -227,6 +227,9 @@ send_error (WrRoomHandler * handler, WrRoomConn * conn,
 {
   if (code < GST_WEBRTC_ROOM_ERROR_UNKNOWN)
     handler->stats.errors[code]++;
+  /* the code only: messages and refs may echo client input (tokens) */
+  g_info ("%s refused: %s", ref && g_str_equal (ref, "join") ? "join" :
+      "message", gst_webrtc_room_error_to_code (code));
   push_send_owned (actions, conn,
       gst_webrtc_room_build_error (code, message, ref));
 }

@@ -17,7 +17,9 @@
  *   NAME: peer ID joined (PEERNAME)
  *   NAME: peer ID connected | NAME: peer ID failed | NAME: peer ID left (REASON)
  *   NAME: receiving video from ID WxH | NAME: receiving audio from ID
- *   NAME: stats ID: video N frames, in K kB, out K kB, ice STATE
+ *   NAME: stats ID: video F fps (N frames), in K kbit/s, out K kbit/s, ice L-R
+ * (fps and bit rates over the last 2 s; L-R: the candidate types of the
+ * selected ICE pair, host, srflx, prflx or relay, "none" before ICE found one)
  */
 
 #include <gst/gst.h>
@@ -34,7 +36,15 @@ typedef struct
   gchar *name;
   GMutex lock;
   GHashTable *frames;           /* peer id -> video frames received */
+  GHashTable *last;             /* peer id -> Sample at the last stats line */
 } App;
+
+typedef struct
+{
+  gint64 time_us;
+  guint frames;
+  guint64 in_bytes, out_bytes;
+} Sample;
 
 static void
 say (App * app, const gchar * fmt, ...)
@@ -171,7 +181,9 @@ on_bus (GstBus * bus, GstMessage * msg, App * app)
 typedef struct
 {
   guint64 in_bytes, out_bytes;
-  const gchar *ice;
+  GHashTable *by_id;            /* stats id -> GstStructure (borrowed) */
+  const gchar *selected_pair;   /* from the transport stats */
+  const GstStructure *first_pair;
 } Summary;
 
 static gboolean
@@ -179,6 +191,7 @@ summarize_one (GQuark field, const GValue * value, Summary * sum)
 {
   const GstStructure *s;
   GstWebRTCStatsType type;
+  const gchar *id;
   guint64 v = 0;
 
   if (!GST_VALUE_HOLDS_STRUCTURE (value))
@@ -187,6 +200,9 @@ summarize_one (GQuark field, const GValue * value, Summary * sum)
   if (!gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
           (gint *) & type))
     return TRUE;
+  id = gst_structure_get_string (s, "id");
+  g_hash_table_insert (sum->by_id, (gpointer) (id ? id :
+          g_quark_to_string (field)), (gpointer) s);
   switch (type) {
     case GST_WEBRTC_STATS_INBOUND_RTP:
       if (gst_structure_get_uint64 (s, "bytes-received", &v))
@@ -196,22 +212,52 @@ summarize_one (GQuark field, const GValue * value, Summary * sum)
       if (gst_structure_get_uint64 (s, "bytes-sent", &v))
         sum->out_bytes += v;
       break;
-    case GST_WEBRTC_STATS_CANDIDATE_PAIR:{
-      /* 1.22 has no state field on candidate pairs; a pair means ICE found one */
-      const gchar *state = gst_structure_get_string (s, "state");
-      sum->ice = state ? state : "pair";
+    case GST_WEBRTC_STATS_TRANSPORT:
+      if (!sum->selected_pair)
+        sum->selected_pair = gst_structure_get_string (s,
+            "selected-candidate-pair-id");
       break;
-    }
+    case GST_WEBRTC_STATS_CANDIDATE_PAIR:
+      if (!sum->first_pair)
+        sum->first_pair = s;
+      break;
     default:
       break;
   }
   return TRUE;
 }
 
+/* "host-srflx": the candidate types of the selected pair (webrtcbin 1.22
+ * names it in the transport stats; else the first pair listed) */
+static gchar *
+describe_ice (Summary * sum)
+{
+  const GstStructure *pair = NULL;
+  const GstStructure *local, *remote;
+  const gchar *lt, *rt;
+
+  if (sum->selected_pair)
+    pair = g_hash_table_lookup (sum->by_id, sum->selected_pair);
+  if (!pair)
+    pair = sum->first_pair;
+  if (!pair)
+    return g_strdup ("none");
+  local = g_hash_table_lookup (sum->by_id,
+      gst_structure_get_string (pair, "local-candidate-id") ?
+      gst_structure_get_string (pair, "local-candidate-id") : "");
+  remote = g_hash_table_lookup (sum->by_id,
+      gst_structure_get_string (pair, "remote-candidate-id") ?
+      gst_structure_get_string (pair, "remote-candidate-id") : "");
+  lt = local ? gst_structure_get_string (local, "candidate-type") : NULL;
+  rt = remote ? gst_structure_get_string (remote, "candidate-type") : NULL;
+  return g_strdup_printf ("%s-%s", lt ? lt : "?", rt ? rt : "?");
+}
+
 static gboolean
 print_stats (App * app)
 {
   GstStructure *all = NULL;
+  gint64 now = g_get_monotonic_time ();
   gint i, n;
 
   g_signal_emit_by_name (app->room, "get-stats", NULL, &all);
@@ -221,19 +267,36 @@ print_stats (App * app)
   for (i = 0; i < n; i++) {
     const gchar *peer = gst_structure_nth_field_name (all, i);
     const GValue *v = gst_structure_get_value (all, peer);
-    Summary sum = { 0, 0, "none" };
-    guint frames;
+    Summary sum = { 0, };
+    Sample *last, cur;
+    g_autofree gchar *ice = NULL;
+    gdouble dt, fps = 0, kin = 0, kout = 0;
 
     if (!GST_VALUE_HOLDS_STRUCTURE (v))
       continue;
+    sum.by_id = g_hash_table_new (g_str_hash, g_str_equal);
     gst_structure_foreach (gst_value_get_structure (v),
         (GstStructureForeachFunc) summarize_one, &sum);
+    ice = describe_ice (&sum);
+    g_hash_table_unref (sum.by_id);
+
     g_mutex_lock (&app->lock);
-    frames = GPOINTER_TO_UINT (g_hash_table_lookup (app->frames, peer));
+    cur.frames = GPOINTER_TO_UINT (g_hash_table_lookup (app->frames, peer));
     g_mutex_unlock (&app->lock);
-    say (app, "stats %s: video %u frames, in %" G_GUINT64_FORMAT " kB, out %"
-        G_GUINT64_FORMAT " kB, ice %s", peer, frames, sum.in_bytes / 1000,
-        sum.out_bytes / 1000, sum.ice);
+    cur.time_us = now;
+    cur.in_bytes = sum.in_bytes;
+    cur.out_bytes = sum.out_bytes;
+    last = g_hash_table_lookup (app->last, peer);
+    if (last && now > last->time_us) {
+      dt = (now - last->time_us) / (gdouble) G_USEC_PER_SEC;
+      fps = (cur.frames - last->frames) / dt;
+      kin = 8 * (cur.in_bytes - last->in_bytes) / dt / 1000;
+      kout = 8 * (cur.out_bytes - last->out_bytes) / dt / 1000;
+    }
+    g_hash_table_insert (app->last, g_strdup (peer),
+        g_memdup2 (&cur, sizeof (cur)));
+    say (app, "stats %s: video %.1f fps (%u frames), in %.0f kbit/s, "
+        "out %.0f kbit/s, ice %s", peer, fps, cur.frames, kin, kout, ice);
   }
   gst_structure_free (all);
   return G_SOURCE_CONTINUE;
@@ -303,6 +366,7 @@ main (int argc, char **argv)
   app.room = gst_bin_get_by_name (GST_BIN (app.pipeline), "room");
   g_mutex_init (&app.lock);
   app.frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  app.last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   app.loop = g_main_loop_new (NULL, FALSE);
 
   g_signal_connect (app.room, "pad-added", G_CALLBACK (on_pad_added), &app);
@@ -327,6 +391,7 @@ main (int argc, char **argv)
   gst_object_unref (app.pipeline);
   g_main_loop_unref (app.loop);
   g_hash_table_unref (app.frames);
+  g_hash_table_unref (app.last);
   g_mutex_clear (&app.lock);
   say (&app, "bye");
   g_free (app.name);

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * @GST_WEBRTC_ROOM_MEDIA_SENDONLY: send only (webrtcroomsink)
  * @GST_WEBRTC_ROOM_MEDIA_RECVONLY: receive only (webrtcroomsrc)
  */
-typedef enum
+typedef enum /*< underscore_name=gst_webrtc_room_media_mode >*/
 {
   GST_WEBRTC_ROOM_MEDIA_SENDRECV,
   GST_WEBRTC_ROOM_MEDIA_SENDONLY,

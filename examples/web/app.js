@@ -119,6 +119,7 @@
   let resumeRejected = false;
   let outbox = [];              // signal frames waiting for a (re)connected socket
   let sentJoinWithResume = false;
+  let joinedSends = [];         // meta.sends of our last join
 
   function setState(state, label) {
     document.body.dataset.state = state;
@@ -202,7 +203,8 @@
       if (config.name) join.name = config.name;
       if (config.token) join.token = config.token;
       // roles (shared with the GStreamer elements): what we send, whether we receive
-      join.meta = { sends: sendingKinds(), receives: true };
+      joinedSends = sendingKinds();
+      join.meta = { sends: joinedSends, receives: true };
       sentJoinWithResume = false;
       if (app.resumeToken && !resumeRejected) {
         join.resume = app.resumeToken;
@@ -370,8 +372,10 @@
     } else {
       outbox = [];
     }
-    // tell everyone (again, after a resume) whether we are muted or sharing
-    announceMediaState();
+    // tell everyone whether we are muted or sharing (after a resume: always, changes made
+    // while the socket was down were not sent)
+    const ms = mediaState();
+    if (resumed || ms.audioMuted || ms.videoMuted || ms.screen) announceMediaState();
     layoutGrid();
   }
 
@@ -391,8 +395,12 @@
       return;
     }
     if (existing) removeSession(info.id);
-    // the newcomer missed our earlier mediaState broadcasts
-    sendSignal(info.id, { mediaState: mediaState() });
+    // the newcomer missed our mediaState broadcasts: tell it when our join meta alone
+    // would mislead it (muted, sharing, or sending other kinds than announced)
+    const ms = mediaState();
+    if (ms.audioMuted || ms.videoMuted || ms.screen || ms.sends.join() !== joinedSends.join()) {
+      sendSignal(info.id, { mediaState: ms });
+    }
     if (info.offers === false) {
       if (config.offers) {
         createSession(info.id, true); // reverse flow: we offer to the offers=false newcomer
@@ -1255,6 +1263,7 @@
     if (localStatsTimer) return;
     let last = new Map();
     localStatsTimer = setInterval(async () => {
+      if (!document.body.classList.contains('show-stats')) return; // only while shown
       const lines = [];
       const now = new Map();
       let kbps = 0;

@@ -2,8 +2,15 @@
 // Plain JS, no build step. One RTCPeerConnection per remote peer, perfect
 // negotiation for renegotiation/glare, a "chat" data channel per peer.
 //
-// URL parameters (all optional): room, name, server (ws:// URL), offers (true/false),
-// video (0/1), audio (0/1). With ?room= the page joins at load; otherwise use the form.
+// URL parameters (all optional, see README.md): room, name, server (ws:// URL),
+// offers (true/false), video (0/1), audio (0/1), token, degradation, muted (audio,video),
+// videoDevice / audioDevice (device id or part of its label), stats (0/1).
+// With ?room= the page joins at load; otherwise use the form.
+//
+// Media controls after joining: mute/unmute microphone and camera (track.enabled: the
+// others get silence/black frames and a "mediaState" extension message), screen sharing
+// (getDisplayMedia + replaceTrack on every peer connection), camera/microphone pickers
+// (replaceTrack), per-tile stats overlays.
 //
 // For tests the state is exposed as window.roomApp and document.body.dataset.state
 // ("idle", "connecting", "joined", "reconnecting", "left", "error").
@@ -66,6 +73,11 @@
     // RTCRtpSendParameters.degradationPreference for video: balanced (browser default),
     // maintain-framerate or maintain-resolution (no downscaling under CPU/bandwidth load)
     degradation: params.get('degradation') || '',
+    // start with these captured tracks muted: "audio", "video" or "audio,video"
+    muted: (params.get('muted') || '').split(',').map((x) => x.trim()).filter((x) => x === 'audio' || x === 'video'),
+    videoDevice: params.get('videoDevice') || '',
+    audioDevice: params.get('audioDevice') || '',
+    stats: parseBool(params.get('stats'), false),
   };
 
   const app = {
@@ -77,13 +89,26 @@
     errors: [],            // {source, code, message, ref, time}
     warnings: [],          // local warnings (e.g. two offers=false peers)
     iceServers: [],
-    localStream: null,
+    localStream: null,     // camera + microphone tracks from getUserMedia
+    screenTrack: null,     // getDisplayMedia video track while sharing
+    media: { audioMuted: config.muted.includes('audio'), videoMuted: config.muted.includes('video') },
+    remoteMedia: new Map(), // id -> last mediaState received from that peer
+    devices: [],           // enumerateDevices() result (audioinput/videoinput)
     config,
     ws: null,
     resumeToken: null,
     sendChat,
     join,
     leave,
+    setMuted,
+    toggleMuted,
+    startScreenShare,
+    stopScreenShare,
+    switchDevice,
+    refreshDevices,
+    showStats,
+    mediaState,
+    layoutGrid,
   };
   window.roomApp = app;
 
@@ -94,6 +119,7 @@
   let resumeRejected = false;
   let outbox = [];              // signal frames waiting for a (re)connected socket
   let sentJoinWithResume = false;
+  let joinedSends = [];         // meta.sends of our last join
 
   function setState(state, label) {
     document.body.dataset.state = state;
@@ -176,6 +202,9 @@
       const join = { type: 'join', room: config.room, offers: config.offers };
       if (config.name) join.name = config.name;
       if (config.token) join.token = config.token;
+      // roles (shared with the GStreamer elements): what we send, whether we receive
+      joinedSends = sendingKinds();
+      join.meta = { sends: joinedSends, receives: true };
       sentJoinWithResume = false;
       if (app.resumeToken && !resumeRejected) {
         join.resume = app.resumeToken;
@@ -247,7 +276,7 @@
       case 'peer-joined': return onPeerJoined(msg.peer);
       case 'peer-left': return onPeerLeft(msg.peer, msg.reason);
       case 'signal': return onSignal(msg.from, msg.data);
-      case 'broadcast': return; // not used by this client
+      case 'broadcast': return onBroadcast(msg.from, msg.data);
       case 'pong': return;
       case 'error': return onErrorFrame(msg);
       default: return; // unknown types are ignored
@@ -343,6 +372,11 @@
     } else {
       outbox = [];
     }
+    // tell everyone whether we are muted or sharing (after a resume: always, changes made
+    // while the socket was down were not sent)
+    const ms = mediaState();
+    if (resumed || ms.audioMuted || ms.videoMuted || ms.screen) announceMediaState();
+    layoutGrid();
   }
 
   function warnNoOfferer(info) {
@@ -361,6 +395,12 @@
       return;
     }
     if (existing) removeSession(info.id);
+    // the newcomer missed our mediaState broadcasts: tell it when our join meta alone
+    // would mislead it (muted, sharing, or sending other kinds than announced)
+    const ms = mediaState();
+    if (ms.audioMuted || ms.videoMuted || ms.screen || ms.sends.join() !== joinedSends.join()) {
+      sendSignal(info.id, { mediaState: ms });
+    }
     if (info.offers === false) {
       if (config.offers) {
         createSession(info.id, true); // reverse flow: we offer to the offers=false newcomer
@@ -378,11 +418,13 @@
     const label = peerLabel(id);
     removeSession(id);
     app.roster.delete(id);
+    app.remoteMedia.delete(id);
     systemChat(label + ' left' + (reason ? ' (' + reason + ')' : ''));
   }
 
   function onSignal(from, data) {
     if (typeof from !== 'string' || !data || typeof data !== 'object') return;
+    if ('mediaState' in data) onMediaState(from, data.mediaState);
     let s = app.peers.get(from);
     if (s && !s.closed && data.restart === true && data.description &&
         data.description.type === 'offer') {
@@ -445,6 +487,7 @@
       pc.onsignalingstatechange = () => {
         if (pc.signalingState === 'stable' && pc.currentRemoteDescription && pc.currentLocalDescription) {
           this.negotiated = true;
+          this.updateView(); // the answer tells what the peer really sends
         }
       };
       pc.onconnectionstatechange = () => this.setState(pc.connectionState);
@@ -457,14 +500,16 @@
       // The offerer creates the chat channel before its first offer.
       if (initiator) this.attachChannel(pc.createDataChannel('chat'));
 
-      const stream = app.localStream;
+      // our microphone, and the camera or the shared screen
+      const stream = app.localStream || new MediaStream();
       const kinds = new Set();
-      if (stream) {
-        for (const track of stream.getTracks()) {
-          const sender = pc.addTrack(track, stream);
-          kinds.add(track.kind);
-          if (track.kind === 'video' && config.degradation) setDegradation(sender, config.degradation);
-        }
+      this.senders = { audio: null, video: null };
+      for (const track of [localAudioTrack(), outgoingVideoTrack()]) {
+        if (!track) continue;
+        const sender = pc.addTrack(track, stream);
+        this.senders[track.kind] = sender;
+        kinds.add(track.kind);
+        if (track.kind === 'video' && config.degradation) setDegradation(sender, config.degradation);
       }
       if (initiator) {
         // receive what we do not send
@@ -493,17 +538,25 @@
       const st = document.createElement('span');
       st.className = 'state';
       st.textContent = 'new';
-      const stats = document.createElement('span');
+      const badges = document.createElement('span');
+      badges.className = 'badges';
+      cap.append(name, badges, st);
+      // stats overlay (shown with the Stats toggle); first line "WxH fps codec"
+      const stats = document.createElement('div');
       stats.className = 'stats';
-      cap.append(name, stats, st);
       this.statsEl = stats;
-      fig.append(video, cap);
+      const ph = buildPlaceholder();
+      fig.append(video, ph.el, stats, cap);
+      fig.dataset.video = 'on';
       $('grid').appendChild(fig);
       this.tile = fig;
       this.video = video;
       this.nameEl = name;
       this.stateEl = st;
+      this.badgesEl = badges;
+      this.placeholder = ph;
       this.setName(this.name);
+      layoutGrid();
     }
 
     setName(name) {
@@ -511,6 +564,49 @@
       this.nameEl.textContent = this.name || ('peer ' + this.id.slice(0, 6));
       this.nameEl.title = this.id;
       refreshChatTargets();
+      this.updateView();
+    }
+
+    // What the peer sends: its mediaState (latest), else its join meta ("sends"), else
+    // audio+video; after negotiation, only kinds the answer really lets us receive.
+    remoteSends() {
+      const ms = app.remoteMedia.get(this.id);
+      const info = app.roster.get(this.id);
+      let sends = ms && ms.sends ? ms.sends : metaSends(info && info.meta);
+      if (!sends) sends = ['audio', 'video'];
+      if (this.negotiated) {
+        const rx = new Set();
+        for (const t of this.pc.getTransceivers()) {
+          if (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv') rx.add(t.receiver.track.kind);
+        }
+        sends = sends.filter((k) => rx.has(k));
+      }
+      return sends;
+    }
+
+    // Video tile or placeholder (receive-only, audio-only, camera off), mute badges.
+    updateView() {
+      if (!this.tile) return;
+      const ms = app.remoteMedia.get(this.id) || {};
+      const sends = this.remoteSends();
+      const sendsVideo = sends.includes('video');
+      const sendsAudio = sends.includes('audio');
+      let why = '';
+      if (!sendsVideo && !sendsAudio) why = 'receive only';
+      else if (!sendsVideo) why = 'audio only';
+      else if (ms.videoMuted && !ms.screen) why = 'camera off';
+      this.tile.dataset.video = why ? 'off' : 'on';
+      this.tile.dataset.role = sendsVideo || sendsAudio ? 'sender' : 'receive-only';
+      this.tile.dataset.audioMuted = String(!!(sendsAudio && ms.audioMuted));
+      this.tile.dataset.videoMuted = String(!!ms.videoMuted);
+      this.tile.dataset.screen = String(!!ms.screen);
+      this.placeholder.set(this.name || ('peer ' + this.id.slice(0, 6)), why, this.id);
+      setBadges(this.badgesEl, {
+        'mic off': sendsAudio && ms.audioMuted,
+        'camera off': sendsVideo && ms.videoMuted && !ms.screen,
+        'screen': ms.screen,
+        'receive only': !sendsVideo && !sendsAudio,
+      });
     }
 
     setState(state) {
@@ -529,25 +625,49 @@
       if (state === 'connected') this.startStats();
     }
 
-    // Resolution, frame rate and codec of the incoming video, shown on the tile.
+    // Incoming video (resolution, frame rate, codec), bit rate, loss, round trip and
+    // audio, in the tile's stats overlay; the first line starts with "WxH".
     startStats() {
       if (this.statsTimer) return;
-      let last = null;
+      let last = new Map();
       this.statsTimer = setInterval(async () => {
         if (this.closed) { clearInterval(this.statsTimer); return; }
         let report;
         try { report = await this.pc.getStats(); } catch (e) { return; }
-        let text = '';
+        const lines = [];
+        const now = new Map();
+        let rtt = null;
+        let audio = null;
         for (const r of report.values()) {
-          if (r.type !== 'inbound-rtp' || r.kind !== 'video' || !r.frameWidth) continue;
+          if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded' &&
+              typeof r.currentRoundTripTime === 'number') rtt = r.currentRoundTripTime;
+          if (r.type !== 'inbound-rtp') continue;
+          now.set(r.id, r);
+          const prev = last.get(r.id);
+          const dt = prev ? (r.timestamp - prev.timestamp) / 1000 : 0;
+          const kbps = dt > 0 ? (r.bytesReceived - prev.bytesReceived) * 8 / 1000 / dt : null;
           const codec = r.codecId && report.get(r.codecId);
-          let fps = r.framesPerSecond;
-          if (fps === undefined && last) fps = (r.framesDecoded - last.framesDecoded) * 1000 / (r.timestamp - last.timestamp);
-          last = r;
-          text = r.frameWidth + 'x' + r.frameHeight + (fps ? ' ' + Math.round(fps) + 'fps' : '') +
-            (codec ? ' ' + codec.mimeType.replace(/^video\//, '') : '');
+          const codecName = codec ? codec.mimeType.replace(/^(video|audio)\//, '') : '';
+          if (r.kind === 'video' && r.frameWidth) {
+            let fps = r.framesPerSecond;
+            if (fps === undefined && prev && dt > 0) fps = (r.framesDecoded - prev.framesDecoded) / dt;
+            lines.unshift(r.frameWidth + 'x' + r.frameHeight + (fps ? ' ' + Math.round(fps) + 'fps' : '') +
+              (codecName ? ' ' + codecName : ''));
+            let line2 = kbps !== null ? formatRate(kbps) : '';
+            if (prev) {
+              const lost = (r.packetsLost || 0) - (prev.packetsLost || 0);
+              const got = (r.packetsReceived || 0) - (prev.packetsReceived || 0);
+              if (lost + got > 0) line2 += ' loss ' + (100 * Math.max(0, lost) / (lost + got)).toFixed(1) + '%';
+            }
+            if (line2) lines.push(line2.trim());
+          } else if (r.kind === 'audio' && r.packetsReceived) {
+            audio = 'audio' + (codecName ? ' ' + codecName : '') + (kbps !== null ? ' ' + formatRate(kbps) : '');
+          }
         }
-        this.statsEl.textContent = text;
+        if (audio) lines.push(audio);
+        if (rtt !== null) lines.push('rtt ' + Math.round(rtt * 1000) + ' ms');
+        last = now;
+        renderStats(this.statsEl, lines);
       }, 1000);
     }
 
@@ -557,6 +677,7 @@
       track.onended = () => this.remoteStream.removeTrack(track);
       if (this.video.srcObject !== this.remoteStream) this.video.srcObject = this.remoteStream;
       this.play();
+      this.updateView();
     }
 
     play() {
@@ -688,6 +809,7 @@
       this.state = 'closed';
       this.video.srcObject = null;
       this.tile.remove();
+      layoutGrid();
     }
   }
 
@@ -792,28 +914,413 @@
   // ---------- media ----------
   async function getMedia() {
     if (!config.video && !config.audio) {
-      $('local-state').textContent = 'receive only';
+      updateLocalView();
       return null;
     }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       reportError('media', 'getUserMedia is not available (needs https or localhost); joining receive-only');
-      $('local-state').textContent = 'receive only';
+      updateLocalView();
       return null;
     }
+    let stream;
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        video: config.video ? { width: { ideal: 640 }, height: { ideal: 480 } } : false,
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: config.video ? videoConstraints(null) : false,
         audio: config.audio,
       });
-      $('local-video').srcObject = stream;
-      $('local-state').textContent = stream.getTracks().map((t) => t.kind).join('+');
-      return stream;
     } catch (e) {
       reportError('media', 'camera/microphone unavailable (' + e.name + ': ' + e.message + '); joining receive-only',
         { code: e.name });
-      $('local-state').textContent = 'receive only';
+      updateLocalView();
       return null;
     }
+    app.localStream = stream;
+    for (const t of stream.getTracks()) t.enabled = !isMuted(t.kind);
+    $('local-video').srcObject = stream;
+    await refreshDevices();
+    // ?videoDevice= / ?audioDevice=: a device id or a part of its label
+    for (const [kind, pref] of [['videoinput', config.videoDevice], ['audioinput', config.audioDevice]]) {
+      if (!pref) continue;
+      const p = pref.toLowerCase();
+      const d = app.devices.find((x) => x.kind === kind && x.deviceId === pref) ||
+        app.devices.find((x) => x.kind === kind && x.label.toLowerCase().includes(p));
+      if (!d) {
+        warn('no ' + (kind === 'videoinput' ? 'camera' : 'microphone') + ' matches "' + pref + '"');
+      } else {
+        await switchDevice(kind === 'videoinput' ? 'video' : 'audio', d.deviceId);
+      }
+    }
+    updateLocalView();
+    return stream;
+  }
+
+  function videoConstraints(deviceId) {
+    const c = { width: { ideal: 640 }, height: { ideal: 480 } };
+    if (deviceId) c.deviceId = { exact: deviceId };
+    return c;
+  }
+
+  function localTrack(kind) {
+    return app.localStream ? (app.localStream.getTracks().find((t) => t.kind === kind) || null) : null;
+  }
+  function localAudioTrack() { return localTrack('audio'); }
+  // what goes out on the video sender: the shared screen, else the camera
+  function outgoingVideoTrack() { return app.screenTrack || localTrack('video'); }
+  function isMuted(kind) { return kind === 'audio' ? app.media.audioMuted : app.media.videoMuted; }
+
+  function sendingKinds() {
+    const k = [];
+    if (localAudioTrack()) k.push('audio');
+    if (outgoingVideoTrack()) k.push('video');
+    return k;
+  }
+
+  // The "mediaState" extension (ignored by receivers that do not know it, protocol v1
+  // "unknown keys"): broadcast on every change and after each welcome, and sent in a
+  // signal to each newcomer.
+  function mediaState() {
+    return {
+      audioMuted: !!(localAudioTrack() && app.media.audioMuted),
+      videoMuted: !!(localTrack('video') && app.media.videoMuted),
+      screen: !!app.screenTrack,
+      sends: sendingKinds(),
+    };
+  }
+
+  function announceMediaState() {
+    if (socketJoined) wsSend({ type: 'broadcast', data: { mediaState: mediaState() } });
+  }
+
+  function onBroadcast(from, data) {
+    if (typeof from !== 'string' || !data || typeof data !== 'object') return;
+    if ('mediaState' in data) onMediaState(from, data.mediaState);
+    // other broadcast payloads: not used by this client
+  }
+
+  function onMediaState(from, st) {
+    if (!st || typeof st !== 'object' || Array.isArray(st) || from === app.peerId) return;
+    const clean = {
+      audioMuted: st.audioMuted === true,
+      videoMuted: st.videoMuted === true,
+      screen: st.screen === true,
+      sends: Array.isArray(st.sends) ? metaSends({ sends: st.sends }) : null,
+    };
+    if (app.remoteMedia.size > 1000 && !app.remoteMedia.has(from)) return; // bounded
+    app.remoteMedia.set(from, clean);
+    const s = app.peers.get(from);
+    if (s) s.updateView();
+  }
+
+  // "sends" of a peer's join meta (elements and this client): array of "audio"/"video";
+  // null when absent (an older peer: assume it sends audio and video).
+  function metaSends(meta) {
+    if (!meta || typeof meta !== 'object' || !Array.isArray(meta.sends)) return null;
+    const out = [];
+    for (const k of meta.sends.slice(0, 8)) if ((k === 'audio' || k === 'video') && !out.includes(k)) out.push(k);
+    return out;
+  }
+
+  // A tile's placeholder: initial in a coloured disc, name, reason ("receive only", ...).
+  function buildPlaceholder() {
+    const el = document.createElement('div');
+    el.className = 'placeholder';
+    const avatar = document.createElement('div');
+    avatar.className = 'avatar';
+    const name = document.createElement('div');
+    name.className = 'ph-name';
+    const why = document.createElement('div');
+    why.className = 'ph-why';
+    el.append(avatar, name, why);
+    return {
+      el,
+      set(label, reason, seed) {
+        avatar.textContent = (Array.from(label.trim())[0] || '?').toUpperCase();
+        let hue = 0;
+        for (const c of utf8.encode(seed || label)) hue = (hue * 31 + c) % 360;
+        avatar.style.background = 'hsl(' + hue + ' 45% 38%)';
+        name.textContent = label;
+        why.textContent = reason;
+      },
+    };
+  }
+
+  function setBadges(el, badges) {
+    el.textContent = '';
+    for (const [text, on] of Object.entries(badges)) {
+      if (!on) continue;
+      const b = document.createElement('span');
+      b.className = 'badge badge-' + text.replace(/\s+/g, '-');
+      b.textContent = text;
+      el.appendChild(b);
+    }
+  }
+
+  function renderStats(el, lines) {
+    el.textContent = '';
+    for (const l of lines) {
+      const d = document.createElement('div');
+      d.textContent = l;
+      el.appendChild(d);
+    }
+  }
+
+  function formatRate(kbps) {
+    return kbps >= 1000 ? (kbps / 1000).toFixed(2) + ' Mb/s' : Math.round(kbps) + ' kb/s';
+  }
+
+  // Mute: the track stays on its sender, disabled (the others get silence / black
+  // frames), so unmuting needs no renegotiation.
+  function setMuted(kind, muted) {
+    if (kind !== 'audio' && kind !== 'video') throw new Error('kind must be audio or video');
+    if (kind === 'audio') app.media.audioMuted = !!muted; else app.media.videoMuted = !!muted;
+    const t = localTrack(kind);
+    if (t) t.enabled = !muted;
+    updateLocalView();
+    announceMediaState();
+    return !!t;
+  }
+
+  function toggleMuted(kind) {
+    return setMuted(kind, !isMuted(kind));
+  }
+
+  // Puts `track` on the video sender of every peer connection (replaceTrack; a peer
+  // connection without a video sender gets one, which renegotiates).
+  async function setOutgoingVideo(track) {
+    const jobs = [];
+    for (const s of app.peers.values()) {
+      if (s.closed) continue;
+      if (s.senders.video) {
+        jobs.push(s.senders.video.replaceTrack(track).catch((e) =>
+          reportError('media', 'replaceTrack for ' + peerLabel(s.id) + ' failed: ' + e.message)));
+      } else if (track) {
+        s.senders.video = s.pc.addTrack(track, app.localStream || new MediaStream());
+        if (config.degradation) setDegradation(s.senders.video, config.degradation);
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  async function startScreenShare() {
+    if (app.screenTrack) return app.screenTrack;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) {
+      reportError('media', 'screen sharing (getDisplayMedia) is not available in this browser');
+      return null;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    } catch (e) {
+      if (e.name !== 'NotAllowedError') reportError('media', 'screen sharing failed (' + e.name + ': ' + e.message + ')', { code: e.name });
+      return null;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return null;
+    try { track.contentHint = 'detail'; } catch (e) { /* optional */ }
+    app.screenTrack = track;
+    // the browser's own "stop sharing" ends the track
+    track.addEventListener('ended', () => { if (app.screenTrack === track) stopScreenShare(); });
+    await setOutgoingVideo(track);
+    updateLocalView();
+    announceMediaState();
+    return track;
+  }
+
+  async function stopScreenShare() {
+    const track = app.screenTrack;
+    if (!track) return;
+    app.screenTrack = null;
+    await setOutgoingVideo(localTrack('video')); // back to the camera (or nothing)
+    track.stop();
+    updateLocalView();
+    announceMediaState();
+  }
+
+  async function refreshDevices() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) return [];
+    let list = [];
+    try { list = await navigator.mediaDevices.enumerateDevices(); } catch (e) { return app.devices; }
+    app.devices = list.filter((d) => d.kind === 'videoinput' || d.kind === 'audioinput')
+      .map((d) => ({ kind: d.kind, deviceId: d.deviceId, label: d.label, groupId: d.groupId }));
+    fillDeviceSelect($('camera-select'), 'videoinput', 'camera');
+    fillDeviceSelect($('mic-select'), 'audioinput', 'microphone');
+    return app.devices;
+  }
+
+  function fillDeviceSelect(sel, kind, what) {
+    const track = localTrack(kind === 'videoinput' ? 'video' : 'audio');
+    const current = track ? track.getSettings().deviceId : '';
+    sel.textContent = '';
+    let n = 0;
+    for (const d of app.devices) {
+      if (d.kind !== kind || !d.deviceId) continue;
+      const o = document.createElement('option');
+      o.value = d.deviceId;
+      o.textContent = d.label || (what + ' ' + (n + 1));
+      sel.appendChild(o);
+      n++;
+    }
+    if (current && Array.from(sel.options).some((o) => o.value === current)) sel.value = current;
+    sel.disabled = !track || n === 0;
+  }
+
+  // Opens another camera/microphone and puts it on every sender (replaceTrack); the
+  // mute state carries over. Returns the new track.
+  async function switchDevice(kind, deviceId) {
+    if (kind !== 'audio' && kind !== 'video') throw new Error('kind must be audio or video');
+    const old = localTrack(kind);
+    if (!old) throw new Error('no ' + kind + ' track to switch');
+    if (old.getSettings().deviceId === deviceId && old.readyState === 'live') return old;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(kind === 'video'
+        ? { video: videoConstraints(deviceId) }
+        : { audio: { deviceId: { exact: deviceId } } });
+    } catch (e) {
+      reportError('media', 'cannot open that ' + (kind === 'video' ? 'camera' : 'microphone') +
+        ' (' + e.name + ': ' + e.message + ')', { code: e.name });
+      fillDeviceSelect(kind === 'video' ? $('camera-select') : $('mic-select'),
+        kind === 'video' ? 'videoinput' : 'audioinput', kind === 'video' ? 'camera' : 'microphone');
+      return null;
+    }
+    const track = stream.getTracks()[0];
+    track.enabled = !isMuted(kind);
+    app.localStream.removeTrack(old);
+    app.localStream.addTrack(track);
+    if (kind === 'audio') {
+      await Promise.all(Array.from(app.peers.values()).filter((s) => !s.closed && s.senders.audio)
+        .map((s) => s.senders.audio.replaceTrack(track).catch((e) =>
+          reportError('media', 'replaceTrack for ' + peerLabel(s.id) + ' failed: ' + e.message))));
+    } else if (!app.screenTrack) {
+      await setOutgoingVideo(track);
+    }
+    old.stop();
+    $('local-video').srcObject = null;
+    updateLocalView();
+    await refreshDevices();
+    return track;
+  }
+
+  function showStats(on) {
+    document.body.classList.toggle('show-stats', !!on);
+    $('stats-btn').setAttribute('aria-pressed', String(!!on));
+  }
+
+  // Local tile and control bar from the local media state.
+  let localPlaceholder = null;
+  function updateLocalView() {
+    const tile = $('tile-local');
+    if (!localPlaceholder) {
+      localPlaceholder = buildPlaceholder();
+      tile.insertBefore(localPlaceholder.el, tile.querySelector('figcaption'));
+    }
+    const audio = localAudioTrack();
+    const camera = localTrack('video');
+    const screen = app.screenTrack;
+    const shown = screen || camera;
+    const video = $('local-video');
+    const want = shown ? new MediaStream([shown]) : null;
+    if (!shown) {
+      video.srcObject = null;
+    } else if (!video.srcObject || video.srcObject.getVideoTracks()[0] !== shown) {
+      video.srcObject = want;
+    }
+    let why = '';
+    if (!audio && !shown) why = 'receive only';
+    else if (!shown) why = 'audio only';
+    else if (!screen && app.media.videoMuted) why = 'camera off';
+    tile.dataset.video = why ? 'off' : 'on';
+    tile.dataset.screen = String(!!screen);
+    localPlaceholder.set(config.name || 'you', why, app.peerId || config.name || 'you');
+    const kinds = [];
+    if (audio) kinds.push(app.media.audioMuted ? 'audio (muted)' : 'audio');
+    if (camera) kinds.push(app.media.videoMuted ? 'video (off)' : 'video');
+    if (screen) kinds.push('screen');
+    $('local-state').textContent = kinds.length ? kinds.join('+') : 'receive only';
+    setBadges($('local-badges'), {
+      'mic off': audio && app.media.audioMuted,
+      'camera off': camera && app.media.videoMuted && !screen,
+      'screen': !!screen,
+    });
+
+    const mic = $('mic-btn');
+    mic.disabled = !audio;
+    mic.setAttribute('aria-pressed', String(!!audio && app.media.audioMuted));
+    mic.textContent = audio && app.media.audioMuted ? 'Unmute mic' : 'Mute mic';
+    const cam = $('cam-btn');
+    cam.disabled = !camera;
+    cam.setAttribute('aria-pressed', String(!!camera && app.media.videoMuted));
+    cam.textContent = camera && app.media.videoMuted ? 'Start camera' : 'Stop camera';
+    const sh = $('screen-btn');
+    sh.disabled = !(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+    sh.setAttribute('aria-pressed', String(!!screen));
+    sh.textContent = screen ? 'Stop sharing' : 'Share screen';
+  }
+
+  // Outgoing video of the local tile's stats overlay (summed over peer connections).
+  let localStatsTimer = null;
+  function startLocalStats() {
+    if (localStatsTimer) return;
+    let last = new Map();
+    localStatsTimer = setInterval(async () => {
+      if (!document.body.classList.contains('show-stats')) return; // only while shown
+      const lines = [];
+      const now = new Map();
+      let kbps = 0;
+      let head = '';
+      for (const s of app.peers.values()) {
+        if (s.closed || s.state !== 'connected') continue;
+        let report;
+        try { report = await s.pc.getStats(); } catch (e) { continue; }
+        for (const r of report.values()) {
+          if (r.type !== 'outbound-rtp') continue;
+          const key = s.id + '/' + r.id;
+          now.set(key, r);
+          const prev = last.get(key);
+          if (prev && r.timestamp > prev.timestamp) kbps += (r.bytesSent - prev.bytesSent) * 8 / (r.timestamp - prev.timestamp);
+          if (r.kind === 'video' && r.frameWidth && !head) {
+            const codec = r.codecId && report.get(r.codecId);
+            head = r.frameWidth + 'x' + r.frameHeight + (r.framesPerSecond ? ' ' + Math.round(r.framesPerSecond) + 'fps' : '') +
+              (codec ? ' ' + codec.mimeType.replace(/^video\//, '') : '');
+          }
+        }
+      }
+      last = now;
+      if (head) lines.push(head);
+      if (now.size) lines.push('sending ' + formatRate(kbps) + ' total');
+      renderStats($('local-stats'), lines);
+    }, 1000);
+  }
+
+  // Tiles as large as the grid allows: the column count that gives the largest 4:3
+  // tiles for the number of participants and the grid's current size.
+  function layoutGrid() {
+    const grid = $('grid');
+    const tiles = Array.from(grid.children).filter((t) => t.classList.contains('tile'));
+    const n = Math.max(1, tiles.length);
+    const W = grid.clientWidth;
+    const H = grid.clientHeight;
+    grid.dataset.count = String(tiles.length);
+    if (!W || !H) return;
+    const gap = parseFloat(getComputedStyle(grid).columnGap) || 0;
+    let best = { cols: 1, rows: n, w: 0, h: 0 };
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      let w = (W - gap * (cols - 1)) / cols;
+      let h = (H - gap * (rows - 1)) / rows;
+      if (w * 3 / 4 > h) w = h * 4 / 3; else h = w * 3 / 4;
+      if (w > best.w) best = { cols, rows, w, h };
+    }
+    // two half-width tracks per column, each tile spanning two, so that an incomplete
+    // last row can be centred
+    const half = Math.max(1, Math.floor((best.w - gap) / 2));
+    grid.style.gridTemplateColumns = 'repeat(' + (2 * best.cols) + ', ' + half + 'px)';
+    grid.style.gridAutoRows = Math.floor(best.h) + 'px';
+    const rem = tiles.length % best.cols;
+    tiles.forEach((t, i) => {
+      const firstOfLastRow = rem && i === tiles.length - rem;
+      t.style.gridColumn = firstOfLastRow ? (best.cols - rem + 1) + ' / span 2' : 'span 2';
+    });
   }
 
   // ---------- join / leave ----------
@@ -878,6 +1385,22 @@
       if (!input.value) return;
       if (sendChat(input.value, $('chat-to').value || undefined) > 0) input.value = '';
     });
+    // media controls
+    $('mic-btn').addEventListener('click', () => toggleMuted('audio'));
+    $('cam-btn').addEventListener('click', () => toggleMuted('video'));
+    $('screen-btn').addEventListener('click', () => (app.screenTrack ? stopScreenShare() : startScreenShare()));
+    $('camera-select').addEventListener('change', (ev) => switchDevice('video', ev.target.value));
+    $('mic-select').addEventListener('change', (ev) => switchDevice('audio', ev.target.value));
+    $('stats-btn').addEventListener('click', () => showStats(!document.body.classList.contains('show-stats')));
+    if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+      navigator.mediaDevices.addEventListener('devicechange', () => { if (app.localStream) refreshDevices(); });
+    }
+    showStats(config.stats);
+    updateLocalView();
+    startLocalStats();
+    if (window.ResizeObserver) new ResizeObserver(() => layoutGrid()).observe($('grid'));
+    window.addEventListener('resize', layoutGrid);
+    layoutGrid();
     // Closing the tab: leave cleanly so the others see peer-left at once.
     window.addEventListener('pagehide', () => {
       if (app.ws && socketJoined) {

@@ -12,7 +12,8 @@ const readline = require('node:readline');
 
 const SOURCE_ROOT = process.env.WEBRTC_ROOM_SOURCE_ROOT || path.resolve(__dirname, '..', '..', '..');
 const WEB_ROOT = path.join(SOURCE_ROOT, 'examples', 'web');
-const ARTIFACTS = path.join(SOURCE_ROOT, 'tests', 'browser', 'artifacts');
+// meson points this at <build>/tests/browser/artifacts; by hand: tests/browser/artifacts
+const ARTIFACTS = process.env.WEBRTC_ROOM_ARTIFACTS || path.join(SOURCE_ROOT, 'tests', 'browser', 'artifacts');
 const CHROMIUM = process.env.WEBRTC_ROOM_CHROMIUM || '/usr/lib/chromium/chromium';
 
 // The complete Chromium command line (plus --user-data-dir and playwright's
@@ -31,6 +32,11 @@ const CHROMIUM_FLAGS = [
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
 ];
+
+function chromiumFlags(fakeDevices) {
+  if (!fakeDevices) return CHROMIUM_FLAGS;
+  return CHROMIUM_FLAGS.map((f) => (f === '--use-fake-device-for-media-stream' ? f + '=' + fakeDevices : f));
+}
 
 // Chromium's fake capture device delivers 640x480 unless constraints ask otherwise.
 const FAKE_VIDEO = { width: 640, height: 480 };
@@ -99,7 +105,9 @@ async function startServer({ extraArgs = [], port = 0, timeoutMs = 15000 } = {})
 }
 
 // One Chromium process with its own fresh profile (a "browser" = one participant).
-async function launchBrowser() {
+// fakeDevices: options of the fake capture device, e.g. 'device-count=2' (two fake
+// cameras and microphones); extraArgs: more switches (e.g. for screen capture).
+async function launchBrowser({ fakeDevices = '', extraArgs = [] } = {}) {
   if (!fs.existsSync(CHROMIUM)) throw new Error(CHROMIUM + ' not found: apt-get install chromium');
   const { chromium } = loadPlaywright();
   const userDataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'webrtc-room-chromium-'));
@@ -107,7 +115,7 @@ async function launchBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: true, // no playwright default switches: exactly CHROMIUM_FLAGS
-    args: [...CHROMIUM_FLAGS, '--user-data-dir=' + userDataDir, '--remote-debugging-pipe', 'about:blank'],
+    args: [...chromiumFlags(fakeDevices), ...extraArgs, '--user-data-dir=' + userDataDir, '--remote-debugging-pipe', 'about:blank'],
     viewport: { width: 1280, height: 800 },
     timeout: 60000,
   });

@@ -526,9 +526,52 @@ find_feed_by_id (Self * self, gint64 feed_id)
   return g_hash_table_lookup (self->feeds, peer_id);
 }
 
+/* Roles in the peer meta (docs/protocol.md, "Roles in the join meta"): a
+ * feed only sends, the kinds its `streams` list (both when absent); our
+ * publisher handle only receives. */
+static JsonObject *
+feed_meta (JsonObject * publisher)
+{
+  JsonObject *meta = json_object_new ();
+  JsonArray *streams = get_array (publisher, "streams");
+  JsonArray *sends = json_array_new ();
+  gboolean video = streams == NULL, audio = streams == NULL;
+  guint i;
+
+  for (i = 0; streams && i < json_array_get_length (streams); i++) {
+    JsonNode *node = json_array_get_element (streams, i);
+    const gchar *type;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node)
+        || json_object_has_member (json_node_get_object (node), "disabled"))
+      continue;
+    type = get_string (json_node_get_object (node), "type");
+    video |= !g_strcmp0 (type, "video");
+    audio |= !g_strcmp0 (type, "audio");
+  }
+  if (video)
+    json_array_add_string_element (sends, "video");
+  if (audio)
+    json_array_add_string_element (sends, "audio");
+  json_object_set_array_member (meta, "sends", sends);
+  json_object_set_boolean_member (meta, "receives", FALSE);
+  return meta;
+}
+
+static JsonObject *
+publisher_peer_meta (void)
+{
+  JsonObject *meta = json_object_new ();
+
+  json_object_set_array_member (meta, "sends", json_array_new ());
+  json_object_set_boolean_member (meta, "receives", TRUE);
+  return meta;
+}
+
 static void
 add_feed (Self * self, JsonObject * publisher)
 {
+  g_autoptr (JsonObject) meta = NULL;
   g_autoptr (GstWebRTCRoomPeerInfo) info = NULL;
   gint64 feed_id;
   Feed *f;
@@ -548,8 +591,9 @@ add_feed (Self * self, JsonObject * publisher)
   g_hash_table_insert (self->feeds, g_strdup (f->peer_id), f);
   GST_INFO ("Janus publisher %" G_GINT64_FORMAT " appeared", feed_id);
 
+  meta = feed_meta (publisher);
   info = gst_webrtc_room_peer_info_new (f->peer_id, get_string (publisher,
-          "display"), NULL, TRUE);
+          "display"), meta, TRUE);
   attach (self, TX_ATTACH_SUBSCRIBER, f->peer_id);
   gst_webrtc_room_signaller_emit_peer_joined (GST_WEBRTC_ROOM_SIGNALLER (self),
       info);
@@ -659,10 +703,12 @@ emit_welcome (Self * self)
   welcome->peer = g_strdup_printf ("janus-%" G_GINT64_FORMAT, self->own_id);
   welcome->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_webrtc_room_peer_info_free);
-  if (self->cur_publish)
+  if (self->cur_publish) {
+    g_autoptr (JsonObject) meta = publisher_peer_meta ();
     g_ptr_array_add (welcome->peers,
         gst_webrtc_room_peer_info_new (GST_WEBRTC_ROOM_JANUS_PUBLISHER_PEER,
-            "Janus VideoRoom", NULL, FALSE));
+            "Janus VideoRoom", meta, FALSE));
+  }
   gst_webrtc_room_signaller_emit_welcome (GST_WEBRTC_ROOM_SIGNALLER (self),
       welcome, FALSE);
 }

@@ -9,9 +9,11 @@
 
 /* Room elements of the janus suite, several in one process: `--mode=sink`
  * publishes a test pattern with one webrtcroomsink, `--mode=src` runs
- * --count webrtcroomsrc elements in one pipeline and exits 0 once each of
- * them decoded --min-frames video frames from --expect-feeds different
- * publishers (feeds), 1 on an element error or at --timeout. */
+ * --count webrtcroomsrc elements in one pipeline, `--mode=bin` --count
+ * webrtcroombin elements each publishing a test pattern; src and bin exit
+ * 0 once each element decoded --min-frames video frames from
+ * --expect-feeds different publishers (feeds), 1 on an element error or at
+ * --timeout. */
 
 #include <gst/gst.h>
 #include <glib-unix.h>
@@ -37,6 +39,8 @@ typedef struct
   gint expect_feeds;
   gint timeout_s;
   gint duration_s;
+  gint stay_s;
+  gboolean done;
   gint width;
   gint height;
   gint fps;
@@ -101,14 +105,30 @@ all_done_locked (Peers * p)
 }
 
 static gboolean
+quit_now (gpointer data)
+{
+  Peers *p = data;
+
+  g_main_loop_quit (p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* done: quit, after --stay seconds (others may still need our media) */
+static gboolean
 quit_idle (gpointer data)
 {
   Peers *p = data;
 
+  if (p->done)
+    return G_SOURCE_REMOVE;
+  p->done = TRUE;
   g_print ("DONE after %.1f s\n",
       (g_get_monotonic_time () - p->start_us) / 1e6);
   p->exit_code = 0;
-  g_main_loop_quit (p->loop);
+  if (p->stay_s > 0)
+    g_timeout_add_seconds (p->stay_s, quit_now, p);
+  else
+    g_main_loop_quit (p->loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -150,9 +170,14 @@ on_pad_added (GstElement * element, GstPad * pad, Peers * p)
 {
   g_autofree gchar *pad_name = gst_pad_get_name (pad);
   g_autofree gchar *peer = peer_of_pad (pad_name);
-  GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstElement *queue, *sink;
   GstPad *sinkpad;
+
+  /* a bin's request sink pads are announced too */
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  queue = gst_element_factory_make ("queue", NULL);
+  sink = gst_element_factory_make ("fakesink", NULL);
 
   g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
   if (g_str_has_prefix (pad_name, "video")) {
@@ -223,6 +248,26 @@ set_common (Peers * p, GstElement * e)
     g_object_set (e, "token", p->token, NULL);
 }
 
+/* videotestsrc ! caps ! @element's video_0 */
+static gboolean
+add_test_source (Peers * p, GstElement * element, GError ** error)
+{
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
+      "pattern=ball ! video/x-raw,width=%d,height=%d,framerate=%d/1 ! queue",
+      p->width, p->height, p->fps);
+  GstElement *source = gst_parse_bin_from_description (desc, TRUE, error);
+
+  if (!source)
+    return FALSE;
+  gst_bin_add (GST_BIN (p->pipeline), source);
+  if (!gst_element_link_pads (source, NULL, element, "video_%u")) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot link a test source to %s", GST_OBJECT_NAME (element));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 build (Peers * p, GError ** error)
 {
@@ -246,7 +291,9 @@ build (Peers * p, GError ** error)
   }
   for (i = 0; i < p->count; i++) {
     g_autofree gchar *name = g_strdup_printf ("src%d", i);
-    GstElement *src = gst_element_factory_make ("webrtcroomsrc", name);
+    gboolean bin = !g_strcmp0 (p->mode, "bin");
+    GstElement *src = gst_element_factory_make (bin ? "webrtcroombin" :
+        "webrtcroomsrc", name);
 
     if (!src) {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
@@ -256,6 +303,8 @@ build (Peers * p, GError ** error)
     set_common (p, src);
     g_signal_connect (src, "pad-added", G_CALLBACK (on_pad_added), p);
     gst_bin_add (GST_BIN (p->pipeline), src);
+    if (bin && !add_test_source (p, src, error))
+      return FALSE;
   }
   return TRUE;
 }
@@ -267,7 +316,7 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = NULL;
   g_autoptr (GError) error = NULL;
   GOptionEntry entries[] = {
-    {"mode", 0, 0, G_OPTION_ARG_STRING, &p.mode, "sink or src", NULL},
+    {"mode", 0, 0, G_OPTION_ARG_STRING, &p.mode, "sink, src or bin", NULL},
     {"url", 0, 0, G_OPTION_ARG_STRING, &p.url, "janus+ws:// URL", NULL},
     {"room", 0, 0, G_OPTION_ARG_STRING, &p.room, "VideoRoom id", NULL},
     {"token", 0, 0, G_OPTION_ARG_STRING, &p.token, "room pin", NULL},
@@ -280,6 +329,8 @@ main (int argc, char **argv)
     {"timeout", 0, 0, G_OPTION_ARG_INT, &p.timeout_s, "seconds", NULL},
     {"duration", 0, 0, G_OPTION_ARG_INT, &p.duration_s,
         "sink: publish this long, then exit 0 (0: until killed)", NULL},
+    {"stay", 0, 0, G_OPTION_ARG_INT, &p.stay_s,
+        "src/bin: seconds to stay once done", NULL},
     {"width", 0, 0, G_OPTION_ARG_INT, &p.width, "video width", NULL},
     {"height", 0, 0, G_OPTION_ARG_INT, &p.height, "video height", NULL},
     {"fps", 0, 0, G_OPTION_ARG_INT, &p.fps, "frame rate", NULL},

@@ -7,6 +7,8 @@
 #             two processes (5 elements each), all decode video
 #   rejoin    the publisher leaves and a new one joins: subscribers drop
 #             the gone feed and decode the new one
+#   bin       two webrtcroombin elements (one process each) publish and
+#             each decodes the other's feed
 #   no-room   a room Janus does not have: ERROR naming it, gst-launch
 #             exits non-zero
 #   wrong-pin a room with a pin, joined with a wrong one: ERROR about the
@@ -130,6 +132,37 @@ case_rejoin() {
   fi
 }
 
+case_bin() {
+  local a b rca rcb
+  echo "== bin: two webrtcroombin publish and watch each other"
+  # a bin must neither send to a feed nor receive from its own publisher
+  # handle: the peer roles of the join meta (data-channels came with them)
+  if ! gst-inspect-1.0 webrtcroombin 2>/dev/null | grep -q "data-channels"; then
+    echo "skipped: these elements do not follow peer roles yet"
+    return
+  fi
+  "$PEERS" --mode=bin --count=1 --min-frames=20 --timeout=$((60 * SLOW)) \
+    --stay=$((10 * SLOW)) --room=1234 --width=320 --height=240 --fps=15 "${COMMON[@]}" \
+    > "$LOGS/bin-a.log" 2>&1 &
+  a=$!
+  PIDS+=($a)
+  "$PEERS" --mode=bin --count=1 --min-frames=20 --timeout=$((60 * SLOW)) \
+    --stay=$((10 * SLOW)) --room=1234 --width=320 --height=240 --fps=15 "${COMMON[@]}" \
+    > "$LOGS/bin-b.log" 2>&1 &
+  b=$!
+  PIDS+=($b)
+  wait "$a"
+  rca=$?
+  wait "$b"
+  rcb=$?
+  if grep -q "^DONE" "$LOGS/bin-a.log" && grep -q "^DONE" "$LOGS/bin-b.log"; then
+    echo "ok: each webrtcroombin decoded the other's feed (exit $rca $rcb)"
+  else
+    fail "bin (exit $rca $rcb)"
+    show "$LOGS/bin-a.log" "$LOGS/bin-b.log"
+  fi
+}
+
 # expect_error NAME PATTERN gst-launch-args...
 expect_error() {
   local name=$1 pattern=$2 rc
@@ -148,6 +181,7 @@ expect_error() {
 
 case_fanout
 case_rejoin
+case_bin
 expect_error no-room "has no VideoRoom 999" \
   webrtcroomsrc server-url="$JANUS_URL" room=999 local-addresses=$JANUS_ICE_IP ! fakesink
 expect_error wrong-pin "wrong or missing pin" \

@@ -14,6 +14,7 @@
 
 #include "roombin-private.h"
 #include "websocketsignaller.h"
+#include "signallerselect-private.h"
 
 #include <gst/pbutils/pbutils.h>
 #include <string.h>
@@ -604,8 +605,8 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
 
   GST_OBJECT_LOCK (self);
   if (!priv->signaller)
-    priv->signaller =
-        gst_webrtc_room_websocket_signaller_new (priv->server_url);
+    priv->signaller = gst_webrtc_room_signaller_new_for_url (priv->server_url,
+        gst_webrtc_room_base_bin_get_mode (self));
   else if (!priv->custom_signaller)
     g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
   signaller = g_object_ref (priv->signaller);

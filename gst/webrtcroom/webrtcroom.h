@@ -13,5 +13,6 @@
 #include <gst/webrtcroom/protocol.h>
 #include <gst/webrtcroom/signaller.h>
 #include <gst/webrtcroom/websocketsignaller.h>
+#include <gst/webrtcroom/janussignaller.h>
 #include <gst/webrtcroom/roombin.h>
 #include <gst/webrtcroom/webrtcroom-enumtypes.h>

@@ -1,0 +1,36 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Which signaller an element uses, from the scheme of its server-url:
+ * janus+ws:// and janus+wss:// go to a Janus VideoRoom, anything else to
+ * our room server. */
+
+#include "signallerselect-private.h"
+#include "janussignaller.h"
+#include "websocketsignaller.h"
+
+/**
+ * gst_webrtc_room_signaller_new_for_url:
+ * @url: the element's server-url
+ * @mode: what the element sends and receives
+ *
+ * Returns: (transfer full): the signaller @url calls for. Through Janus, a
+ *   send-only element only publishes and a receive-only one only
+ *   subscribes.
+ */
+GstWebRTCRoomSignaller *
+gst_webrtc_room_signaller_new_for_url (const gchar * url,
+    GstWebRTCRoomMediaMode mode)
+{
+  if (gst_webrtc_room_janus_signaller_is_janus_url (url))
+    return gst_webrtc_room_janus_signaller_new (url,
+        mode != GST_WEBRTC_ROOM_MEDIA_RECVONLY,
+        mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY);
+  return gst_webrtc_room_websocket_signaller_new (url);
+}

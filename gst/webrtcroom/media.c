@@ -330,12 +330,45 @@ receive_only_mline (GstWebRTCRoomPeerSession * s, guint mline)
       || current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE;
 }
 
-/* The m-line of @offer that can carry @input, and its payload type. */
+/* The encoding names an m-line offers, "VP9, H264" (for messages). */
+static void
+append_offered_codecs (GString * out, const GstSDPMedia * media)
+{
+  guint i;
+
+  for (i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    gint pt = atoi (gst_sdp_media_get_format (media, i));
+    g_autoptr (GstCaps) caps = gst_sdp_media_get_caps_from_media (media, pt);
+    const gchar *name;
+
+    if (!caps)
+      continue;
+    name = gst_structure_get_string (gst_caps_get_structure (caps, 0),
+        "encoding-name");
+    if (!name || !g_ascii_strcasecmp (name, "rtx")
+        || !g_ascii_strcasecmp (name, "red")
+        || !g_ascii_strcasecmp (name, "ulpfec")
+        || strstr (out->str, name))
+      continue;
+    g_string_append_printf (out, "%s%s", out->len ? ", " : "", name);
+  }
+}
+
+typedef enum
+{
+  OFFER_KIND_ABSENT,            /* no m-line of that kind: offer it later */
+  OFFER_KIND_NOT_WANTED,        /* only m-lines the peer does not receive on */
+  OFFER_KIND_NO_CODEC,          /* the peer receives, but none of our codec */
+} OfferKindResult;
+
+/* The m-line of @offer that can carry @input, and its payload type; on -1,
+ * @why says why and @offered lists the codecs of the receivable m-lines. */
 static gint
 pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMessage * offer, gint * pt, gchar ** profile_level_id,
-    gboolean * kind_seen)
+    OfferKindResult * why, GString * offered)
 {
+  gboolean receivable = FALSE, seen = FALSE;
   guint i;
 
   for (i = 0; i < gst_sdp_message_medias_len (offer); i++) {
@@ -344,25 +377,36 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
 
     if (g_strcmp0 (gst_sdp_media_get_media (media), input->media))
       continue;
-    *kind_seen = TRUE;
+    seen = TRUE;
     dir = media_direction (media);
+    /* the peer does not receive on it, or it carries another track */
     if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
         || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
         || webrtcbin_has_sink (s->webrtcbin, i) || receive_only_mline (s, i))
       continue;
+    receivable = TRUE;
     *pt = gst_webrtc_room_codec_find_pt_full (input->codec, media,
         profile_level_id);
     if (*pt >= 0)
       return i;
+    append_offered_codecs (offered, media);
   }
+  if (receivable)
+    *why = OFFER_KIND_NO_CODEC;
+  else
+    *why = seen ? OFFER_KIND_NOT_WANTED : OFFER_KIND_ABSENT;
   return -1;
 }
 
 /* An m-line the remote offered again (renegotiation) may have a
  * transceiver that only received so far: webrtcbin refuses a sink pad for
  * it until its direction allows sending. */
+static GstWebRTCRTPTransceiverDirection send_direction (GstWebRTCRoomPeerSession
+    * s, const gchar * kind);
+
 static void
-prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline)
+prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline,
+    const gchar * kind)
 {
   g_autoptr (GstWebRTCRTPTransceiver) trans = transceiver_for_mline (s, mline);
   GstWebRTCRTPTransceiverDirection direction;
@@ -372,11 +416,7 @@ prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline)
   g_object_get (trans, "direction", &direction, NULL);
   if (direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
       || direction == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE)
-    g_object_set (trans, "direction",
-        gst_webrtc_room_base_bin_get_mode (s->bin) ==
-        GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
-        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
-        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+    g_object_set (trans, "direction", send_direction (s, kind), NULL);
 }
 
 static const GstWebRTCRoomCodec *
@@ -388,6 +428,18 @@ input_codec (GstWebRTCRoomSendInput * input)
     return input->codec;
   name = gst_webrtc_room_base_bin_dup_codec (input->bin, input->media);
   return gst_webrtc_room_codec_find (name);
+}
+
+/* The direction of a transceiver carrying our @kind track: sendrecv only
+ * when we receive and the peer sends that kind too. */
+static GstWebRTCRTPTransceiverDirection
+send_direction (GstWebRTCRoomPeerSession * s, const gchar * kind)
+{
+  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+      GST_WEBRTC_ROOM_MEDIA_SENDRECV
+      && gst_webrtc_room_peer_role_sends (&s->remote_role, kind))
+    return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV;
+  return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
 }
 
 /* Streaming thread, once the caps are stored on the pad */
@@ -420,24 +472,38 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   input->codec = codec;
   pt = codec->default_pt;
   if (offer) {
-    gboolean kind_seen = FALSE;
+    OfferKindResult why = OFFER_KIND_ABSENT;
+    g_autoptr (GString) offered = g_string_new (NULL);
     gint mline = pick_offer_mline (s, input, offer, &pt, &profile_level_id,
-        &kind_seen);
+        &why, offered);
     if (mline < 0) {
-      if (kind_seen && gst_debug_category_get_threshold (GST_CAT_DEFAULT) >=
+      if (why == OFFER_KIND_NO_CODEC
+          && gst_debug_category_get_threshold (GST_CAT_DEFAULT) >=
           GST_LEVEL_DEBUG) {
         g_autofree gchar *text = gst_sdp_message_as_text (offer);
         GST_DEBUG_OBJECT (bin, "offer without a usable %s m-line:\n%s",
             input->media, text);
       }
-      if (kind_seen)
-        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-            "Codec not negotiable: peer %s accepts no %s for our %s track",
-            s->peer_id, codec->name, input->media);
-      /* no m-line of that kind: we offer it ourselves once stable */
-      else
-        s->renegotiate = TRUE;
-      return mline >= 0 || !kind_seen;
+      switch (why) {
+        case OFFER_KIND_NO_CODEC:
+          /* that peer goes without this track; the others keep it */
+          g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
+              GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE,
+              "Codec not negotiable: peer %s accepts no %s for our %s "
+              "track (it offers %s)", s->peer_id, codec->name, input->media,
+              offered->len ? offered->str : "nothing we know");
+          return FALSE;
+        case OFFER_KIND_NOT_WANTED:
+          /* the peer only sends that kind: nothing to do */
+          GST_INFO_OBJECT (bin, "peer %s receives no %s: our track is not "
+              "sent to it", s->peer_id, input->media);
+          return TRUE;
+        case OFFER_KIND_ABSENT:
+        default:
+          /* no m-line of that kind: we offer it ourselves once stable */
+          s->renegotiate = TRUE;
+          return TRUE;
+      }
     }
     pad_name = g_strdup_printf ("sink_%d", mline);
   }
@@ -473,12 +539,14 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   add_chain (bin, NULL, chain, n_chain);
 
   if (pad_name)
-    prepare_transceiver_for_sending (s, atoi (pad_name + strlen ("sink_")));
+    prepare_transceiver_for_sending (s, atoi (pad_name + strlen ("sink_")),
+        input->media);
   webrtc_sink = pad_name ? gst_element_request_pad_simple (s->webrtcbin,
       pad_name) : gst_element_request_pad_simple (s->webrtcbin, "sink_%u");
   pay_src = gst_element_get_static_pad (chain[n_chain - 1], "src");
   if (!webrtc_sink || gst_pad_link (pay_src, webrtc_sink) != GST_PAD_LINK_OK) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+    g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
+        GST_WEBRTC_ROOM_PEER_ERROR_LINK,
         "Could not connect our %s track to the peer connection of %s",
         input->media, s->peer_id);
     return FALSE;
@@ -492,10 +560,7 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     if (trans) {
       gst_webrtc_room_peer_session_configure_transceiver (s, trans,
           input->media);
-      if (gst_webrtc_room_base_bin_get_mode (bin) ==
-          GST_WEBRTC_ROOM_MEDIA_SENDONLY)
-        g_object_set (trans, "direction",
-            GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+      g_object_set (trans, "direction", send_direction (s, input->media), NULL);
       gst_object_unref (trans);
     }
   }
@@ -522,6 +587,10 @@ gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
   if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
       GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     return TRUE;
+  /* a peer that receives nothing (a publisher) gets none of our tracks:
+   * its session only receives */
+  if (!s->remote_role.receives)
+    return TRUE;
   inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
   for (i = 0; i < inputs->len; i++) {
     GstWebRTCRoomSendInput *input = inputs->pdata[i];
@@ -534,7 +603,8 @@ gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
       if (local_error)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
+            GST_WEBRTC_ROOM_PEER_ERROR_MISSING_ELEMENT,
             "A send element is missing");
     }
   }
@@ -594,7 +664,10 @@ gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s)
       GST_WEBRTC_ROOM_MEDIA_SENDONLY)
     return;
   for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
-    if (!sends_media (s, kinds[i]))
+    /* what the peer announced it sends (a viewer offering to a
+     * publisher asks for exactly its tracks) */
+    if (!sends_media (s, kinds[i])
+        && gst_webrtc_room_peer_role_sends (&s->remote_role, kinds[i]))
       add_receive_transceiver (s, kinds[i]);
   }
 }
@@ -660,9 +733,8 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
     gst_webrtc_room_peer_session_configure_transceiver (s, trans,
         gst_sdp_media_get_media (media));
     if (webrtcbin_has_sink (s->webrtcbin, mline)) {
-      g_object_set (trans, "direction", mode == GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+      g_object_set (trans, "direction", send_direction (s,
+              gst_sdp_media_get_media (media)), NULL);
       continue;
     }
     caps = receivable_caps (media);

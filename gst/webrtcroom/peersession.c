@@ -788,7 +788,7 @@ prepare_offer (GstWebRTCRoomPeerSession * s)
   guint before = g_hash_table_size (s->branches);
 
   if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
-    gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
+    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
     s->making_offer = FALSE;
     return;
   }
@@ -984,7 +984,7 @@ prepare_answer (GstWebRTCRoomPeerSession * s)
    * before the answer, or webrtcbin answers recvonly. */
   g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
   if (!gst_webrtc_room_media_attach_send (s, desc->sdp, &error))
-    gst_webrtc_room_base_bin_session_error (s->bin, s, error->message, NULL);
+    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
   gst_webrtc_room_media_configure_answer_transceivers (s, desc->sdp);
   gst_webrtc_session_description_free (desc);
   when_caps_ready (s, create_answer);

@@ -27,6 +27,43 @@ GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
 typedef struct _GstWebRTCRoomSendInput GstWebRTCRoomSendInput;
 typedef struct _GstWebRTCRoomPeerSession GstWebRTCRoomPeerSession;
 
+/* Failures of one peer connection, in the library's peer error domain:
+ * the code, never the message text, decides how loud they are. */
+#define GST_WEBRTC_ROOM_PEER_ERROR (gst_webrtc_room_peer_error_quark ())
+GQuark gst_webrtc_room_peer_error_quark (void);
+
+typedef enum
+{
+  /* a track of ours has no codec the peer accepts: that peer goes without
+   * it, everyone else is unaffected (a warning) */
+  GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE,
+  /* a send branch could not be linked to the peer connection */
+  GST_WEBRTC_ROOM_PEER_ERROR_LINK,
+  /* an element needed for sending is not installed (an element error:
+   * every peer is affected) */
+  GST_WEBRTC_ROOM_PEER_ERROR_MISSING_ELEMENT,
+} GstWebRTCRoomPeerError;
+
+/* What a peer sends and receives, announced in its join `meta`
+ * (docs/protocol.md "Roles"); a peer without these keys (a browser) sends
+ * both kinds and receives. */
+typedef struct
+{
+  gboolean sends_video;
+  gboolean sends_audio;
+  gboolean receives;
+  gboolean data;                /* asked for data channels */
+} GstWebRTCRoomPeerRole;
+
+#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE }
+
+void gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
+    JsonObject * meta);
+gboolean gst_webrtc_room_peer_role_sends (const GstWebRTCRoomPeerRole * role,
+    const gchar * kind);
+gboolean gst_webrtc_room_peer_roles_connect (const GstWebRTCRoomPeerRole * a,
+    const GstWebRTCRoomPeerRole * b);
+
 /* One request sink pad: queue -> (convert -> encoder | parser) -> tee. */
 struct _GstWebRTCRoomSendInput
 {
@@ -62,6 +99,7 @@ struct _GstWebRTCRoomPeerSession
   GstWebRTCRoomBaseBin *bin;    /* not a ref: the bin outlives sessions */
   gchar *peer_id;
   gchar *name;
+  GstWebRTCRoomPeerRole remote_role;    /* what the peer sends/receives */
   gboolean polite;
   GstElement *webrtcbin;
   GstWebRTCDataChannel *channel;
@@ -129,6 +167,7 @@ typedef struct
   gboolean fec;
   guint media_timeout;
   guint max_peers;
+  gboolean data_channels;
   gchar *peer_id;
 
   /* the signalling thread */
@@ -146,6 +185,7 @@ typedef struct
   GHashTable *sessions;         /* peer id -> GstWebRTCRoomPeerSession* */
   GHashTable *peer_names;       /* peer id -> name, members seen */
   GHashTable *refused;          /* peer ids refused for max-peers */
+  GHashTable *peer_roles;       /* peer id -> GstWebRTCRoomPeerRole* */
   GPtrArray *inputs;            /* GstWebRTCRoomSendInput* */
   JsonArray *ice_servers;       /* from welcome */
   guint next_pad[2];
@@ -225,6 +265,10 @@ void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self
     GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug);
+void gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const GError * error);
+void gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerRole * role);
 void gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text);

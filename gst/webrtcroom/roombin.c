@@ -49,6 +49,7 @@ void gst_webrtc_room_certificate_wait (void);
 /* a mesh of 32 is far beyond what one encoder's uplink carries; every
  * peer costs a webrtcbin and its threads */
 #define DEFAULT_MAX_PEERS 32
+#define DEFAULT_DATA_CHANNELS FALSE
 
 enum
 {
@@ -74,6 +75,7 @@ enum
   PROP_FEC,
   PROP_MEDIA_TIMEOUT,
   PROP_MAX_PEERS,
+  PROP_DATA_CHANNELS,
   PROP_PEER_ID,
   N_PROPERTIES
 };
@@ -278,18 +280,76 @@ gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
   }
 }
 
+G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
+    gst_webrtc_room_peer_error);
+
+/* A failure of one peer connection: that peer's problem, a warning; the
+ * pipeline and every other peer keep going. */
 void
 gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug)
 {
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
       s->peer_id, "reason", G_TYPE_STRING, text, NULL);
-  if (g_str_has_prefix (text, "Codec not negotiable"))
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", text), ("%s",
-            debug ? debug : ""));
-  else
-    GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", text), ("%s",
-            debug ? debug : ""));
+  GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", text), ("%s",
+          debug ? debug : ""));
+}
+
+/* A classified failure of one peer connection: the error's code decides
+ * whether it stays that peer's problem (a warning) or stops the element
+ * (a missing element concerns every peer). */
+void
+gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerSession * s, const GError * error)
+{
+  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
+      s->peer_id, "reason", G_TYPE_STRING, error->message, "domain",
+      G_TYPE_STRING, g_quark_to_string (error->domain), "code", G_TYPE_INT,
+      error->code, NULL);
+  if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
+      && error->code == GST_WEBRTC_ROOM_PEER_ERROR_MISSING_ELEMENT) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", error->message),
+        (NULL));
+    return;
+  }
+  if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
+      && error->code == GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE) {
+    GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND, ("%s",
+            error->message), ("peer %s", s->peer_id));
+    return;
+  }
+  GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", error->message),
+      ("peer %s", s->peer_id));
+}
+
+/* What this element sends and receives (announced when joining). */
+void
+gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomPeerRole * role)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomMediaMode mode = gst_webrtc_room_base_bin_get_mode (self);
+  guint i;
+
+  role->receives = mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY;
+  role->sends_video = role->sends_audio = FALSE;
+  GST_OBJECT_LOCK (self);
+  role->data = priv->data_channels;
+  GST_OBJECT_UNLOCK (self);
+  if (mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+    return;
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < priv->inputs->len; i++) {
+    GstWebRTCRoomSendInput *input = priv->inputs->pdata[i];
+    if (g_str_equal (input->media, "video"))
+      role->sends_video = TRUE;
+    else
+      role->sends_audio = TRUE;
+  }
+  /* no pad requested yet: tracks may come later, announce both */
+  if (priv->inputs->len == 0)
+    role->sends_video = role->sends_audio = TRUE;
+  g_mutex_unlock (&priv->lock);
 }
 
 void
@@ -807,6 +867,9 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_MAX_PEERS:
       priv->max_peers = g_value_get_uint (value);
       break;
+    case PROP_DATA_CHANNELS:
+      priv->data_channels = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -890,6 +953,9 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_MAX_PEERS:
       g_value_set_uint (value, priv->max_peers);
       break;
+    case PROP_DATA_CHANNELS:
+      g_value_set_boolean (value, priv->data_channels);
+      break;
     case PROP_PEER_ID:
       g_value_set_string (value, priv->peer_id);
       break;
@@ -920,6 +986,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   g_clear_object (&priv->signaller);
   g_hash_table_unref (priv->sessions);
   g_hash_table_unref (priv->peer_names);
+  g_hash_table_unref (priv->peer_roles);
   g_ptr_array_free (priv->inputs, TRUE);
   g_clear_pointer (&priv->ice_servers, json_array_unref);
   g_mutex_clear (&priv->lock);
@@ -962,10 +1029,13 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->fec = DEFAULT_FEC;
   priv->media_timeout = DEFAULT_MEDIA_TIMEOUT;
   priv->max_peers = DEFAULT_MAX_PEERS;
+  priv->data_channels = DEFAULT_DATA_CHANNELS;
   g_mutex_init (&priv->lock);
   priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_webrtc_room_peer_session_free);
   priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  priv->peer_roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   priv->inputs = g_ptr_array_new ();
   g_signal_connect (self, "element-added", G_CALLBACK (update_flags), NULL);
@@ -1206,6 +1276,16 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_MAX_PEERS] = g_param_spec_uint ("max-peers", "Max peers",
       "Most peer connections at once; members beyond are refused", 1,
       G_MAXINT, DEFAULT_MAX_PEERS, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:data-channels:
+   *
+   * Connect to peers that also set this even when no media flows between
+   * us (two viewers, two publishers), for the `chat` data channel alone.
+   * Peers with media between them always get the data channel.
+   */
+  properties[PROP_DATA_CHANNELS] = g_param_spec_boolean ("data-channels",
+      "Data channels", "Connect to peers that also ask for data channels "
+      "even when no media flows between us", DEFAULT_DATA_CHANNELS, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:peer-id:
    *

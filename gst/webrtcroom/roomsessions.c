@@ -186,6 +186,108 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
   config->turn_servers = (GStrv) g_ptr_array_steal (turns, NULL);
 }
 
+/* Roles: who a peer connection is for (DESIGN.md "Roles decide
+ * connections") */
+
+void
+gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
+    JsonObject * meta)
+{
+  JsonNode *node;
+
+  role->sends_video = role->sends_audio = role->receives = TRUE;
+  role->data = FALSE;
+  if (!meta)
+    return;
+  node = json_object_get_member (meta, "sends");
+  if (node && JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *kinds = json_node_get_array (node);
+    guint i, n = MIN (json_array_get_length (kinds), 16);
+
+    role->sends_video = role->sends_audio = FALSE;
+    for (i = 0; i < n; i++) {
+      JsonNode *kind = json_array_get_element (kinds, i);
+      const gchar *str;
+
+      if (!JSON_NODE_HOLDS_VALUE (kind)
+          || json_node_get_value_type (kind) != G_TYPE_STRING)
+        continue;
+      str = json_node_get_string (kind);
+      if (!g_strcmp0 (str, "video"))
+        role->sends_video = TRUE;
+      else if (!g_strcmp0 (str, "audio"))
+        role->sends_audio = TRUE;
+    }
+  }
+  node = json_object_get_member (meta, "receives");
+  if (node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    role->receives = json_node_get_boolean (node);
+  node = json_object_get_member (meta, "data");
+  if (node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    role->data = json_node_get_boolean (node);
+}
+
+gboolean
+gst_webrtc_room_peer_role_sends (const GstWebRTCRoomPeerRole * role,
+    const gchar * kind)
+{
+  if (!g_strcmp0 (kind, "video"))
+    return role->sends_video;
+  if (!g_strcmp0 (kind, "audio"))
+    return role->sends_audio;
+  return role->sends_video || role->sends_audio;
+}
+
+/* A pair connects only where media flows at least one way, or both asked
+ * for data channels: two viewers, or two publishers, never do. */
+gboolean
+gst_webrtc_room_peer_roles_connect (const GstWebRTCRoomPeerRole * a,
+    const GstWebRTCRoomPeerRole * b)
+{
+  gboolean a_sends = a->sends_video || a->sends_audio;
+  gboolean b_sends = b->sends_video || b->sends_audio;
+
+  return (a_sends && b->receives) || (b_sends && a->receives)
+      || (a->data && b->data);
+}
+
+static void
+remote_role (GstWebRTCRoomBaseBin * self, const gchar * peer_id,
+    GstWebRTCRoomPeerRole * role)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomPeerRole *known;
+
+  g_mutex_lock (&priv->lock);
+  known = g_hash_table_lookup (priv->peer_roles, peer_id);
+  if (known) {
+    *role = *known;
+  } else {
+    GstWebRTCRoomPeerRole fallback = GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT;
+    *role = fallback;
+  }
+  g_mutex_unlock (&priv->lock);
+}
+
+/* Whether we open a peer connection to @peer_id at all. */
+static gboolean
+wants_connection (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+{
+  GstWebRTCRoomPeerRole own, other;
+
+  gst_webrtc_room_base_bin_get_own_role (self, &own);
+  remote_role (self, peer_id, &other);
+  if (gst_webrtc_room_peer_roles_connect (&own, &other))
+    return TRUE;
+  GST_INFO_OBJECT (self, "no media between us and peer %s (it sends%s%s, "
+      "%sreceives): no peer connection", peer_id,
+      other.sends_video ? " video" : "", other.sends_audio ? " audio" : "",
+      other.receives ? "" : "never ");
+  return FALSE;
+}
+
 /* Sessions (context thread) */
 
 /* max-peers (issue 11): every peer costs a webrtcbin and its threads; a
@@ -264,6 +366,8 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 
   s = gst_webrtc_room_peer_session_new (self, peer_id, name, own_id, &config);
   gst_webrtc_room_ice_config_clear (&config);
+  if (s)
+    remote_role (self, peer_id, &s->remote_role);
   if (!s) {
     gst_element_post_message (GST_ELEMENT (self),
         gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
@@ -402,10 +506,13 @@ static void
 remember_peer (GstWebRTCRoomBaseBin * self, const GstWebRTCRoomPeerInfo * p)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomPeerRole *role = g_new0 (GstWebRTCRoomPeerRole, 1);
 
+  gst_webrtc_room_peer_role_from_meta (role, p->meta);
   g_mutex_lock (&priv->lock);
   g_hash_table_insert (priv->peer_names, g_strdup (p->id),
       g_strdup (p->name ? p->name : ""));
+  g_hash_table_insert (priv->peer_roles, g_strdup (p->id), role);
   g_mutex_unlock (&priv->lock);
   gst_webrtc_room_base_bin_emit_peer_joined (self, p->id, p->name);
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-joined",
@@ -457,6 +564,8 @@ on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
     GstWebRTCRoomPeerSession *s;
 
     remember_peer (self, p);
+    if (!wants_connection (self, p->id))
+      continue;
     /* seed steps 4-8: the newcomer offers */
     if (!offers) {
       if (!p->offers)
@@ -479,6 +588,8 @@ on_peer_joined (GstWebRTCRoomSignaller * signaller,
   if (gst_webrtc_room_base_bin_lookup_session (self, peer->id))
     return;
   remember_peer (self, peer);
+  if (!wants_connection (self, peer->id))
+    return;
   if (peer->offers) {
     /* the newcomer will offer: its peer connection is made now, not on
      * the path from its offer to our answer */
@@ -506,6 +617,7 @@ on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
   forget_refused (self, peer_id);
   g_mutex_lock (&priv->lock);
   g_hash_table_remove (priv->peer_names, peer_id);
+  g_hash_table_remove (priv->peer_roles, peer_id);
   g_mutex_unlock (&priv->lock);
   gst_webrtc_room_base_bin_emit_peer_left (self, peer_id, reason);
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-left",
@@ -594,6 +706,28 @@ on_connection_lost (GstWebRTCRoomSignaller * signaller, GError * error,
 }
 
 
+/* Our role in the join meta (docs/protocol.md "Roles"); keys the
+ * application set in #GstWebRTCRoomBaseBin:meta win. */
+static void
+announce_role (GstWebRTCRoomBaseBin * self, JsonObject * meta)
+{
+  GstWebRTCRoomPeerRole own;
+
+  gst_webrtc_room_base_bin_get_own_role (self, &own);
+  if (!json_object_has_member (meta, "sends")) {
+    JsonArray *kinds = json_array_new ();
+    if (own.sends_video)
+      json_array_add_string_element (kinds, "video");
+    if (own.sends_audio)
+      json_array_add_string_element (kinds, "audio");
+    json_object_set_array_member (meta, "sends", kinds);
+  }
+  if (!json_object_has_member (meta, "receives"))
+    json_object_set_boolean_member (meta, "receives", own.receives);
+  if (own.data && !json_object_has_member (meta, "data"))
+    json_object_set_boolean_member (meta, "data", TRUE);
+}
+
 void
 gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
     gpointer unused)
@@ -615,6 +749,11 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
     if (node && JSON_NODE_HOLDS_OBJECT (node))
       meta = json_object_ref (json_node_get_object (node));
   }
+  GST_OBJECT_UNLOCK (self);
+  if (!meta)
+    meta = json_object_new ();
+  announce_role (self, meta);
+  GST_OBJECT_LOCK (self);
   params = gst_webrtc_room_join_params_new (priv->room, priv->display_name,
       meta, priv->offers, priv->token);
   GST_OBJECT_UNLOCK (self);
@@ -662,6 +801,7 @@ gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
   forget_refused (self, NULL);
   g_mutex_lock (&priv->lock);
   g_hash_table_remove_all (priv->peer_names);
+  g_hash_table_remove_all (priv->peer_roles);
   g_mutex_unlock (&priv->lock);
 }
 

@@ -968,26 +968,17 @@ type_from_string (const gchar * type, GstWebRTCRoomDirection direction)
   return GST_WEBRTC_ROOM_MESSAGE_INVALID;
 }
 
-GstWebRTCRoomMessage *
-gst_webrtc_room_message_parse (const gchar * text, gssize len,
-    GstWebRTCRoomDirection direction, gchar ** ref, GError ** error)
+/* Parses @text after checking what json-glib does not: valid UTF-8, no NUL,
+ * the strict pre-scan (syntax, nesting depth, lone surrogates). Values the
+ * scan found unacceptable (out-of-range numbers) are left in scan->value_error
+ * for the caller, which may want the message type first (for the ref).
+ * Returns: (transfer full) (nullable): the root node */
+static JsonNode *
+parse_checked_json (const gchar * text, gsize len, JsonScan * scan,
+    gchar ** ref, GError ** error)
 {
   g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
   g_autoptr (GError) json_error = NULL;
-  g_autofree gchar *type = NULL;
-  JsonNode *root;
-  JsonObject *obj;
-  GstWebRTCRoomMessageType msg_type;
-  gboolean ok = FALSE;
-  JsonScan scan;
-
-  g_return_val_if_fail (text != NULL || len == 0, NULL);
-
-  if (ref)
-    *ref = NULL;
-  if (len < 0)
-    len = strlen (text);
 
   /* json-glib stops at an embedded NUL; reject it and invalid UTF-8 here */
   if (!g_utf8_validate_len (text, len, NULL)) {
@@ -1001,22 +992,22 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
     return NULL;
   }
 
-  if (!json_scan (&scan, text, len)) {
-    if (scan.too_deep)
+  if (!json_scan (scan, text, len)) {
+    if (scan->too_deep)
       bad_message (error, "JSON nested deeper than %d levels",
           GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
     else
       g_set_error (error, GST_WEBRTC_ROOM_ERROR,
           GST_WEBRTC_ROOM_ERROR_BAD_JSON, "invalid JSON: %s",
-          scan.syntax_error);
+          scan->syntax_error);
     return NULL;
   }
 
   /* json-glib cannot take these */
-  if (scan.lone_surrogate) {
-    if (ref && scan.type)
-      *ref = g_strndup ((const gchar *) scan.type, scan.type_len);
-    bad_message (error, "%s", scan.value_error);
+  if (scan->lone_surrogate) {
+    if (ref && scan->type)
+      *ref = g_strndup ((const gchar *) scan->type, scan->type_len);
+    bad_message (error, "%s", scan->value_error);
     return NULL;
   }
 
@@ -1026,8 +1017,32 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
         "invalid JSON: %s", json_error->message);
     return NULL;
   }
-  root = json_parser_get_root (parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root)) {
+  return json_parser_steal_root (parser);
+}
+
+GstWebRTCRoomMessage *
+gst_webrtc_room_message_parse (const gchar * text, gssize len,
+    GstWebRTCRoomDirection direction, gchar ** ref, GError ** error)
+{
+  g_autoptr (GstWebRTCRoomMessage) msg = NULL;
+  g_autofree gchar *type = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *obj;
+  GstWebRTCRoomMessageType msg_type;
+  gboolean ok = FALSE;
+  JsonScan scan;
+
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  if (ref)
+    *ref = NULL;
+  if (len < 0)
+    len = strlen (text);
+
+  root = parse_checked_json (text, len, &scan, ref, error);
+  if (!root)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
         GST_WEBRTC_ROOM_ERROR_BAD_JSON, "frame is not a JSON object");
     return NULL;
@@ -1554,33 +1569,21 @@ GstWebRTCRoomSignalPayload *
 gst_webrtc_room_signal_payload_parse_text (const gchar * text, gssize len,
     GError ** error)
 {
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) json_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
+  JsonScan scan;
 
   g_return_val_if_fail (text != NULL || len == 0, NULL);
 
   if (len < 0)
     len = strlen (text);
-  if (!g_utf8_validate_len (text, len, NULL) || memchr (text, '\0', len)) {
-    g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
-        GST_WEBRTC_ROOM_ERROR_BAD_JSON, "not valid UTF-8 text");
+  root = parse_checked_json (text, len, &scan, NULL, error);
+  if (!root)
+    return NULL;
+  if (scan.value_error) {
+    bad_message (error, "%s", scan.value_error);
     return NULL;
   }
-  if (gst_webrtc_room_json_depth_exceeds (text, len,
-          GST_WEBRTC_ROOM_MAX_JSON_DEPTH)) {
-    g_set_error (error, GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
-        "JSON nested deeper than %u levels", GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
-    return NULL;
-  }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, len, &json_error)) {
-    g_set_error (error, GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_BAD_JSON,
-        "invalid JSON: %s", json_error->message);
-    return NULL;
-  }
-  root = json_parser_get_root (parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
         GST_WEBRTC_ROOM_ERROR_BAD_JSON, "not a JSON object");
     return NULL;
@@ -1638,43 +1641,4 @@ gst_webrtc_room_signal_payload_to_json (const GstWebRTCRoomSignalPayload *
       break;
   }
   return data;
-}
-
-gboolean
-gst_webrtc_room_json_depth_exceeds (const gchar * text, gsize len,
-    guint max_depth)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-  gsize i;
-
-  for (i = 0; i < len; i++) {
-    gchar c = text[i];
-
-    if (in_string) {
-      if (c == '\\')
-        i++;                    /* the escaped character cannot end it */
-      else if (c == '"')
-        in_string = FALSE;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = TRUE;
-        break;
-      case '[':
-      case '{':
-        if (++depth > max_depth)
-          return TRUE;
-        break;
-      case ']':
-      case '}':
-        if (depth > 0)
-          depth--;
-        break;
-      default:
-        break;
-    }
-  }
-  return FALSE;
 }

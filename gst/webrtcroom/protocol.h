@@ -39,7 +39,7 @@ G_BEGIN_DECLS
  * `signal`/`broadcast` share one enum value; the direction given to
  * gst_webrtc_room_message_parse() decides which fields are expected.
  */
-typedef enum /*< underscore_name=gst_webrtc_room_message_type >*/
+    typedef enum                /*< underscore_name=gst_webrtc_room_message_type > */
 {
   GST_WEBRTC_ROOM_MESSAGE_INVALID = 0,
   /* client -> server */
@@ -62,7 +62,7 @@ typedef enum /*< underscore_name=gst_webrtc_room_message_type >*/
  * @GST_WEBRTC_ROOM_TO_SERVER: a frame sent by a client
  * @GST_WEBRTC_ROOM_TO_CLIENT: a frame sent by the server
  */
-typedef enum /*< underscore_name=gst_webrtc_room_direction >*/
+typedef enum                    /*< underscore_name=gst_webrtc_room_direction > */
 {
   GST_WEBRTC_ROOM_TO_SERVER,
   GST_WEBRTC_ROOM_TO_CLIENT,
@@ -75,7 +75,7 @@ typedef enum /*< underscore_name=gst_webrtc_room_direction >*/
  * GST_WEBRTC_ROOM_ERROR domain. gst_webrtc_room_error_to_code() gives the
  * wire string.
  */
-typedef enum /*< underscore_name=gst_webrtc_room_error >*/
+typedef enum                    /*< underscore_name=gst_webrtc_room_error > */
 {
   GST_WEBRTC_ROOM_ERROR_BAD_JSON,
   GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
@@ -104,7 +104,7 @@ GST_WEBRTC_ROOM_API
 /**
  * GstWebRTCRoomPeerLeftReason:
  */
-typedef enum /*< underscore_name=gst_webrtc_room_peer_left_reason >*/
+typedef enum                    /*< underscore_name=gst_webrtc_room_peer_left_reason > */
 {
   GST_WEBRTC_ROOM_LEFT_LEFT,
   GST_WEBRTC_ROOM_LEFT_TIMEOUT,
@@ -298,16 +298,6 @@ gst_webrtc_room_is_valid_name (const gchar * name);
  */
 #define GST_WEBRTC_ROOM_MAX_MID_BYTES 64
 
-/**
- * GST_WEBRTC_ROOM_MAX_JSON_DEPTH:
- *
- * Deepest nesting of JSON containers a client accepts in a frame (json-glib
- * parses recursively; a 4 MB frame of nested arrays overflowed the stack).
- * 512 levels take well under 1 MB of stack, also under ASan; a welcome is
- * 4 levels deep plus the peers' meta, so the server must keep meta well
- * below this.
- */
-#define GST_WEBRTC_ROOM_MAX_JSON_DEPTH 512
 
 /**
  * GstWebRTCRoomPayloadType:
@@ -323,25 +313,25 @@ gst_webrtc_room_is_valid_name (const gchar * name);
  *   "media": ["video", ...]}`: the peer asks us to offer again, with a new
  *   m-line of each kind listed
  */
-typedef enum
-{
-  GST_WEBRTC_ROOM_PAYLOAD_OTHER = 0,
-  GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION,
-  GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE,
-  GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES,
-  GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE,
-} GstWebRTCRoomPayloadType;
+     typedef enum
+     {
+       GST_WEBRTC_ROOM_PAYLOAD_OTHER = 0,
+       GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION,
+       GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE,
+       GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES,
+       GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE,
+     } GstWebRTCRoomPayloadType;
 
 /**
  * GstWebRTCRoomSdpType:
  * @GST_WEBRTC_ROOM_SDP_OFFER: "offer"
  * @GST_WEBRTC_ROOM_SDP_ANSWER: "answer"
  */
-typedef enum
-{
-  GST_WEBRTC_ROOM_SDP_OFFER,
-  GST_WEBRTC_ROOM_SDP_ANSWER,
-} GstWebRTCRoomSdpType;
+     typedef enum
+     {
+       GST_WEBRTC_ROOM_SDP_OFFER,
+       GST_WEBRTC_ROOM_SDP_ANSWER,
+     } GstWebRTCRoomSdpType;
 
 /**
  * GstWebRTCRoomSignalPayload:
@@ -359,39 +349,45 @@ typedef enum
  * One parsed or to-be-sent signal payload. Field names are C names: the
  * wire names live in protocol.c only.
  */
-typedef struct
-{
-  GstWebRTCRoomPayloadType type;
-  GstWebRTCRoomSdpType sdp_type;
-  gchar *sdp;
-  gboolean restart;
-  gchar *candidate;
-  gchar *sdp_mid;
-  gint sdp_mline_index;
-  GStrv media;
-} GstWebRTCRoomSignalPayload;
+     typedef struct
+     {
+       GstWebRTCRoomPayloadType type;
+       GstWebRTCRoomSdpType sdp_type;
+       gchar *sdp;
+         gboolean restart;
+       gchar *candidate;
+       gchar *sdp_mid;
+         gint sdp_mline_index;
+         GStrv media;
+     } GstWebRTCRoomSignalPayload;
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new (GstWebRTCRoomPayloadType type);
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_new (GstWebRTCRoomPayloadType type);
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new_description (GstWebRTCRoomSdpType sdp_type,
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_new_description (GstWebRTCRoomSdpType sdp_type,
     const gchar * sdp, gboolean restart);
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_new_candidate (const gchar * candidate,
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_new_candidate (const gchar * candidate,
     const gchar * sdp_mid, gint sdp_mline_index);
 
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_copy (const GstWebRTCRoomSignalPayload * payload);
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_copy (const GstWebRTCRoomSignalPayload *
+    payload);
 
-GST_WEBRTC_ROOM_API
-void gst_webrtc_room_signal_payload_free (GstWebRTCRoomSignalPayload * payload);
+     GST_WEBRTC_ROOM_API
+         void gst_webrtc_room_signal_payload_free (GstWebRTCRoomSignalPayload *
+    payload);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomSignalPayload, gst_webrtc_room_signal_payload_free)
-
-GST_WEBRTC_ROOM_API
-const gchar *gst_webrtc_room_sdp_type_to_string (GstWebRTCRoomSdpType type);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstWebRTCRoomSignalPayload,
+    gst_webrtc_room_signal_payload_free)
+     GST_WEBRTC_ROOM_API const gchar
+         * gst_webrtc_room_sdp_type_to_string (GstWebRTCRoomSdpType type);
 
 /**
  * gst_webrtc_room_signal_payload_parse:
@@ -404,8 +400,8 @@ const gchar *gst_webrtc_room_sdp_type_to_string (GstWebRTCRoomSdpType type);
  * Returns: (transfer full) (nullable): the payload, or %NULL with @error
  */
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse (JsonObject * data,
-    GError ** error);
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_parse (JsonObject * data, GError ** error);
 
 /**
  * gst_webrtc_room_signal_payload_parse_text:
@@ -418,8 +414,9 @@ GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse (JsonObject * d
  * Returns: (transfer full) (nullable): the payload, or %NULL with @error
  */
 GST_WEBRTC_ROOM_API
-GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse_text (const gchar * text,
-    gssize len, GError ** error);
+    GstWebRTCRoomSignalPayload *
+gst_webrtc_room_signal_payload_parse_text (const gchar * text, gssize len,
+    GError ** error);
 
 /**
  * gst_webrtc_room_signal_payload_to_json:
@@ -429,21 +426,9 @@ GstWebRTCRoomSignalPayload *gst_webrtc_room_signal_payload_parse_text (const gch
  *   GST_WEBRTC_ROOM_PAYLOAD_OTHER)
  */
 GST_WEBRTC_ROOM_API
-JsonObject *gst_webrtc_room_signal_payload_to_json (const GstWebRTCRoomSignalPayload * payload);
+    JsonObject *
+gst_webrtc_room_signal_payload_to_json (const GstWebRTCRoomSignalPayload *
+    payload);
 
-/**
- * gst_webrtc_room_json_depth_exceeds:
- * @text: JSON text (need not be NUL-terminated)
- * @len: length of @text in bytes
- * @max_depth: most nested arrays/objects allowed
- *
- * A linear scan, without recursion, to run before json-glib (which
- * recurses once per level).
- *
- * Returns: %TRUE when containers nest deeper than @max_depth
- */
-GST_WEBRTC_ROOM_API
-gboolean gst_webrtc_room_json_depth_exceeds (const gchar * text, gsize len,
-    guint max_depth);
 
 G_END_DECLS

@@ -19,9 +19,7 @@
 #include "roombin.h"
 #include "codecs-private.h"
 
-G_BEGIN_DECLS
-
-GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
+G_BEGIN_DECLS GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
 #define GST_CAT_DEFAULT gst_webrtc_room_debug
 
 typedef struct _GstWebRTCRoomSendInput GstWebRTCRoomSendInput;
@@ -191,7 +189,8 @@ typedef struct
   guint next_pad[2];
 } GstWebRTCRoomBaseBinPrivate;
 
-GstWebRTCRoomBaseBinPrivate *gst_webrtc_room_base_bin_get_priv (GstWebRTCRoomBaseBin * self);
+GstWebRTCRoomBaseBinPrivate
+    * gst_webrtc_room_base_bin_get_priv (GstWebRTCRoomBaseBin * self);
 #define PRIV(self) gst_webrtc_room_base_bin_get_priv (self)
 
 /* roomsessions.c: on the signalling thread */
@@ -214,8 +213,8 @@ void gst_webrtc_room_base_bin_post_peer_message (GstWebRTCRoomBaseBin * self,
     const gchar * what, const gchar * peer_id, const gchar * first_field, ...);
 
 /* peersession.c */
-GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
-    const gchar * peer_id, const gchar * name, const gchar * own_id,
+GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin
+    * bin, const gchar * peer_id, const gchar * name, const gchar * own_id,
     const GstWebRTCRoomIceConfig * config);
 void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s);
@@ -227,23 +226,26 @@ GstStructure *gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin,
     guint timeout_ms);
 void gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession * s,
-    GstWebRTCRTPTransceiver * trans, const gchar * media);
-const gchar *gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
-    guint timeout_ms, gint64 * silent_ms);
+void
+gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession *
+    s, GstWebRTCRTPTransceiver * trans, const gchar * media);
+const gchar *gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession
+    * s, guint timeout_ms, gint64 * silent_ms);
 
 /* media.c */
-GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
-    GstPadTemplate * templ, const gchar * name);
+GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin *
+    bin, GstPadTemplate * templ, const gchar * name);
 void gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input);
 void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
 gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
     const GstSDPMessage * offer, GError ** error);
-void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession * s,
-    const gchar * kind);
-void gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession * s,
-    const GstSDPMessage * offer);
+void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession *
+    s);
+void gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession *
+    s, const gchar * kind);
+void
+gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession *
+    s, const GstSDPMessage * offer);
 void gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s,
     GstPad * pad);
 gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
@@ -253,16 +255,18 @@ void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
 
 /* roombin.c: called by sessions */
-GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin * self);
+GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin *
+    self);
 GPtrArray *gst_webrtc_room_base_bin_dup_inputs (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_send_signal (GstWebRTCRoomBaseBin * self,
     const gchar * to, JsonObject * data);
 void gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify);
-GMainContext *gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self);
+GMainContext *gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin *
+    self);
 gboolean gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self);
-void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
-    GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin *
+    self, GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug);
 void gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
@@ -272,9 +276,11 @@ void gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
 void gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text);
-GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
+GstWebRTCRoomPeerSession
+    * gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id);
-GstWebRTCRoomPeerSession *gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
+GstWebRTCRoomPeerSession
+    * gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms);

@@ -733,16 +733,9 @@ on_conn_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
     report_bad_frame (self, error);
   } else {
     g_debug ("<- %.*s", (gint) MIN (len, 4096), data);
-    /* json-glib recurses once per nesting level: a deep frame (a rogue
-     * server, or a member's relayed data) would overflow the stack */
-    if (gst_webrtc_room_json_depth_exceeds (data, len,
-            GST_WEBRTC_ROOM_MAX_JSON_DEPTH))
-      g_set_error (&error, GST_WEBRTC_ROOM_ERROR,
-          GST_WEBRTC_ROOM_ERROR_BAD_JSON, "JSON nested deeper than %u levels",
-          GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
-    else
-      msg = gst_webrtc_room_message_parse (data, len,
-          GST_WEBRTC_ROOM_TO_CLIENT, NULL, &error);
+    /* the codec checks depth, UTF-8 and values before json-glib sees it */
+    msg = gst_webrtc_room_message_parse (data, len,
+        GST_WEBRTC_ROOM_TO_CLIENT, NULL, &error);
     if (msg)
       handle_message (self, msg);
     else

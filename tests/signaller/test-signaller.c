@@ -1105,8 +1105,8 @@ deep_frame (gsize depth)
 }
 
 /* issue 11: a 4 MB frame of nested arrays crashed the element (stack
- * overflow in json-glib): refused before parsing, the connection goes
- * on. Also a string full of brackets is not nesting. */
+ * overflow in json-glib): refused before parsing (bad-message: valid
+ * JSON, nested too deep), the connection goes on. Also a string full of brackets is not nesting. */
 static void
 test_rogue_deep_frame (Fixture * fx, gconstpointer data)
 {
@@ -1123,7 +1123,7 @@ test_rogue_deep_frame (Fixture * fx, gconstpointer data)
   g_assert_true (has_entry (a, a->joined, "after-the-rogue-frames"));
   g_assert_cmpuint (COUNT (a, n_errors), ==, 1);
   g_assert_error (a->last_error, GST_WEBRTC_ROOM_ERROR,
-      GST_WEBRTC_ROOM_ERROR_BAD_JSON);
+      GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
   g_assert_cmpuint (COUNT (a, n_fatal), ==, 0);
   g_assert_cmpuint (array_len (a, a->signals), ==, 1);
   g_assert_cmpuint (COUNT (a, n_lost), ==, 0);

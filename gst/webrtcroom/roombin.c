@@ -46,9 +46,9 @@ void gst_webrtc_room_certificate_wait (void);
 #define DEFAULT_NACK TRUE
 #define DEFAULT_FEC FALSE
 #define DEFAULT_MEDIA_TIMEOUT 2000
-/* a mesh of 32 is far beyond what one encoder's uplink carries; every
- * peer costs a webrtcbin and its threads */
-#define DEFAULT_MAX_PEERS 32
+/* every peer connection costs a webrtcbin and its threads; a publisher
+ * feeding 50 viewers (tests/bench/elements-broadcast.sh) stays within it */
+#define DEFAULT_MAX_PEERS 64
 #define DEFAULT_DATA_CHANNELS FALSE
 
 enum

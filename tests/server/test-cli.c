@@ -127,6 +127,21 @@ read_log (Fixture * f)
   return text;
 }
 
+/* SIGTERM: a clean exit (status 0, so no sanitizer report either); the
+ * server's log is printed when it is not */
+static void
+terminate_logged_server (Fixture * f, WrTestServer * server)
+{
+  gint status = wr_test_server_terminate (server);
+
+  if (status != 0) {
+    g_autofree gchar *log = read_log (f);
+
+    g_printerr ("server log:\n%s\n", log);
+  }
+  g_assert_cmpint (status, ==, 0);
+}
+
 static WrTestClient *
 connect_client (WrTestServer * server)
 {
@@ -228,7 +243,7 @@ test_minted_tokens (Fixture * f, gconstpointer data)
   g_usleep (2200 * 1000);
   g_assert_false (join_with_token (server, "tokens", short_lived));
   g_assert_true (join_with_token (server, "tokens", good));
-  g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+  terminate_logged_server (f, server);
 
   /* joins and refusals are logged at info, tokens never */
   log = read_log (f);
@@ -293,7 +308,7 @@ test_log_level (Fixture * f, gconstpointer data)
     g_assert_nonnull (got);
     wr_test_client_close (a, 1000);
     wr_test_client_close (b, 1000);
-    g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+    terminate_logged_server (f, server);
 
     log = read_log (f);
     g_assert_nonnull (strstr (log, "web root /nonexistent/web"));
@@ -310,7 +325,17 @@ test_log_level (Fixture * f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  const gchar *source_root = g_getenv ("WEBRTC_ROOM_SOURCE_ROOT");
+
   g_test_init (&argc, &argv, NULL);
+  /* for the servers started here (read by LSan in sanitizer builds only) */
+  if (source_root && !g_getenv ("LSAN_OPTIONS")) {
+    g_autofree gchar *lsan = g_strdup_printf ("suppressions=%s/tests/server/"
+        "lsan-libsoup-accept.supp:print_suppressions=0:fast_unwind_on_malloc=0",
+        source_root);
+
+    g_setenv ("LSAN_OPTIONS", lsan, TRUE);
+  }
   g_test_add_func ("/cli/version", test_version);
   g_test_add ("/cli/mint-bad-usage", Fixture, NULL, fixture_set_up,
       test_mint_bad_usage, fixture_tear_down);

@@ -15,8 +15,9 @@
 #
 # (`meson devenv -C <build>` sets those three variables; installed, none is
 # needed.) Ctrl-C or SIGTERM leaves the room and exits 0; --seconds N stops
-# after N seconds; --until-done stops as soon as a peer connected, sent video
-# and data and a stats line was printed (exit 1 if --seconds passed first).
+# after N seconds. Once a peer connected and sent video and data and a stats
+# line was printed, it says "NAME: done: ..."; --until-done then stops (exit 1
+# if --seconds passed first).
 #
 # Lines printed (the same as room-app.c's, scripts grep them):
 #   NAME: joined room as ID
@@ -193,10 +194,11 @@ class RoomApp:
             ("data channel text", self.data_from)) if not ok]
 
     def check_done(self):
-        if self.args.until_done and not self.missing() and not self.done:
+        if not self.done and not self.missing():
             self.done = True
             self.say("done: connected, video, stats and data")
-            self.loop.quit()
+            if self.args.until_done:
+                self.loop.quit()
 
     def summarize(self, peer, peer_stats, now):
         bytes_in = bytes_out = 0

@@ -10,7 +10,7 @@
 /* The server as an operator runs it: --version, --mint-token (tokens
  * accepted by a real server, expired and wrong-room ones refused),
  * --log-level (what is logged, and that no token reaches the log), the
- * warning about a missing web root. */
+ * web root's default and the warning about a missing one. */
 
 #include "testclient.h"
 #include "testserver.h"
@@ -127,6 +127,21 @@ read_log (Fixture * f)
   return text;
 }
 
+/* SIGTERM: a clean exit (status 0, so no sanitizer report either); the
+ * server's log is printed when it is not */
+static void
+terminate_logged_server (Fixture * f, WrTestServer * server)
+{
+  gint status = wr_test_server_terminate (server);
+
+  if (status != 0) {
+    g_autofree gchar *log = read_log (f);
+
+    g_printerr ("server log:\n%s\n", log);
+  }
+  g_assert_cmpint (status, ==, 0);
+}
+
 static WrTestClient *
 connect_client (WrTestServer * server)
 {
@@ -228,7 +243,7 @@ test_minted_tokens (Fixture * f, gconstpointer data)
   g_usleep (2200 * 1000);
   g_assert_false (join_with_token (server, "tokens", short_lived));
   g_assert_true (join_with_token (server, "tokens", good));
-  g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+  terminate_logged_server (f, server);
 
   /* joins and refusals are logged at info, tokens never */
   log = read_log (f);
@@ -293,7 +308,7 @@ test_log_level (Fixture * f, gconstpointer data)
     g_assert_nonnull (got);
     wr_test_client_close (a, 1000);
     wr_test_client_close (b, 1000);
-    g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+    terminate_logged_server (f, server);
 
     log = read_log (f);
     g_assert_nonnull (strstr (log, "web root /nonexistent/web"));
@@ -307,10 +322,105 @@ test_log_level (Fixture * f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  gboolean done;
+  guint status;
+  GBytes *body;
+} HttpResult;
+
+static void
+on_http_done (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  HttpResult *res = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
+      (source), result);
+
+  res->body = soup_session_send_and_read_finish (SOUP_SESSION (source),
+      result, NULL);
+  res->status = soup_message_get_status (msg);
+  res->done = TRUE;
+}
+
+static gboolean
+http_done (gpointer data)
+{
+  return ((HttpResult *) data)->done;
+}
+
+/* GET @path: the status, the body in @body */
+static guint
+http_get (WrTestServer * server, const gchar * path, gchar ** body)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = wr_test_server_get_http_url (server, path);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  HttpResult res = { 0 };
+  gsize len = 0;
+  const gchar *data;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+      on_http_done, &res);
+  g_assert_true (wr_test_wait_until (http_done, &res, T));
+  g_assert_nonnull (res.body);
+  data = g_bytes_get_data (res.body, &len);
+  *body = g_strndup (data, len);
+  g_bytes_unref (res.body);
+  return res.status;
+}
+
+/* Without --web-root: $WEBRTC_ROOM_WEB_ROOT (what `meson devenv` sets), else
+ * the installed client's path; a missing one is a warning at startup and a
+ * placeholder at / (no other file) */
+static void
+test_web_root (Fixture * f, gconstpointer data)
+{
+  g_autofree gchar *client = g_build_filename (g_getenv
+      ("WEBRTC_ROOM_SOURCE_ROOT"), "examples", "web", NULL);
+  g_autofree gchar *missing = g_build_filename (f->dir, "no-web", NULL);
+  const gchar *args[] = { NULL };
+  WrTestServer *server;
+  g_autofree gchar *index = NULL;
+  g_autofree gchar *placeholder = NULL;
+  g_autofree gchar *app = NULL;
+  g_autofree gchar *log = NULL;
+
+  g_setenv ("WEBRTC_ROOM_WEB_ROOT", client, TRUE);
+  server = start_logged_server (f, args);
+  g_assert_cmpuint (http_get (server, "/", &index), ==, 200);
+  g_assert_nonnull (strstr (index, "<html"));
+  g_assert_null (strstr (index, "not installed"));
+  terminate_logged_server (f, server);
+  log = read_log (f);
+  g_assert_null (strstr (log, "web root"));
+  g_clear_pointer (&log, g_free);
+
+  g_setenv ("WEBRTC_ROOM_WEB_ROOT", missing, TRUE);
+  server = start_logged_server (f, args);
+  g_assert_cmpuint (http_get (server, "/", &placeholder), ==, 200);
+  g_assert_nonnull (strstr (placeholder, "not installed"));
+  g_assert_cmpuint (http_get (server, "/app.js", &app), ==, 404);
+  terminate_logged_server (f, server);
+  log = read_log (f);
+  g_assert_nonnull (strstr (log, missing));
+  g_assert_nonnull (strstr (log, "WARNING"));
+  g_unsetenv ("WEBRTC_ROOM_WEB_ROOT");
+}
+
 int
 main (int argc, char **argv)
 {
+  const gchar *source_root = g_getenv ("WEBRTC_ROOM_SOURCE_ROOT");
+
   g_test_init (&argc, &argv, NULL);
+  /* for the servers started here (read by LSan in sanitizer builds only) */
+  if (source_root && !g_getenv ("LSAN_OPTIONS")) {
+    g_autofree gchar *lsan = g_strdup_printf ("suppressions=%s/tests/server/"
+        "lsan-libsoup-accept.supp:print_suppressions=0:fast_unwind_on_malloc=0",
+        source_root);
+
+    g_setenv ("LSAN_OPTIONS", lsan, TRUE);
+  }
   g_test_add_func ("/cli/version", test_version);
   g_test_add ("/cli/mint-bad-usage", Fixture, NULL, fixture_set_up,
       test_mint_bad_usage, fixture_tear_down);
@@ -320,5 +430,7 @@ main (int argc, char **argv)
       test_minted_wrong_secret, fixture_tear_down);
   g_test_add ("/cli/log-level", Fixture, NULL, fixture_set_up,
       test_log_level, fixture_tear_down);
+  g_test_add ("/cli/web-root", Fixture, NULL, fixture_set_up,
+      test_web_root, fixture_tear_down);
   return g_test_run ();
 }

@@ -11,6 +11,8 @@
 #   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
 #      signaller (leak detection on) and elements (leak detection off: GStreamer plugins
 #      keep allocations until exit by design)
+#   5. build-fuzz/: CC=clang -Dfuzzers=enabled, the `fuzz` suite (libFuzzer smoke runs
+#      of the protocol codec and the room handler, 20 s each)
 #
 # Every `meson test` runs inside a private network namespace that holds only `lo`
 # (unshare -n), so the tests neither see nor disturb the machine's network.
@@ -124,6 +126,16 @@ if configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbrowse
     run_suites "build-asan: elements (leaks not detected)" build-asan --suite elements
 else
   fail_step "build: build-asan"
+fi
+
+# libFuzzer smoke runs (tests/fuzz/README.md): clang, 20 s per target
+step "build: build-fuzz (clang, libFuzzer)"
+if CC=clang configure build-fuzz -Dfuzzers=enabled -Dplugin=disabled -Dexamples=disabled \
+    -Dbrowser-tests=disabled -Dnetwork-tests=disabled &&
+    ninja -C build-fuzz tests/fuzz/fuzz-protocol tests/fuzz/fuzz-room-handler; then
+  run_suites "build-fuzz: fuzz (smoke runs)" build-fuzz --no-rebuild --suite fuzz
+else
+  fail_step "build: build-fuzz"
 fi
 
 step "done"

@@ -8,10 +8,11 @@
  */
 
 /* server-churn: N peer slots in M rooms, each looping for --duration
- * seconds: connect, join, signal a few room mates, leave (a `leave`
- * message, a clean close, or a dropped TCP connection followed by a
- * resume with its token), and again. Prints the server's RSS idle, once
- * warmed up (after --warmup s), at the end and after everyone left, the
+ * seconds after a warm-up: connect, join, signal a few room mates, leave
+ * (a `leave` message, a clean close, or a dropped TCP connection followed
+ * by a resume with its token), and again. Prints the server's RSS idle,
+ * once warmed up (--warmup s and every slot joined once), at the end and
+ * after everyone left, the
  * drift from warmed-up to end, the cycles done, and the peers/rooms left
  * in /metrics at the end (must be 0). See tests/bench/README.md. */
 
@@ -315,6 +316,19 @@ run_for (guint seconds)
 }
 
 static gboolean
+every_slot_joined (gpointer data)
+{
+  Churn *churn = data;
+  guint i;
+
+  for (i = 0; i < churn->n_slots; i++) {
+    if (!churn->slots[i].id)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
 all_closed (gpointer data)
 {
   Churn *churn = data;
@@ -348,13 +362,14 @@ main (int argc, char **argv)
     {"duration", 'd', 0, G_OPTION_ARG_INT, &duration,
         "Seconds of churn (60)", "S"},
     {"warmup", 'w', 0, G_OPTION_ARG_INT, &warmup,
-        "Seconds before the reference RSS is taken (10)", "S"},
+        "Seconds at least before the reference RSS is taken, once every "
+          "slot joined (10)", "S"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
       g_option_context_new ("- room server churn benchmark");
   g_autoptr (GError) error = NULL;
-  const gchar *args[] = { "--quiet", "--rate-limit=0", "--resume-grace=2",
+  const gchar *args[] = { "--quiet", "--rate-limit=0", "--resume-grace=5",
     NULL
   };
   WrTestServer *server;
@@ -362,6 +377,7 @@ main (int argc, char **argv)
   g_autofree gchar *metrics_url = NULL;
   gint64 rss_idle, rss_warm, rss_end, rss_after, hwm, t0;
   gint64 peers_end, rooms_end, conns_end;
+  gint warm_s;
   guint64 cycles_warm;
   guint i;
 
@@ -401,18 +417,23 @@ main (int argc, char **argv)
     slot->mates = g_ptr_array_new_with_free_func (g_free);
     slot_connect (slot);
   }
+  /* warmed up: --warmup seconds passed and every slot joined once (at
+   * most 120 s more); the churn is measured for --duration after that */
   run_for (warmup);
+  wr_test_wait_until (every_slot_joined, &churn, 120 * 1000);
+  warm_s = (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
   rss_warm = read_status_kb (wr_test_server_get_pid (server), "VmRSS:");
   cycles_warm = churn.joins + churn.resumes;
   printf ("after %d s warm-up: %u live connections, %" G_GUINT64_FORMAT
-      " joins, server RSS %.1f MB (reference)\n", warmup, churn.live,
+      " joins, server RSS %.1f MB (reference)\n", warm_s, churn.live,
       cycles_warm, rss_warm / 1024.0);
   fflush (stdout);
 
-  run_for (MAX (duration - warmup, 1));
+  run_for (duration);
   rss_end = read_status_kb (wr_test_server_get_pid (server), "VmRSS:");
-  printf ("after %d s: %u live connections, server RSS %.1f MB\n",
-      duration, churn.live, rss_end / 1024.0);
+  printf ("after %d s more of churn: %u live connections, %" G_GUINT64_FORMAT
+      " joins, server RSS %.1f MB\n", duration, churn.live,
+      churn.joins + churn.resumes - cycles_warm, rss_end / 1024.0);
 
   /* everybody leaves; lost peers time out after the 2 s grace */
   churn.stopping = TRUE;
@@ -426,7 +447,8 @@ main (int argc, char **argv)
       soup_websocket_connection_close (slot->ws, 1000, NULL);
   }
   wr_test_wait_until (all_closed, &churn, 30000);
-  run_for (3);
+  /* the resume grace of dropped peers */
+  run_for (6);
   rss_after = read_status_kb (wr_test_server_get_pid (server), "VmRSS:");
   hwm = read_status_kb (wr_test_server_get_pid (server), "VmHWM:");
   peers_end = metric (metrics_url, "webrtc_room_peers");

@@ -109,4 +109,4 @@ const gchar *wr_room_conn_get_peer_id (WrRoomConn * conn);
 gboolean wr_room_conn_is_closing (WrRoomConn * conn);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrRoomHandler, wr_room_handler_free)
-    G_END_DECLS
+G_END_DECLS

@@ -48,4 +48,4 @@ gchar *wr_server_build_metrics (WrServer * server);
 void wr_server_free (WrServer * server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrServer, wr_server_free)
-    G_END_DECLS
+G_END_DECLS

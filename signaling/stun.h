@@ -28,4 +28,4 @@ guint64 wr_stun_server_get_n_answered (WrStunServer * stun);
 void wr_stun_server_free (WrStunServer * stun);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrStunServer, wr_stun_server_free)
-    G_END_DECLS
+G_END_DECLS

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 /* Self-validating tokens:
  *   base64url(payload) "." base64url(HMAC-SHA256(secret, payload))
  * where payload is a compact JSON object. Base64url without padding. */
-    gchar * wr_token_sign (GBytes * secret, JsonObject * payload);
+gchar *wr_token_sign (GBytes * secret, JsonObject * payload);
 
 JsonObject *wr_token_verify (GBytes * secret, const gchar * token,
     gint64 now_s);

@@ -39,7 +39,7 @@ G_BEGIN_DECLS
  * `signal`/`broadcast` share one enum value; the direction given to
  * gst_webrtc_room_message_parse() decides which fields are expected.
  */
-    typedef enum                /*< underscore_name=gst_webrtc_room_message_type > */
+typedef enum /*< underscore_name=gst_webrtc_room_message_type >*/
 {
   GST_WEBRTC_ROOM_MESSAGE_INVALID = 0,
   /* client -> server */
@@ -62,7 +62,7 @@ G_BEGIN_DECLS
  * @GST_WEBRTC_ROOM_TO_SERVER: a frame sent by a client
  * @GST_WEBRTC_ROOM_TO_CLIENT: a frame sent by the server
  */
-typedef enum                    /*< underscore_name=gst_webrtc_room_direction > */
+typedef enum /*< underscore_name=gst_webrtc_room_direction >*/
 {
   GST_WEBRTC_ROOM_TO_SERVER,
   GST_WEBRTC_ROOM_TO_CLIENT,
@@ -75,7 +75,7 @@ typedef enum                    /*< underscore_name=gst_webrtc_room_direction > 
  * GST_WEBRTC_ROOM_ERROR domain. gst_webrtc_room_error_to_code() gives the
  * wire string.
  */
-typedef enum                    /*< underscore_name=gst_webrtc_room_error > */
+typedef enum /*< underscore_name=gst_webrtc_room_error >*/
 {
   GST_WEBRTC_ROOM_ERROR_BAD_JSON,
   GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
@@ -104,7 +104,7 @@ GST_WEBRTC_ROOM_API
 /**
  * GstWebRTCRoomPeerLeftReason:
  */
-typedef enum                    /*< underscore_name=gst_webrtc_room_peer_left_reason > */
+typedef enum /*< underscore_name=gst_webrtc_room_peer_left_reason >*/
 {
   GST_WEBRTC_ROOM_LEFT_LEFT,
   GST_WEBRTC_ROOM_LEFT_TIMEOUT,

@@ -14,4 +14,5 @@
 #include <gst/webrtcroom/signaller.h>
 #include <gst/webrtcroom/websocketsignaller.h>
 #include <gst/webrtcroom/janussignaller.h>
+#include <gst/webrtcroom/whipsignaller.h>
 #include <gst/webrtcroom/roombin.h>

@@ -8,11 +8,13 @@
  */
 
 /* Which signaller an element uses, from the scheme of its server-url:
- * janus+ws:// and janus+wss:// go to a Janus VideoRoom, anything else to
- * our room server. */
+ * janus+ws:// and janus+wss:// go to a Janus VideoRoom, whip+http:// and
+ * whip+https:// publish to a WHIP endpoint, anything else goes to our room
+ * server. */
 
 #include "signallerselect-private.h"
 #include "janussignaller.h"
+#include "whipsignaller.h"
 #include "websocketsignaller.h"
 
 /**
@@ -32,5 +34,12 @@ gst_webrtc_room_signaller_new_for_url (const gchar * url,
     return gst_webrtc_room_janus_signaller_new (url,
         mode != GST_WEBRTC_ROOM_MEDIA_RECVONLY,
         mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY);
+  if (gst_webrtc_room_whip_signaller_is_whip_url (url)) {
+    GstWebRTCRoomSignaller *whip = gst_webrtc_room_whip_signaller_new (url);
+
+    g_object_set (whip, "receive-only",
+        mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY, NULL);
+    return whip;
+  }
   return gst_webrtc_room_websocket_signaller_new (url);
 }

@@ -14,5 +14,6 @@
 #include <gst/webrtcroom/signaller.h>
 #include <gst/webrtcroom/websocketsignaller.h>
 #include <gst/webrtcroom/janussignaller.h>
+#include <gst/webrtcroom/whipsignaller.h>
 #include <gst/webrtcroom/roombin.h>
 #include <gst/webrtcroom/webrtcroom-enumtypes.h>

@@ -163,12 +163,17 @@ case_bin() {
   fi
 }
 
+# a sanitizer build's plugin needs its runtimes first in gst-launch-1.0
+SAN_PRELOAD=$(ldd "$BUILD/plugins/webrtcroom/libgstwebrtcroom.so" 2>/dev/null |
+  awk '/lib(asan|ubsan)\.so/ { printf "%s%s", sep, $3; sep = ":" }')
+
 # expect_error NAME PATTERN gst-launch-args...
 expect_error() {
   local name=$1 pattern=$2 rc
   shift 2
   echo "== $name"
-  timeout $((20 * SLOW)) gst-launch-1.0 "$@" > "$LOGS/$name.log" 2>&1
+  LD_PRELOAD=$SAN_PRELOAD timeout $((20 * SLOW)) gst-launch-1.0 "$@" \
+    > "$LOGS/$name.log" 2>&1
   rc=$?
   if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "$pattern" "$LOGS/$name.log"; then
     echo "ok: exit $rc, $(grep -m1 -o "ERROR: from element.*" "$LOGS/$name.log")"

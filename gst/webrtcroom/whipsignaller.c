@@ -1,0 +1,936 @@
+/* gst-webrtc-rooms
+ * Copyright (C) 2026 gst-webrtc-rooms authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstwebrtcroomwhipsignaller
+ * @title: GstWebRTCRoomWhipSignaller
+ * @short_description: publish to a WHIP endpoint (RFC 9725)
+ *
+ * Lets a sending room element publish to a WHIP endpoint instead of
+ * joining a room: the endpoint is one virtual peer `whip` that only
+ * receives. Our offer is POSTed (`application/sdp`, `Authorization:
+ * Bearer <token>` from the element's `token`), the `201 Created` answer
+ * comes back as that peer's answer, our candidates follow as `PATCH`es of
+ * the resource (`application/trickle-ice-sdpfrag`, RFC 8840), and stop
+ * DELETEs the resource. HTTP errors become #GST_WEBRTC_ROOM_ERROR errors
+ * with the status (401/403: unauthorized, 404: no such endpoint).
+ *
+ * Not done: ICE servers from `Link` headers, renegotiation (WHIP has
+ * none: a second offer is ignored with a warning), ICE restarts.
+ *
+ * Threading as in #GstWebRTCRoomSignaller.
+ */
+
+#include "whipsignaller.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (whip_debug);
+#define GST_CAT_DEFAULT whip_debug
+
+#define DEFAULT_SERVER_URL "whip+http://127.0.0.1:8080/whip"
+#define DEFAULT_TIMEOUT 10000   /* ms */
+#define MAX_ANSWER_BYTES (256 * 1024)
+#define MAX_QUEUED 1000
+#define MAX_PENDING_CANDIDATES 256
+
+enum
+{
+  PROP_0,
+  PROP_SERVER_URL,
+  PROP_TIMEOUT,
+  PROP_RECEIVE_ONLY,
+  N_PROPERTIES
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+
+typedef enum
+{
+  STATE_IDLE,
+  STATE_READY,                  /* welcomed, waiting for our offer */
+  STATE_POSTING,
+  STATE_ESTABLISHED,            /* answer received, resource known */
+  STATE_FAILED,
+} State;
+
+typedef struct
+{
+  gchar *to;
+  JsonObject *data;
+} Outgoing;
+
+struct _GstWebRTCRoomWhipSignaller
+{
+  GObject parent;
+
+  /* Guarded by lock */
+  GMutex lock;
+  gchar *server_url;
+  guint timeout;
+  gboolean receive_only;
+  GMainContext *context;
+  gboolean stopped;
+  GQueue outgoing;
+  GSource *flush_source;
+
+  /* Owned by the context */
+  State state;
+  guint generation;
+  gboolean cur_receive_only;
+  GstWebRTCRoomJoinParams *params;
+  gchar *url;                   /* as given */
+  gchar *http_url;
+  gchar *resource_url;          /* Location of the 201 */
+  SoupSession *session;
+  GCancellable *cancellable;
+  GstSDPMessage *offer;
+  GPtrArray *pending_candidates;        /* JsonObject* (candidate or null) */
+  gboolean trickle_unsupported;
+  GSource *start_source;
+};
+
+static void signaller_iface_init (GstWebRTCRoomSignallerInterface * iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GstWebRTCRoomWhipSignaller,
+    gst_webrtc_room_whip_signaller, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_WEBRTC_ROOM_SIGNALLER,
+        signaller_iface_init));
+
+typedef GstWebRTCRoomWhipSignaller Self;
+
+static void
+outgoing_free (gpointer data)
+{
+  Outgoing *o = data;
+
+  g_free (o->to);
+  json_object_unref (o->data);
+  g_free (o);
+}
+
+typedef struct
+{
+  GWeakRef ref;
+  guint generation;
+} Pending;
+
+static Pending *
+pending_new (Self * self)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  g_weak_ref_init (&p->ref, self);
+  p->generation = self->generation;
+  return p;
+}
+
+static void
+pending_free (gpointer data)
+{
+  Pending *p = data;
+
+  g_weak_ref_clear (&p->ref);
+  g_free (p);
+}
+
+static Self *
+pending_get (Pending * p)
+{
+  Self *self = g_weak_ref_get (&p->ref);
+
+  if (self && self->generation != p->generation)
+    g_clear_object (&self);
+  return self;
+}
+
+static const gchar *
+get_string (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+get_object (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (!node || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static void
+fail (Self * self, GError * error)
+{
+  g_autoptr (GError) owned = error;
+
+  if (self->state == STATE_FAILED || self->state == STATE_IDLE)
+    return;
+  self->state = STATE_FAILED;
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  gst_webrtc_room_signaller_emit_error (GST_WEBRTC_ROOM_SIGNALLER (self),
+      owned, TRUE);
+}
+
+static GError *
+http_error (Self * self, SoupMessage * msg, GBytes * body)
+{
+  guint status = soup_message_get_status (msg);
+  const gchar *reason = soup_message_get_reason_phrase (msg);
+  g_autofree gchar *text = NULL;
+
+  if (body && g_bytes_get_size (body) > 0) {
+    gsize len = MIN (g_bytes_get_size (body), 200);
+    text = g_utf8_make_valid (g_bytes_get_data (body, NULL), len);
+  }
+  if (!reason)
+    reason = "";
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    return g_error_new (GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED, "The WHIP endpoint %s refused "
+        "our token (the element's token is the Bearer token) (HTTP %u %s)",
+        self->url, status, reason);
+  if (status == SOUP_STATUS_NOT_FOUND)
+    return g_error_new (GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_UNKNOWN,
+        "There is no WHIP endpoint at %s (HTTP 404 %s)", self->url, reason);
+  return g_error_new (GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_UNKNOWN,
+      "The WHIP endpoint %s rejected our offer (HTTP %u %s)%s%s", self->url,
+      status, reason, text ? ": " : "", text ? text : "");
+}
+
+static SoupMessage *
+new_request (Self * self, const gchar * method, const gchar * url)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+
+  if (!msg)
+    return NULL;
+  if (self->params->token && *self->params->token) {
+    g_autofree gchar *auth = g_strdup_printf ("Bearer %s",
+        self->params->token);
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+        "Authorization", auth);
+  }
+  return msg;
+}
+
+/* Trickle (RFC 8840 sdpfrag in a PATCH) */
+
+static const GstSDPMedia *
+offer_media_for_mid (Self * self, const gchar * mid)
+{
+  guint i;
+
+  for (i = 0; self->offer && i < gst_sdp_message_medias_len (self->offer); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (self->offer, i);
+    if (!g_strcmp0 (gst_sdp_media_get_attribute_val (m, "mid"), mid))
+      return m;
+  }
+  return NULL;
+}
+
+static const gchar *
+offer_attribute (Self * self, const gchar * name)
+{
+  const gchar *value;
+
+  if (!self->offer)
+    return NULL;
+  value = gst_sdp_message_get_attribute_val (self->offer, name);
+  if (!value && gst_sdp_message_medias_len (self->offer) > 0)
+    value = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
+        (self->offer, 0), name);
+  return value;
+}
+
+static gchar *
+build_sdpfrag (Self * self, JsonObject * cand)
+{
+  GString *frag = g_string_new (NULL);
+  const gchar *ufrag = offer_attribute (self, "ice-ufrag");
+  const gchar *pwd = offer_attribute (self, "ice-pwd");
+
+  if (ufrag)
+    g_string_append_printf (frag, "a=ice-ufrag:%s\r\n", ufrag);
+  if (pwd)
+    g_string_append_printf (frag, "a=ice-pwd:%s\r\n", pwd);
+  if (!cand) {
+    g_string_append (frag, "a=end-of-candidates\r\n");
+  } else {
+    const gchar *candidate = get_string (cand, "candidate");
+    const gchar *mid = get_string (cand, "sdpMid");
+    const GstSDPMedia *m = mid ? offer_media_for_mid (self, mid) : NULL;
+
+    if (m) {
+      g_autofree gchar *formats = NULL;
+      GString *fmts = g_string_new (NULL);
+      guint i;
+
+      for (i = 0; i < gst_sdp_media_formats_len (m); i++)
+        g_string_append_printf (fmts, " %s", gst_sdp_media_get_format (m, i));
+      formats = g_string_free (fmts, FALSE);
+      g_string_append_printf (frag, "m=%s 9 %s%s\r\n",
+          gst_sdp_media_get_media (m), gst_sdp_media_get_proto (m), formats);
+    }
+    if (mid)
+      g_string_append_printf (frag, "a=mid:%s\r\n", mid);
+    if (g_str_has_prefix (candidate, "candidate:"))
+      g_string_append_printf (frag, "a=%s\r\n", candidate);
+    else
+      g_string_append_printf (frag, "a=candidate:%s\r\n", candidate);
+  }
+  return g_string_free (frag, FALSE);
+}
+
+static void
+on_patched (GObject * source, GAsyncResult * result, gpointer data)
+{
+  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  SoupMessage *msg;
+  guint status;
+
+  msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+      &error);
+  pending_free (data);
+  if (!self || !body)
+    return;
+  status = soup_message_get_status (msg);
+  if (status == SOUP_STATUS_METHOD_NOT_ALLOWED
+      || status == SOUP_STATUS_NOT_IMPLEMENTED) {
+    GST_INFO ("the WHIP endpoint takes no trickled candidates (HTTP %u)",
+        status);
+    self->trickle_unsupported = TRUE;
+  } else if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
+    GST_WARNING ("WHIP PATCH: HTTP %u", status);
+  }
+}
+
+static void
+send_candidate_now (Self * self, JsonObject * cand)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
+  gchar *frag;
+
+  if (self->trickle_unsupported || !self->resource_url)
+    return;
+  if (cand && !get_string (cand, "candidate"))
+    return;
+  frag = build_sdpfrag (self, cand);
+  msg = new_request (self, "PATCH", self->resource_url);
+  if (!msg) {
+    g_free (frag);
+    return;
+  }
+  body = g_bytes_new_take (frag, strlen (frag));
+  soup_message_set_request_body_from_bytes (msg,
+      "application/trickle-ice-sdpfrag", body);
+  g_main_context_push_thread_default (self->context);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
+      self->cancellable, on_patched, pending_new (self));
+  g_main_context_pop_thread_default (self->context);
+}
+
+static void
+flush_candidates (Self * self)
+{
+  guint i;
+
+  for (i = 0; i < self->pending_candidates->len; i++) {
+    JsonNode *node = self->pending_candidates->pdata[i];
+    send_candidate_now (self, JSON_NODE_HOLDS_OBJECT (node) ?
+        json_node_get_object (node) : NULL);
+  }
+  g_ptr_array_set_size (self->pending_candidates, 0);
+}
+
+/* Offer / answer */
+
+static void
+on_posted (GObject * source, GAsyncResult * result, gpointer data)
+{
+  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) signal_data = NULL;
+  g_autoptr (GUri) base = NULL;
+  g_autofree gchar *answer = NULL;
+  GstSDPMessage *sdp = NULL;
+  JsonObject *description;
+  SoupMessage *msg;
+  const gchar *location;
+  gsize len;
+
+  msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+      &error);
+  pending_free (data);
+  if (!self || self->state != STATE_POSTING)
+    return;
+  if (!body) {
+    fail (self, g_error_new (error->domain, error->code,
+            "Could not reach the WHIP endpoint %s: %s", self->url,
+            error->message));
+    return;
+  }
+  if (soup_message_get_status (msg) != SOUP_STATUS_CREATED) {
+    fail (self, http_error (self, msg, body));
+    return;
+  }
+  location = soup_message_headers_get_one (soup_message_get_response_headers
+      (msg), "Location");
+  base = g_uri_parse (self->http_url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (location && base)
+    self->resource_url = g_uri_resolve_relative (self->http_url, location,
+        SOUP_HTTP_URI_FLAGS, NULL);
+  len = g_bytes_get_size (body);
+  if (!self->resource_url || len == 0 || len > MAX_ANSWER_BYTES
+      || !g_utf8_validate (g_bytes_get_data (body, NULL), len, NULL)) {
+    fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The WHIP endpoint %s answered "
+            "201 without %s", self->url, self->resource_url ? "a usable SDP "
+            "answer" : "a Location"));
+    return;
+  }
+  answer = g_strndup (g_bytes_get_data (body, NULL), len);
+  if (gst_sdp_message_new_from_text (answer, &sdp) != GST_SDP_OK
+      || gst_sdp_message_medias_len (sdp) == 0) {
+    if (sdp)
+      gst_sdp_message_free (sdp);
+    fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The WHIP endpoint %s answered "
+            "with something that is not SDP", self->url));
+    return;
+  }
+  gst_sdp_message_free (sdp);
+  GST_INFO ("WHIP session at %s", self->resource_url);
+  self->state = STATE_ESTABLISHED;
+
+  signal_data = json_object_new ();
+  description = json_object_new ();
+  json_object_set_string_member (description, "type", "answer");
+  json_object_set_string_member (description, "sdp", answer);
+  json_object_set_object_member (signal_data, "description", description);
+  gst_webrtc_room_signaller_emit_signal (GST_WEBRTC_ROOM_SIGNALLER (self),
+      GST_WEBRTC_ROOM_WHIP_PEER, signal_data);
+  if (self->state == STATE_ESTABLISHED)
+    flush_candidates (self);
+}
+
+static void
+post_offer (Self * self, const gchar * sdp_text)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
+
+  if (self->state != STATE_READY) {
+    GST_WARNING ("WHIP has no renegotiation: ignoring a new offer");
+    return;
+  }
+  g_clear_pointer (&self->offer, gst_sdp_message_free);
+  if (gst_sdp_message_new_from_text (sdp_text, &self->offer) != GST_SDP_OK)
+    g_clear_pointer (&self->offer, gst_sdp_message_free);
+  msg = new_request (self, SOUP_METHOD_POST, self->http_url);
+  if (!msg) {
+    fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+            "Invalid WHIP URL '%s'", self->url));
+    return;
+  }
+  soup_message_headers_replace (soup_message_get_request_headers (msg),
+      "Accept", "application/sdp");
+  body = g_bytes_new (sdp_text, strlen (sdp_text));
+  soup_message_set_request_body_from_bytes (msg, "application/sdp", body);
+  self->state = STATE_POSTING;
+  GST_INFO ("POST offer to %s", self->http_url);
+  g_main_context_push_thread_default (self->context);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
+      self->cancellable, on_posted, pending_new (self));
+  g_main_context_pop_thread_default (self->context);
+}
+
+static void
+route_outgoing (Self * self, const gchar * to, JsonObject * data)
+{
+  JsonObject *description = get_object (data, "description");
+  JsonNode *candidate = json_object_get_member (data, "candidate");
+
+  if (g_strcmp0 (to, GST_WEBRTC_ROOM_WHIP_PEER) || self->state == STATE_IDLE
+      || self->state == STATE_FAILED)
+    return;
+  if (description) {
+    const gchar *type = get_string (description, "type");
+    const gchar *sdp = get_string (description, "sdp");
+
+    if (!g_strcmp0 (type, "offer") && sdp)
+      post_offer (self, sdp);
+    return;
+  }
+  if (!candidate || !(JSON_NODE_HOLDS_OBJECT (candidate)
+          || JSON_NODE_HOLDS_NULL (candidate)))
+    return;
+  if (self->state == STATE_ESTABLISHED) {
+    send_candidate_now (self, JSON_NODE_HOLDS_OBJECT (candidate) ?
+        json_node_get_object (candidate) : NULL);
+  } else if (self->pending_candidates->len < MAX_PENDING_CANDIDATES) {
+    g_ptr_array_add (self->pending_candidates, json_node_copy (candidate));
+  }
+}
+
+static gboolean
+on_flush (gpointer data)
+{
+  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  GQueue items = G_QUEUE_INIT;
+  Outgoing *o;
+
+  if (!self)
+    return G_SOURCE_REMOVE;
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  items = self->outgoing;
+  g_queue_init (&self->outgoing);
+  g_mutex_unlock (&self->lock);
+  while ((o = g_queue_pop_head (&items))) {
+    route_outgoing (self, o->to, o->data);
+    outgoing_free (o);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Starting */
+
+/* whip+http://h/x -> http://h/x; plain http(s) URLs as they are */
+static gchar *
+http_url (const gchar * url, GError ** error)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *scheme;
+
+  if (!url || !*url) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "No WHIP endpoint URL set");
+    return NULL;
+  }
+  if (!g_ascii_strncasecmp (url, "whip+", 5))
+    url += 5;
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (!scheme || (g_ascii_strcasecmp (scheme, "http")
+          && g_ascii_strcasecmp (scheme, "https")) || !g_uri_get_host (uri)
+      || !*g_uri_get_host (uri)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "Invalid WHIP endpoint URL '%s': whip+http:// or whip+https:// "
+        "and a host", url);
+    return NULL;
+  }
+  return g_uri_to_string (uri);
+}
+
+static gboolean
+on_start (gpointer data)
+{
+  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomMessage) welcome = NULL;
+  g_autoptr (JsonObject) meta = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!self)
+    return G_SOURCE_REMOVE;
+  g_clear_pointer (&self->start_source, g_source_unref);
+  self->http_url = http_url (self->url, &error);
+  if (!self->http_url) {
+    fail (self, g_steal_pointer (&error));
+    return G_SOURCE_REMOVE;
+  }
+  if (self->cur_receive_only) {
+    fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "WHIP only publishes: use "
+            "webrtcroomsink or webrtcroombin with %s (playing from WHEP is "
+            "not implemented)", self->url));
+    return G_SOURCE_REMOVE;
+  }
+  self->state = STATE_READY;
+
+  /* the endpoint only receives (roles of the join meta, docs/protocol.md) */
+  meta = json_object_new ();
+  json_object_set_array_member (meta, "sends", json_array_new ());
+  json_object_set_boolean_member (meta, "receives", TRUE);
+  welcome = gst_webrtc_room_message_new (GST_WEBRTC_ROOM_MESSAGE_WELCOME);
+  welcome->protocol = GST_WEBRTC_ROOM_PROTOCOL_VERSION;
+  welcome->room = g_strdup (self->params->room);
+  welcome->peer = g_strdup ("whip-client");
+  welcome->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_webrtc_room_peer_info_free);
+  g_ptr_array_add (welcome->peers,
+      gst_webrtc_room_peer_info_new (GST_WEBRTC_ROOM_WHIP_PEER,
+          "WHIP endpoint", meta, FALSE));
+  gst_webrtc_room_signaller_emit_welcome (GST_WEBRTC_ROOM_SIGNALLER (self),
+      welcome, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Running code in the signaller's context */
+
+typedef void (*ContextFunc) (Self * self, gpointer data);
+
+typedef struct
+{
+  Self *self;
+  ContextFunc func;
+  gpointer data;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} SyncCall;
+
+static gboolean
+sync_call_dispatch (gpointer user_data)
+{
+  SyncCall *call = user_data;
+
+  g_mutex_lock (&call->lock);
+  if (!call->done) {
+    call->func (call->self, call->data);
+    call->done = TRUE;
+    g_cond_broadcast (&call->cond);
+  }
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_in_context (Self * self, GMainContext * context, ContextFunc func,
+    gpointer data)
+{
+  SyncCall call = { self, func, data };
+  GSource *source = NULL;
+
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+  g_mutex_lock (&call.lock);
+  while (!call.done) {
+    if (g_main_context_acquire (context)) {
+      g_main_context_push_thread_default (context);
+      func (self, data);
+      g_main_context_pop_thread_default (context);
+      call.done = TRUE;
+      if (source) {
+        g_source_destroy (source);
+        g_clear_pointer (&source, g_source_unref);
+      }
+      g_main_context_release (context);
+      break;
+    }
+    if (!source) {
+      source = g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_callback (source, sync_call_dispatch, &call, NULL);
+      g_source_attach (source, context);
+    }
+    g_cond_wait_until (&call.cond, &call.lock,
+        g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
+  }
+  g_mutex_unlock (&call.lock);
+  if (source) {
+    g_source_destroy (source);
+    g_source_unref (source);
+  }
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+}
+
+/* Interface */
+
+/* Ends the WHIP session: a DELETE of the resource, waited for (bounded by
+ * the session's timeout) so that the endpoint frees it before we go. */
+static void
+delete_resource (Self * self)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!self->resource_url || !self->session)
+    return;
+  msg = new_request (self, SOUP_METHOD_DELETE, self->resource_url);
+  if (!msg)
+    return;
+  body = soup_session_send_and_read (self->session, msg, NULL, &error);
+  if (!body)
+    GST_WARNING ("WHIP DELETE %s: %s", self->resource_url, error->message);
+  else
+    GST_INFO ("WHIP DELETE %s: HTTP %u", self->resource_url,
+        soup_message_get_status (msg));
+}
+
+static void
+do_stop (Self * self, gpointer data)
+{
+  self->generation++;
+  if (self->cancellable) {
+    g_cancellable_cancel (self->cancellable);
+    g_clear_object (&self->cancellable);
+  }
+  if (self->start_source) {
+    g_source_destroy (self->start_source);
+    g_clear_pointer (&self->start_source, g_source_unref);
+  }
+  delete_resource (self);
+  g_clear_pointer (&self->resource_url, g_free);
+  g_clear_pointer (&self->offer, gst_sdp_message_free);
+  g_ptr_array_set_size (self->pending_candidates, 0);
+  self->trickle_unsupported = FALSE;
+  self->state = STATE_IDLE;
+}
+
+static void
+do_start (Self * self, gpointer data)
+{
+  const GstWebRTCRoomJoinParams *params = data;
+  guint timeout;
+
+  if (self->state != STATE_IDLE)
+    do_stop (self, NULL);
+  self->generation++;
+  g_clear_pointer (&self->params, gst_webrtc_room_join_params_free);
+  self->params = gst_webrtc_room_join_params_copy (params);
+  g_mutex_lock (&self->lock);
+  g_free (self->url);
+  self->url = g_strdup (self->server_url);
+  timeout = self->timeout;
+  self->cur_receive_only = self->receive_only;
+  self->stopped = FALSE;
+  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&self->http_url, g_free);
+  if (!self->session)
+    self->session = soup_session_new_with_options ("user-agent",
+        "gst-webrtc-rooms", "timeout", MAX (1, timeout / 1000), NULL);
+  self->cancellable = g_cancellable_new ();
+  self->state = STATE_READY;
+  self->start_source = g_idle_source_new ();
+  g_source_set_callback (self->start_source, on_start, pending_new (self),
+      pending_free);
+  g_source_attach (self->start_source, self->context);
+}
+
+static void
+gst_webrtc_room_whip_signaller_start (GstWebRTCRoomSignaller * signaller,
+    const GstWebRTCRoomJoinParams * params)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (signaller);
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+
+  g_mutex_lock (&self->lock);
+  if (self->context)
+    g_main_context_unref (self->context);
+  self->context = g_main_context_ref (context);
+  g_mutex_unlock (&self->lock);
+  run_in_context (self, context, do_start, (gpointer) params);
+}
+
+static void
+gst_webrtc_room_whip_signaller_stop (GstWebRTCRoomSignaller * signaller)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (signaller);
+  g_autoptr (GMainContext) context = NULL;
+
+  g_mutex_lock (&self->lock);
+  self->stopped = TRUE;
+  if (self->flush_source) {
+    g_source_destroy (self->flush_source);
+    g_clear_pointer (&self->flush_source, g_source_unref);
+  }
+  g_queue_clear_full (&self->outgoing, outgoing_free);
+  context = self->context ? g_main_context_ref (self->context) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (context)
+    run_in_context (self, context, do_stop, NULL);
+}
+
+static void
+gst_webrtc_room_whip_signaller_send (GstWebRTCRoomSignaller * signaller,
+    const gchar * to, JsonObject * data)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (signaller);
+  Outgoing *o;
+
+  g_mutex_lock (&self->lock);
+  if (self->stopped || !self->context
+      || g_queue_get_length (&self->outgoing) >= MAX_QUEUED) {
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  o = g_new0 (Outgoing, 1);
+  o->to = g_strdup (to);
+  o->data = json_object_ref (data);
+  g_queue_push_tail (&self->outgoing, o);
+  if (!self->flush_source) {
+    self->flush_source = g_idle_source_new ();
+    g_source_set_callback (self->flush_source, on_flush, pending_new (self),
+        pending_free);
+    g_source_attach (self->flush_source, self->context);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+signaller_iface_init (GstWebRTCRoomSignallerInterface * iface)
+{
+  iface->start = gst_webrtc_room_whip_signaller_start;
+  iface->stop = gst_webrtc_room_whip_signaller_stop;
+  iface->send = gst_webrtc_room_whip_signaller_send;
+}
+
+/* GObject */
+
+static void
+gst_webrtc_room_whip_signaller_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_SERVER_URL:
+      g_free (self->server_url);
+      self->server_url = g_value_dup_string (value);
+      break;
+    case PROP_TIMEOUT:
+      self->timeout = g_value_get_uint (value);
+      break;
+    case PROP_RECEIVE_ONLY:
+      self->receive_only = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_webrtc_room_whip_signaller_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_RECEIVE_ONLY:
+      g_value_set_boolean (value, self->receive_only);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_webrtc_room_whip_signaller_dispose (GObject * object)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (object);
+
+  if (self->state != STATE_IDLE && self->context)
+    gst_webrtc_room_whip_signaller_stop (GST_WEBRTC_ROOM_SIGNALLER (self));
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (gst_webrtc_room_whip_signaller_parent_class)->dispose
+      (object);
+}
+
+static void
+gst_webrtc_room_whip_signaller_finalize (GObject * object)
+{
+  Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (object);
+
+  g_queue_clear_full (&self->outgoing, outgoing_free);
+  g_free (self->server_url);
+  g_free (self->url);
+  g_free (self->http_url);
+  g_free (self->resource_url);
+  g_clear_pointer (&self->offer, gst_sdp_message_free);
+  g_clear_pointer (&self->params, gst_webrtc_room_join_params_free);
+  g_ptr_array_unref (self->pending_candidates);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (gst_webrtc_room_whip_signaller_parent_class)->finalize
+      (object);
+}
+
+static void
+gst_webrtc_room_whip_signaller_init (Self * self)
+{
+  g_mutex_init (&self->lock);
+  self->server_url = g_strdup (DEFAULT_SERVER_URL);
+  self->timeout = DEFAULT_TIMEOUT;
+  g_queue_init (&self->outgoing);
+  self->pending_candidates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+}
+
+static void
+gst_webrtc_room_whip_signaller_class_init (GstWebRTCRoomWhipSignallerClass *
+    klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (whip_debug, "webrtcroomwhip", 0,
+      "WHIP client signaller");
+  gobject_class->set_property = gst_webrtc_room_whip_signaller_set_property;
+  gobject_class->get_property = gst_webrtc_room_whip_signaller_get_property;
+  gobject_class->dispose = gst_webrtc_room_whip_signaller_dispose;
+  gobject_class->finalize = gst_webrtc_room_whip_signaller_finalize;
+
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url",
+      "WHIP URL", "The WHIP endpoint (whip+http:// or whip+https://)",
+      DEFAULT_SERVER_URL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", "Timeout",
+      "Milliseconds for each HTTP request (rounded up to seconds)", 1000,
+      600000, DEFAULT_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECEIVE_ONLY] = g_param_spec_boolean ("receive-only",
+      "Receive only", "Set for an element that only receives: WHIP cannot "
+      "serve it, starting fails with a clear error", FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+}
+
+gboolean
+gst_webrtc_room_whip_signaller_is_whip_url (const gchar * url)
+{
+  return url && (!g_ascii_strncasecmp (url, "whip+http://", 12)
+      || !g_ascii_strncasecmp (url, "whip+https://", 13));
+}
+
+GstWebRTCRoomSignaller *
+gst_webrtc_room_whip_signaller_new (const gchar * whip_url)
+{
+  return g_object_new (GST_TYPE_WEBRTC_ROOM_WHIP_SIGNALLER, "server-url",
+      whip_url ? whip_url : DEFAULT_SERVER_URL, NULL);
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+# A small WHIP endpoint (RFC 9725) made of aiortc (Debian's python3-aiortc
+# 1.4), an implementation we did not write, for the whip suite: POST an
+# SDP offer -> 201 Created + Location + answer; PATCH the resource with an
+# application/trickle-ice-sdpfrag body -> 204 (candidates added); DELETE
+# -> 200 and the peer connection closes. Requires `Authorization: Bearer
+# <--token>`. Prints READY, then FRAMES <n> once --min-frames video frames
+# were decoded, then DELETED; exits 0 after the DELETE, 1 at --timeout.
+import argparse
+import asyncio
+import sys
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.sdp import candidate_from_sdp
+
+MAX_BODY = 256 * 1024
+
+
+def say(*args):
+    print(*args, flush=True)
+
+
+class Endpoint:
+    def __init__(self, args):
+        self.args = args
+        self.pcs = {}
+        self.next_id = 1
+        self.frames = 0
+        self.patches = 0
+        self.candidates = 0
+        self.done = asyncio.get_running_loop().create_future()
+
+    async def count_frames(self, track):
+        while True:
+            try:
+                await track.recv()
+            except Exception:
+                return
+            self.frames += 1
+            if self.frames == self.args.min_frames:
+                say("FRAMES", self.frames)
+
+    async def post(self, headers, body):
+        if headers.get("content-type", "").split(";")[0].strip() != "application/sdp":
+            return 415, {}, b"offer must be application/sdp"
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+
+        @pc.on("track")
+        def on_track(track):
+            say("TRACK", track.kind)
+            if track.kind == "video":
+                asyncio.ensure_future(self.count_frames(track))
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        rid = str(self.next_id)
+        self.next_id += 1
+        self.pcs[rid] = pc
+        location = "/resource/" + rid
+        say("POSTED", location)
+        return 201, {"Location": location, "Content-Type": "application/sdp"}, \
+            pc.localDescription.sdp.encode()
+
+    async def patch(self, rid, headers, body):
+        pc = self.pcs.get(rid)
+        if pc is None:
+            return 404, {}, b"no such resource"
+        if headers.get("content-type", "").split(";")[0].strip() != "application/trickle-ice-sdpfrag":
+            return 415, {}, b"trickle must be application/trickle-ice-sdpfrag"
+        self.patches += 1
+        mid = None
+        for line in body.decode().splitlines():
+            line = line.strip()
+            if line.startswith("a=mid:"):
+                mid = line[6:]
+            elif line.startswith("a=candidate:"):
+                cand = candidate_from_sdp(line[len("a=candidate:"):])
+                cand.sdpMid = mid
+                await pc.addIceCandidate(cand)
+                self.candidates += 1
+        return 204, {}, b""
+
+    async def delete(self, rid):
+        pc = self.pcs.pop(rid, None)
+        if pc is None:
+            return 404, {}, b"no such resource"
+        await pc.close()
+        say("DELETED", rid, "patches", self.patches, "candidates", self.candidates)
+        if not self.done.done():
+            self.done.set_result(True)
+        return 200, {}, b""
+
+    async def route(self, method, path, headers, body):
+        if headers.get("authorization") != "Bearer " + self.args.token:
+            return 401, {"WWW-Authenticate": "Bearer"}, b"bad token"
+        if method == "POST" and path == self.args.path:
+            return await self.post(headers, body)
+        if path.startswith("/resource/"):
+            rid = path[len("/resource/"):]
+            if method == "PATCH":
+                return await self.patch(rid, headers, body)
+            if method == "DELETE":
+                return await self.delete(rid)
+            return 405, {}, b""
+        return 404, {}, b"no WHIP endpoint here"
+
+    async def handle(self, reader, writer):
+        try:
+            request = await asyncio.wait_for(reader.readline(), 10)
+            method, path, _ = request.decode("latin-1").split(" ", 2)
+            headers = {}
+            while True:
+                line = (await reader.readline()).decode("latin-1").rstrip("\r\n")
+                if not line:
+                    break
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0"))
+            if length < 0 or length > MAX_BODY:
+                raise ValueError("body too large")
+            body = await reader.readexactly(length) if length else b""
+            status, extra, payload = await self.route(method, path, headers, body)
+        except Exception as e:  # a broken request: 400
+            say("BAD-REQUEST", repr(e))
+            status, extra, payload = 400, {}, b""
+        reasons = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
+                   401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+                   415: "Unsupported Media Type"}
+        head = "HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n" % (
+            status, reasons.get(status, "Error"), len(payload))
+        for k, v in extra.items():
+            head += "%s: %s\r\n" % (k, v)
+        writer.write(head.encode() + b"\r\n" + payload)
+        await writer.drain()
+        writer.close()
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--path", default="/whip/test")
+    parser.add_argument("--token", default="secret")
+    parser.add_argument("--min-frames", type=int, default=30)
+    parser.add_argument("--timeout", type=float, default=60)
+    args = parser.parse_args()
+    ep = Endpoint(args)
+    server = await asyncio.start_server(ep.handle, "127.0.0.1", args.port)
+    say("READY", args.port)
+    try:
+        await asyncio.wait_for(ep.done, args.timeout)
+    except asyncio.TimeoutError:
+        say("TIMEOUT frames", ep.frames)
+        return 1
+    server.close()
+    return 0 if ep.frames >= args.min_frames else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

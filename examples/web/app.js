@@ -1214,7 +1214,7 @@
     const tile = $('tile-local');
     if (!localPlaceholder) {
       localPlaceholder = buildPlaceholder();
-      tile.insertBefore(localPlaceholder.el, tile.querySelector('figcaption'));
+      tile.insertBefore(localPlaceholder.el, $('local-stats')); // under the stats overlay
     }
     const audio = localAudioTrack();
     const camera = localTrack('video');

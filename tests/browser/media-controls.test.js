@@ -106,7 +106,13 @@ describe('web client media controls', { timeout: 600000 }, () => {
         fakeDevices: 'device-count=3',
         extraArgs: ['--auto-select-desktop-capture-source=Entire screen'],
       }),
-      h.launchBrowser(),
+      // bob's browser also hosts carol's page: bob's page is then a background tab, whose
+      // renderer Chromium deprioritises; on a loaded machine that starved its ICE consent
+      // checks (connections to bob failed). Keep both pages at normal priority.
+      h.launchBrowser({
+        extraArgs: ['--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+          '--disable-backgrounding-occluded-windows'],
+      }),
     ]);
   });
 

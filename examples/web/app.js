@@ -912,7 +912,9 @@
   }
 
   // ---------- media ----------
+  let mediaTried = false; // getMedia() ran (no tracks after that: receive only)
   async function getMedia() {
+    mediaTried = true;
     if (!config.video && !config.audio) {
       updateLocalView();
       return null;
@@ -1212,7 +1214,7 @@
     const tile = $('tile-local');
     if (!localPlaceholder) {
       localPlaceholder = buildPlaceholder();
-      tile.insertBefore(localPlaceholder.el, tile.querySelector('figcaption'));
+      tile.insertBefore(localPlaceholder.el, $('local-stats')); // under the stats overlay
     }
     const audio = localAudioTrack();
     const camera = localTrack('video');
@@ -1226,17 +1228,19 @@
       video.srcObject = want;
     }
     let why = '';
-    if (!audio && !shown) why = 'receive only';
+    if (!audio && !shown) why = mediaTried ? 'receive only' : 'not joined';
     else if (!shown) why = 'audio only';
     else if (!screen && app.media.videoMuted) why = 'camera off';
     tile.dataset.video = why ? 'off' : 'on';
     tile.dataset.screen = String(!!screen);
     localPlaceholder.set(config.name || 'you', why, app.peerId || config.name || 'you');
-    const kinds = [];
-    if (audio) kinds.push(app.media.audioMuted ? 'audio (muted)' : 'audio');
-    if (camera) kinds.push(app.media.videoMuted ? 'video (off)' : 'video');
-    if (screen) kinds.push('screen');
-    $('local-state').textContent = kinds.length ? kinds.join('+') : 'receive only';
+    // what actually goes out, unmuted: "audio+video", "audio+screen", "audio", "nothing"
+    const out = [];
+    if (audio && !app.media.audioMuted) out.push('audio');
+    if (screen) out.push('screen');
+    else if (camera && !app.media.videoMuted) out.push('video');
+    $('local-state').textContent = !audio && !shown ? (mediaTried ? 'receive only' : 'no media')
+      : (out.length ? out.join('+') : 'all muted');
     setBadges($('local-badges'), {
       'mic off': audio && app.media.audioMuted,
       'camera off': camera && app.media.videoMuted && !screen,

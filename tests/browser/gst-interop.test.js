@@ -162,11 +162,8 @@ describe('browser <-> GStreamer pipeline interop', { timeout: 900000 }, () => {
       const st = await h.waitForDecodedVideo(page, gstId, { minFrames: 10, timeoutMs: 30000 });
       assert.equal(st.frameWidth, GST_VIDEO.width, tag + ': frame width ' + JSON.stringify(st));
       assert.equal(st.frameHeight, GST_VIDEO.height, tag + ': frame height ' + JSON.stringify(st));
-      const mime = await page.evaluate(async ([id, codecId]) => {
-        const r = (await window.roomApp.peers.get(id).pc.getStats()).get(codecId);
-        return r && r.mimeType;
-      }, [gstId, st.codecId]);
-      assert.equal(mime, 'video/' + codec, tag + ': negotiated codec');
+      // (read with the frame counts: room-peer may already have finished and left)
+      assert.equal(st.mimeType, 'video/' + codec, tag + ': negotiated codec');
 
       // pipeline -> browser text
       const got = await h.waitInPage(page, ([t, from]) => window.roomApp.chatLog.find((m) => !m.self && m.text === t && m.from === from),

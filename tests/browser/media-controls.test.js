@@ -12,7 +12,22 @@ const fs = require('node:fs');
 const path = require('node:path');
 const h = require('./lib/harness');
 
-const TEST_TIMEOUT = 150000;
+const TEST_TIMEOUT = 180000;
+// Joining is slow on a loaded machine (a second page of one Chromium took 40 s to load
+// at load average 50): the pages get a generous, still bounded, time to join.
+const JOIN = { timeoutMs: 60000 };
+
+// Presses a control button: it must be visible and enabled; the click is dispatched in the
+// page (element.click()), as playwright's input pipeline took > 30 s to deliver a mouse
+// click at load average 45.
+async function press(page, sel) {
+  const st = await page.$eval(sel, (b) => {
+    const r = b.getBoundingClientRect();
+    return { disabled: b.disabled, w: r.width, h: r.height, visible: getComputedStyle(b).visibility === 'visible' };
+  });
+  assert.ok(!st.disabled && st.visible && st.w > 0 && st.h > 0, sel + ' is a visible, enabled control: ' + JSON.stringify(st));
+  await page.$eval(sel, (b) => b.click());
+}
 
 // Mean luma (0..255) of what the tile of peer `id` shows, drawn to a small canvas.
 function tileLuma(page, id) {
@@ -91,7 +106,13 @@ describe('web client media controls', { timeout: 600000 }, () => {
         fakeDevices: 'device-count=3',
         extraArgs: ['--auto-select-desktop-capture-source=Entire screen'],
       }),
-      h.launchBrowser(),
+      // bob's browser also hosts carol's page: bob's page is then a background tab, whose
+      // renderer Chromium deprioritises; on a loaded machine that starved its ICE consent
+      // checks (connections to bob failed). Keep both pages at normal priority.
+      h.launchBrowser({
+        extraArgs: ['--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+          '--disable-backgrounding-occluded-windows'],
+      }),
     ]);
   });
 
@@ -113,11 +134,11 @@ describe('web client media controls', { timeout: 600000 }, () => {
   }
 
   async function twoInRoom(room) {
-    const pa = await h.openClient(alice, server, { room, name: 'alice' });
-    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+    const pa = await h.openClient(alice, server, { room, name: 'alice' }, JOIN);
+    const pb = await h.openClient(bob, server, { room, name: 'bob' }, JOIN);
     const idB = await h.waitForPeer(pa, { name: 'bob' });
     const idA = await h.waitForPeer(pb, { name: 'alice' });
-    await Promise.all([h.waitForDecodedVideo(pa, idB, { minFrames: 5 }), h.waitForDecodedVideo(pb, idA, { minFrames: 5 })]);
+    await Promise.all([h.waitForDecodedVideo(pa, idB, { minFrames: 5, timeoutMs: 60000 }), h.waitForDecodedVideo(pb, idA, { minFrames: 5, timeoutMs: 60000 })]);
     return { pa, pb, idA, idB };
   }
 
@@ -132,7 +153,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
     assert.equal(await tileAttr(pb, idA, 'videoMuted'), 'false');
 
     // --- camera off
-    await pa.click('#cam-btn');
+    await press(pa, '#cam-btn');
     assert.equal(await pa.getAttribute('#cam-btn', 'aria-pressed'), 'true');
     for (const t of await senderTracks(pa, 'video')) {
       assert.ok(t && t.enabled === false && t.readyState === 'live', 'video sender track disabled: ' + JSON.stringify(t));
@@ -144,7 +165,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
       const t = document.getElementById('tile-' + id);
       return t.dataset.videoMuted === 'true' && t.dataset.video === 'off' &&
         !!t.querySelector('.badge-camera-off') && getComputedStyle(t.querySelector('.placeholder')).display === 'flex';
-    }, idA, { what: 'camera-off indicator at bob', timeoutMs: 10000 });
+    }, idA, { what: 'camera-off indicator at bob', timeoutMs: 20000 });
     const dark = await h.waitInPage(pb, async (id) => {
       const v = document.querySelector('#tile-' + CSS.escape(id) + ' video');
       const c = document.createElement('canvas');
@@ -155,17 +176,17 @@ describe('web client media controls', { timeout: 600000 }, () => {
       let max = 0;
       for (let i = 0; i < d.length; i += 4) max = Math.max(max, d[i], d[i + 1], d[i + 2]);
       return max < 40 ? { max } : null;
-    }, idA, { what: 'black frames from alice at bob', timeoutMs: 15000 });
+    }, idA, { what: 'black frames from alice at bob', timeoutMs: 30000 });
     console.log('camera off: remote luma before ' + remoteLit.toFixed(1) + ', max channel after ' + dark.max);
 
     // --- camera on again: picture and frames come back, indicator goes
-    await pa.click('#cam-btn');
+    await press(pa, '#cam-btn');
     assert.equal(await pa.getAttribute('#cam-btn', 'aria-pressed'), 'false');
     for (const t of await senderTracks(pa, 'video')) assert.equal(t.enabled, true);
     await h.waitInPage(pb, (id) => {
       const t = document.getElementById('tile-' + id);
       return t.dataset.videoMuted === 'false' && t.dataset.video === 'on' && !t.querySelector('.badge-camera-off');
-    }, idA, { what: 'camera-on at bob', timeoutMs: 10000 });
+    }, idA, { what: 'camera-on at bob', timeoutMs: 20000 });
     await h.waitInPage(pb, async (id) => {
       const v = document.querySelector('#tile-' + CSS.escape(id) + ' video');
       const c = document.createElement('canvas');
@@ -176,7 +197,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
       let sum = 0;
       for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
       return sum / (d.length / 4 * 3) > 20;
-    }, idA, { what: 'picture back from alice at bob', timeoutMs: 15000 });
+    }, idA, { what: 'picture back from alice at bob', timeoutMs: 30000 });
     await waitFramesAdvance(pb, idA, 'frames after camera on');
 
     // --- microphone: the fake device beeps every 500 ms (a 1.5 s window holds ~3 beeps);
@@ -191,8 +212,8 @@ describe('web client media controls', { timeout: 600000 }, () => {
       await new Promise((r) => setTimeout(r, 1500));
       const e = (await read()) - a;
       return e > 0 ? e : null;
-    }, idA, { what: 'audio energy from alice at bob', timeoutMs: 20000 });
-    await pa.click('#mic-btn');
+    }, idA, { what: 'audio energy from alice at bob', timeoutMs: 40000 });
+    await press(pa, '#mic-btn');
     assert.equal(await pa.getAttribute('#mic-btn', 'aria-pressed'), 'true');
     for (const t of await senderTracks(pa, 'audio')) {
       assert.ok(t && t.enabled === false && t.readyState === 'live', 'audio sender track disabled: ' + JSON.stringify(t));
@@ -200,7 +221,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
     await h.waitInPage(pb, (id) => {
       const t = document.getElementById('tile-' + id);
       return t.dataset.audioMuted === 'true' && !!t.querySelector('.badge-mic-off');
-    }, idA, { what: 'mic-off indicator at bob', timeoutMs: 10000 });
+    }, idA, { what: 'mic-off indicator at bob', timeoutMs: 20000 });
     let quiet = null;
     for (let i = 0; i < 8 && quiet === null; i++) {
       const e = await audioEnergy(pb, idA, 1500);
@@ -208,10 +229,10 @@ describe('web client media controls', { timeout: 600000 }, () => {
     }
     assert.notEqual(quiet, null, 'bob still hears alice after she muted (energy ' + loud + ' before)');
     console.log('mic: audio energy at bob over 1.5 s: ' + loud.toExponential(2) + ' unmuted, ' + quiet.toExponential(2) + ' muted');
-    await pa.click('#mic-btn');
+    await press(pa, '#mic-btn');
     for (const t of await senderTracks(pa, 'audio')) assert.equal(t.enabled, true);
     await h.waitInPage(pb, (id) => document.getElementById('tile-' + id).dataset.audioMuted === 'false' &&
-      !document.querySelector('#tile-' + CSS.escape(id) + ' .badge-mic-off'), idA, { what: 'mic-on at bob', timeoutMs: 10000 });
+      !document.querySelector('#tile-' + CSS.escape(id) + ' .badge-mic-off'), idA, { what: 'mic-on at bob', timeoutMs: 20000 });
     let back = 0;
     for (let i = 0; i < 8 && !(back > loud / 20); i++) back = await audioEnergy(pb, idA, 1500);
     assert.ok(back > loud / 20, 'bob hears alice again: energy ' + back);
@@ -224,9 +245,9 @@ describe('web client media controls', { timeout: 600000 }, () => {
     const [camera] = await senderTracks(pa, 'video');
     assert.ok(camera && camera.label, 'camera on the sender');
 
-    await pa.click('#screen-btn');
+    await press(pa, '#screen-btn');
     await h.waitInPage(pa, () => document.getElementById('screen-btn').getAttribute('aria-pressed') === 'true', null,
-      { what: 'sharing started', timeoutMs: 10000 });
+      { what: 'sharing started', timeoutMs: 20000 });
     const shared = await senderTracks(pa, 'video');
     for (const t of shared) {
       assert.ok(t && t.id !== camera.id && t.label !== camera.label, 'screen track on the sender: ' + JSON.stringify(t));
@@ -235,7 +256,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
     assert.equal(await pa.getAttribute('#tile-local', 'data-screen'), 'true');
     // bob sees the screen: a "screen" badge and 16:9 frames that keep coming
     await h.waitInPage(pb, (id) => document.getElementById('tile-' + id).dataset.screen === 'true' &&
-      !!document.querySelector('#tile-' + CSS.escape(id) + ' .badge-screen'), idA, { what: 'screen badge at bob', timeoutMs: 10000 });
+      !!document.querySelector('#tile-' + CSS.escape(id) + ' .badge-screen'), idA, { what: 'screen badge at bob', timeoutMs: 20000 });
     const wide = await h.waitInPage(pb, async (id) => {
       const s = window.roomApp.peers.get(id);
       for (const r of (await s.pc.getStats()).values()) {
@@ -244,24 +265,24 @@ describe('web client media controls', { timeout: 600000 }, () => {
         }
       }
       return null;
-    }, idA, { what: '16:9 screen frames at bob', timeoutMs: 20000 });
+    }, idA, { what: '16:9 screen frames at bob', timeoutMs: 40000 });
     await waitFramesAdvance(pb, idA, 'screen frames flowing');
     console.log('screen share received at ' + wide.w + 'x' + wide.h);
 
-    await pa.click('#screen-btn');
+    await press(pa, '#screen-btn');
     await h.waitInPage(pa, () => document.getElementById('screen-btn').getAttribute('aria-pressed') === 'false', null,
-      { what: 'sharing stopped', timeoutMs: 10000 });
+      { what: 'sharing stopped', timeoutMs: 20000 });
     for (const t of await senderTracks(pa, 'video')) assert.equal(t.id, camera.id, 'back to the camera track');
     assert.equal(await pa.evaluate(() => window.roomApp.screenTrack), null);
     await h.waitInPage(pb, (id) => document.getElementById('tile-' + id).dataset.screen === 'false', idA,
-      { what: 'screen badge gone at bob', timeoutMs: 10000 });
+      { what: 'screen badge gone at bob', timeoutMs: 20000 });
     await h.waitInPage(pb, async (id) => {
       const s = window.roomApp.peers.get(id);
       for (const r of (await s.pc.getStats()).values()) {
         if (r.type === 'inbound-rtp' && r.kind === 'video' && r.frameWidth === 640 && r.frameHeight === 480) return true;
       }
       return false;
-    }, idA, { what: '640x480 camera frames again at bob', timeoutMs: 20000 });
+    }, idA, { what: '640x480 camera frames again at bob', timeoutMs: 40000 });
     await waitFramesAdvance(pb, idA, 'camera frames flowing after sharing');
     assert.deepEqual(await pa.evaluate(() => window.roomApp.errors), []);
   }));
@@ -282,7 +303,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
     await pa.selectOption('#camera-select', other.value);
     await h.waitInPage(pa, (dev) => Array.from(window.roomApp.peers.values())
       .every((s) => s.senders.video.track && s.senders.video.track.getSettings().deviceId === dev), other.value,
-    { what: 'the other camera on every sender', timeoutMs: 15000 });
+    { what: 'the other camera on every sender', timeoutMs: 30000 });
     const [after] = await senderTracks(pa, 'video');
     assert.equal(after.label, other.label);
     assert.notEqual(after.id, before.id);
@@ -295,7 +316,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
     await pa.selectOption('#mic-select', otherMic.value);
     await h.waitInPage(pa, (dev) => Array.from(window.roomApp.peers.values())
       .every((s) => s.senders.audio.track && s.senders.audio.track.getSettings().deviceId === dev), otherMic.value,
-    { what: 'the other microphone on every sender', timeoutMs: 15000 });
+    { what: 'the other microphone on every sender', timeoutMs: 30000 });
     const [micAfter] = await senderTracks(pa, 'audio');
     assert.notEqual(micAfter.id, micBefore.id);
     await h.waitInPage(pb, async (id) => {
@@ -314,14 +335,14 @@ describe('web client media controls', { timeout: 600000 }, () => {
 
   test('a receive-only participant is a placeholder tile, not a black video', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
     const room = 'media-recvonly';
-    const pa = await h.openClient(alice, server, { room, name: 'alice' });
-    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+    const pa = await h.openClient(alice, server, { room, name: 'alice' }, JOIN);
+    const pb = await h.openClient(bob, server, { room, name: 'bob' }, JOIN);
     const carolPage = await newPageIn(bob, 'carol');
-    const pc = await h.openClient({ page: carolPage }, server, { room, name: 'carol', video: '0', audio: '0' });
+    const pc = await h.openClient({ page: carolPage }, server, { room, name: 'carol', video: '0', audio: '0' }, JOIN);
     const idC = await pc.evaluate(() => window.roomApp.peerId);
     const idA = await h.waitForPeer(pc, { name: 'alice' });
     // carol still receives alice's video
-    await h.waitForDecodedVideo(pc, idA, { minFrames: 5 });
+    await h.waitForDecodedVideo(pc, idA, { minFrames: 5, timeoutMs: 60000 });
     for (const p of [pa, pb]) {
       await h.waitForPeer(p, { name: 'carol' });
       const tile = await h.waitInPage(p, (id) => {
@@ -333,7 +354,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
           ph: getComputedStyle(ph).display, text: ph.textContent,
           videoVisibility: getComputedStyle(v).visibility, meta: window.roomApp.roster.get(id).meta,
         };
-      }, idC, { what: 'receive-only placeholder for carol', timeoutMs: 15000 });
+      }, idC, { what: 'receive-only placeholder for carol', timeoutMs: 30000 });
       assert.equal(tile.ph, 'flex');
       assert.match(tile.text, /carol/);
       assert.match(tile.text, /receive only/);
@@ -351,17 +372,17 @@ describe('web client media controls', { timeout: 600000 }, () => {
 
   test('three participants: tiles fill the page; screenshot room-3.png', { timeout: TEST_TIMEOUT }, () => diagnose(async () => {
     const room = 'media-three';
-    const pa = await h.openClient(alice, server, { room, name: 'alice', stats: '1' });
-    const pb = await h.openClient(bob, server, { room, name: 'bob' });
+    const pa = await h.openClient(alice, server, { room, name: 'alice', stats: '1' }, JOIN);
+    const pb = await h.openClient(bob, server, { room, name: 'bob' }, JOIN);
     const carolPage = await newPageIn(bob, 'carol');
-    const pc = await h.openClient({ page: carolPage }, server, { room, name: 'carol', muted: 'audio' });
+    const pc = await h.openClient({ page: carolPage }, server, { room, name: 'carol', muted: 'audio' }, JOIN);
     const pages = { alice: pa, bob: pb, carol: pc };
     const ids = {};
     for (const [n, p] of Object.entries(pages)) ids[n] = await p.evaluate(() => window.roomApp.peerId);
     const checks = [];
     for (const [n, p] of Object.entries(pages)) {
       for (const other of Object.keys(pages)) {
-        if (other !== n) checks.push(h.waitForDecodedVideo(p, ids[other], { minFrames: 10, timeoutMs: 45000 }));
+        if (other !== n) checks.push(h.waitForDecodedVideo(p, ids[other], { minFrames: 10, timeoutMs: 60000 }));
       }
     }
     await Promise.all(checks);
@@ -383,7 +404,7 @@ describe('web client media controls', { timeout: 600000 }, () => {
       if (a.length !== 3 || !b.every((x, i) => x.playing && x.video === 'on' && x.t > a[i].t)) return null;
       if (!b.every((x) => /^\d+x\d+/.test(x.stats))) return null; // stats overlays filled in
       return b;
-    }, null, { what: 'three playing tiles with stats on alice\'s page', timeoutMs: 30000 });
+    }, null, { what: 'three playing tiles with stats on alice\'s page', timeoutMs: 60000 });
     const vw = await pa.evaluate(() => ({ w: innerWidth, h: innerHeight }));
     for (const t of tiles) {
       assert.ok(t.w >= 360 && t.h >= 270, 'tile large enough: ' + JSON.stringify(t));
@@ -399,12 +420,12 @@ describe('web client media controls', { timeout: 600000 }, () => {
     assert.deepEqual(fits, [true, true, true]);
     // carol joined muted: her tile at alice says so
     await h.waitInPage(pa, (id) => !!document.querySelector('#tile-' + CSS.escape(id) + ' .badge-mic-off'), ids.carol,
-      { what: 'mic-off badge on carol\'s tile', timeoutMs: 10000 });
+      { what: 'mic-off badge on carol\'s tile', timeoutMs: 20000 });
 
     const dir = await h.ensureArtifactsDir();
     const shot = path.join(dir, 'room-3.png');
     fs.rmSync(shot, { force: true });
-    await pa.screenshot({ path: shot });
+    await pa.screenshot({ path: shot, timeout: 60000 });
     const png = fs.readFileSync(shot);
     assert.ok(png.length > 50000, 'screenshot size ' + png.length);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');

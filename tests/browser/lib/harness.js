@@ -214,7 +214,9 @@ async function waitForDecodedVideo(page, id, { minFrames = 1, timeoutMs = 30000 
     const stats = await s.pc.getStats();
     for (const r of stats.values()) {
       if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded || 0) >= minFrames && r.frameWidth) {
-        return { framesDecoded: r.framesDecoded, frameWidth: r.frameWidth, frameHeight: r.frameHeight, codecId: r.codecId };
+        const codec = r.codecId && stats.get(r.codecId);
+        return { framesDecoded: r.framesDecoded, frameWidth: r.frameWidth, frameHeight: r.frameHeight, codecId: r.codecId,
+          mimeType: codec ? codec.mimeType : undefined };
       }
     }
     return null;

@@ -19,6 +19,8 @@
  * hostile frames really reached it. */
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -263,8 +265,9 @@ expect_bad_signals (Fixture * fx, guint count)
 {
   BadWait wait = { &fx->watch, count };
 
+  /* a 64 KB frame each: seconds on a loaded machine */
   g_assert_true (wr_test_wait_until (enough_bad_signals, &wait,
-          10000 * slow_factor ()));
+          30000 * slow_factor ()));
   /* and no more than that */
   iterate_for (200);
   g_assert_cmpuint (WATCH_GET (&fx->watch, bad_signals), ==, count);
@@ -356,7 +359,7 @@ assert_viewer_gets_video (Fixture * fx)
   Viewer *v = viewer_start (fx);
 
   g_assert_true (wr_test_wait_until (viewer_has_frames, v,
-          20000 * slow_factor ()));
+          30000 * slow_factor ()));
   g_assert_null (v->watch.error);
   viewer_free (v);
   assert_still_playing (fx);
@@ -684,6 +687,107 @@ test_max_peers (Fixture * fx, gconstpointer data)
   assert_viewer_gets_video (fx);
 }
 
+/* A real offer, from a webrtcbin of our own (never connected) */
+static gchar *
+make_offer_sdp (void)
+{
+  GstElement *webrtcbin = gst_element_factory_make ("webrtcbin", NULL);
+  g_autoptr (GstCaps) caps = gst_caps_from_string ("application/x-rtp,"
+      "media=video,encoding-name=VP8,payload=96,clock-rate=90000");
+  GstWebRTCRTPTransceiver *trans = NULL;
+  GstPromise *promise = gst_promise_new ();
+  GstWebRTCSessionDescription *offer = NULL;
+  gchar *text;
+
+  g_assert_nonnull (webrtcbin);
+  gst_element_set_state (webrtcbin, GST_STATE_READY);
+  g_signal_emit_by_name (webrtcbin, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  gst_clear_object (&trans);
+  g_signal_emit_by_name (webrtcbin, "create-offer", NULL, promise);
+  g_assert_cmpint (gst_promise_wait (promise), ==, GST_PROMISE_RESULT_REPLIED);
+  gst_structure_get (gst_promise_get_reply (promise), "offer",
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  g_assert_nonnull (offer);
+  text = gst_sdp_message_as_text (offer->sdp);
+  gst_webrtc_session_description_free (offer);
+  gst_promise_unref (promise);
+  gst_element_set_state (webrtcbin, GST_STATE_NULL);
+  gst_object_unref (webrtcbin);
+  return text;
+}
+
+static gchar *
+description_data (const gchar * sdp, gboolean restart)
+{
+  g_autoptr (GstWebRTCRoomSignalPayload) payload =
+      gst_webrtc_room_signal_payload_new_description (GST_WEBRTC_ROOM_SDP_OFFER,
+      sdp, restart);
+  g_autoptr (JsonObject) data =
+      gst_webrtc_room_signal_payload_to_json (payload);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), data);
+
+  return json_to_string (node, FALSE);
+}
+
+/* Skips frames until the element sends @client a description */
+static gboolean
+wait_for_description (WrTestClient * client, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline) {
+    g_autoptr (GstWebRTCRoomMessage) msg =
+        wr_test_client_next_message (client, 500);
+    if (msg && msg->type == GST_WEBRTC_ROOM_MESSAGE_SIGNAL && msg->data
+        && json_object_has_member (msg->data, "description"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+count_webrtcbins (GstBin * pipeline, GstBin * bin, GstElement * element,
+    gint * count)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
+    g_atomic_int_inc (count);
+}
+
+/* A member's offers replace the element's webrtcbin (restart, glare): at
+ * most one every 500 ms, not one per offer. And a member whose offer was
+ * answered but that never connects does not stall the others: its blocked
+ * webrtcbin held the shared encoder's allocation query (the viewer got no
+ * video) */
+static void
+test_restart_flood (Fixture * fx, gconstpointer data)
+{
+  WrTestClient *mallory = member_join (fx, "mallory");
+  g_autofree gchar *sdp = make_offer_sdp ();
+  g_autofree gchar *first = description_data (sdp, FALSE);
+  g_autofree gchar *restart = description_data (sdp, TRUE);
+  gint made = 0;
+  guint i, n = 20;
+
+  send_raw_signal (mallory, fx->element_id, first);
+  g_assert_true (wait_for_description (mallory, 10000 * slow_factor ()));
+  g_signal_connect (fx->pipeline, "deep-element-added",
+      G_CALLBACK (count_webrtcbins), &made);
+  for (i = 0; i < n; i++)
+    send_raw_signal (mallory, fx->element_id, restart);
+  iterate_for (1500);
+  g_test_message ("%u restart offers in a burst: %d webrtcbins made", n,
+      g_atomic_int_get (&made));
+  /* one replacement per 500 ms at most (the burst lasts far less than
+   * 1.5 s; a slow machine may see a second) */
+  g_assert_cmpint (g_atomic_int_get (&made), >=, 1);
+  g_assert_cmpint (g_atomic_int_get (&made), <=, 3);
+  g_signal_handlers_disconnect_by_func (fx->pipeline, count_webrtcbins, &made);
+  assert_viewer_gets_video (fx);
+}
+
 typedef struct
 {
   GstElement *pipeline;
@@ -803,6 +907,8 @@ main (int argc, char **argv)
       fixture_setup, test_nested_frame, fixture_teardown);
   g_test_add ("/elements/hostile/max-peers", Fixture, "max-peers=3",
       fixture_setup, test_max_peers, fixture_teardown);
+  g_test_add ("/elements/hostile/restart-flood", Fixture, NULL,
+      fixture_setup, test_restart_flood, fixture_teardown);
   g_test_add ("/elements/hostile/join-burst", Fixture, NULL,
       fixture_setup, test_join_burst, fixture_teardown);
 

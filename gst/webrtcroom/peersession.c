@@ -1107,7 +1107,10 @@ handle_description (GstWebRTCRoomPeerSession * s,
     /* Glare, yielding side: webrtcbin 1.22 has no rollback, so our pending
      * offer is dropped by replacing the webrtcbin before answering. */
     if (collision) {
-      if (remote_replace_too_soon (s, "glare")) {
+      /* a real glare (we are offering too) always yields; offers piling
+       * up while we answer are the peer's doing, and limited */
+      if (!s->making_offer && remote_replace_too_soon (s, "offer while we "
+              "answer")) {
         gst_sdp_message_free (sdp);
         return;
       }

@@ -623,8 +623,10 @@ test_candidate_flood (Fixture * fx, gconstpointer data)
   rss_after = rss_kib ();
   g_test_message ("RSS %" G_GSIZE_FORMAT " KiB before %u candidates of "
       "64 KB, %" G_GSIZE_FORMAT " KiB after", rss_before, n_big, rss_after);
-  /* 200 x 64 KB = 12.8 MB if they were kept */
-  g_assert_cmpuint (rss_after, <, rss_before + 8 * 1024);
+  /* 200 x 64 KB = 12.8 MB if they were kept; ASan keeps freed memory in
+   * its quarantine (256 MB), so RSS says nothing there */
+  if (!g_getenv ("WEBRTC_ROOM_SLOW"))
+    g_assert_cmpuint (rss_after, <, rss_before + 8 * 1024);
 
   /* well-formed candidates before any offer are queued, up to a bound:
    * beyond it they are dropped with one report */

@@ -884,8 +884,11 @@ test_join_burst (Fixture * fx, gconstpointer data)
   EventCall call = { fx->pipeline };
   GThread *thread;
   gboolean done;
+  gint made = 0;
 
   g_object_get (fx->room, "max-peers", &max_peers, NULL);
+  g_signal_connect (fx->pipeline, "deep-element-added",
+      G_CALLBACK (count_webrtcbins), &made);
   for (i = 0; i < n; i++) {
     g_autoptr (GError) error = NULL;
     WrTestClient *client = wr_test_client_connect (fx->url, NULL, &error);
@@ -929,11 +932,23 @@ test_join_burst (Fixture * fx, gconstpointer data)
     BurstWait wait = { &fx->watch, n - max_peers };
     wr_test_wait_until (burst_refused, &wait, 60000 * slow_factor ());
   }
-  g_test_message ("%u members joined at once: %u refused, slowest "
-      "send_event %" G_GINT64_FORMAT " ms, %u threads", n,
-      WATCH_GET (&fx->watch, refused->len), worst_us / 1000, count_threads ());
-  g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), ==, n - max_peers);
+  g_test_message ("%u members joined at once: %u refused, %d webrtcbins, "
+      "slowest send_event %" G_GINT64_FORMAT " ms, %u threads", n,
+      WATCH_GET (&fx->watch, refused->len), g_atomic_int_get (&made),
+      worst_us / 1000, count_threads ());
+  /* the bound: never more peer connections than max-peers */
+  g_assert_cmpint (g_atomic_int_get (&made), <=, max_peers);
+  /* each member beyond it refused once; a starved sanitizer run may lose
+   * its signalling connection (missed pongs) and resume without the
+   * peer-joined sent meanwhile */
+  if (g_getenv ("WEBRTC_ROOM_SLOW")) {
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), >, 0);
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), <=, n - max_peers);
+  } else {
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), ==, n - max_peers);
+  }
   assert_still_playing (fx);
+  g_signal_handlers_disconnect_by_func (fx->pipeline, count_webrtcbins, &made);
   members_leave (burst);
   g_assert_true (wr_test_wait_until (got_eos, &fx->watch,
           10000 * slow_factor ()));

@@ -450,6 +450,21 @@ on_webrtc_sink_caps (GstPad * pad, GParamSpec * pspec,
   gst_webrtc_room_base_bin_recheck_waits (bin);
 }
 
+/* issue 11 (payloads): the encoder's allocation query, made again each time
+ * a branch joins the tee, is serialized: it waits in every branch queue
+ * until what is before it went out. A peer whose webrtcbin keeps its sink
+ * pad blocked (an offer answered, ICE never done: tests/elements
+ * test-hostile restart-flood) held it forever, and with it the shared
+ * encoder and every other peer's video. Answered at the queue: the
+ * payloader needs nothing from upstream's allocation. */
+static GstPadProbeReturn
+answer_allocation_query (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_QUERY_TYPE (GST_PAD_PROBE_INFO_QUERY (info)) == GST_QUERY_ALLOCATION)
+    return GST_PAD_PROBE_HANDLED;
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMessage * offer, GError ** error)
@@ -512,6 +527,11 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   /* a slow peer drops its own frames, never stalls the others */
   g_object_set (queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
       0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
+  {
+    g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
+    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+        answer_allocation_query, NULL, NULL);
+  }
   pay = make_element (bin, codec->payloader);
   if (!pay) {
     gst_object_unref (queue);

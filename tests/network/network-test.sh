@@ -27,8 +27,9 @@
 #                                   server is killed and restarted: video
 #                                   comes back through new allocations
 #
-# Time bounds are generous (CI must pass on a loaded 2-core machine): they
-# tell "came back" from "did not", "undisturbed" from "cut"; how fast is a
+# Time bounds are generous (CI must pass on a loaded 2-core machine; at load
+# average 43 a rebind took 24.5 s to come back, 2-4 s on a quiet machine):
+# they tell "came back" from "did not", "undisturbed" from "cut"; how fast is a
 # benchmark (tests/bench/network-recovery.sh, tests/bench/README.md).
 #   network-test.sh fec             5 % loss, NACK off, fec=true: ULPFEC/RED
 #                                   negotiated and video decoded
@@ -224,7 +225,7 @@ case $SCENARIO in
       sleep 3
       lab_ipt nata -D FORWARD -j DROP
       # back at all, not how fast (2-4 s on a quiet machine)
-      limit_ms=$((3000 + 15000 * SLOW))
+      limit_ms=$((3000 + 40000 * SLOW))
       # 3 s without a packet: a shorter gap would mean it was not measured
       floor_ms=2500
     else
@@ -234,7 +235,7 @@ case $SCENARIO in
       ip -n "$(lab_ns nata)" addr add 198.18.0.11/24 dev wan
       ip -n "$(lab_ns nata)" addr del 198.18.0.10/24 dev wan
       lab_exec nata sh -c 'command -v conntrack >/dev/null && conntrack -F' 2>/dev/null
-      limit_ms=$((15000 * SLOW))
+      limit_ms=$((40000 * SLOW))
       # the old path is dead at once; a new one takes the 2 s media timeout
       floor_ms=1000
     fi
@@ -316,7 +317,7 @@ case $SCENARIO in
       echo "$(basename "$f"): longest video gap ${gap} ms; $(grep -c 'peer-reconnecting' "$f") reconnect(s); $(grep '^PATH' "$f" | tail -n 1)"
       # the TURN server was away 1 s: back at all (~3.3 s on a quiet
       # machine), through new allocations
-      [ -n "$gap" ] && [ "$gap" -le $((1000 + 15000 * SLOW)) ] ||
+      [ -n "$gap" ] && [ "$gap" -le $((1000 + 40000 * SLOW)) ] ||
         { lab_show "$OUT_A" "$OUT_B"; lab_fail "video gap ${gap} ms"; }
       grep '^PATH' "$f" | tail -n 1 | grep -q relay ||
         lab_fail "$(basename "$f"): not relayed after the restart"

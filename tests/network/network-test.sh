@@ -181,6 +181,16 @@ case $SCENARIO in
     # still counts as repaired when a starved sender answers late
     LOSS_LATENCY=1000 lab_loss_run true 300
     ok=$?
+    # ICE through the lossy link on a starved machine (load average 43)
+    # once failed before any frame: that is not what this test is about, so
+    # the call is made once more (said in the log)
+    if [ $ok != 0 ] && grep -q '^MESSAGE webrtcroom-peer-failed' "$LOSS_OUT_B" &&
+        ! grep -q '^FRAME' "$LOSS_OUT_B"; then
+      echo "NOTE: the connection failed before any frame ($(grep -m1 '^ICESTATE.*failed' "$LOSS_OUT_B")); once more"
+      rm -f "$LOSS_OUT_A"* "$LOSS_OUT_B"*
+      LOSS_LATENCY=1000 lab_loss_run true 300
+      ok=$?
+    fi
     echo "impair: seen ${LOSS_SEEN:-?} dropped ${LOSS_DROPPED:-?}; path ${LOSS_PATH:-?}"
     echo "FPS $LOSS_FPS"
     grep '^JITTERBUFFER' "$LOSS_OUT_B"

@@ -51,6 +51,10 @@ peer_start (const gchar * name, const gchar * room, ...)
   g_ptr_array_add (argv, g_strdup_printf ("--url=%s", server_url));
   g_ptr_array_add (argv, g_strdup_printf ("--room=%s", room));
   g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
+  /* room-peer's own default is 20 s: at load average 50 three fresh
+   * processes had not started their connectivity checks by then. A test's
+   * own --timeout (later on the command line) overrides this one. */
+  g_ptr_array_add (argv, g_strdup ("--timeout=60"));
   va_start (args, room);
   while ((arg = va_arg (args, const gchar *)))
       g_ptr_array_add (argv, g_strdup (arg));
@@ -212,7 +216,7 @@ test_two_peers (void)
   PeerProc *b = peer_start ("bob", "two", "--send-text=hello-from-bob",
       "--expect-text", "--stay=4", NULL);
 
-  peers_wait (60, a, b, NULL);
+  peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   g_assert_nonnull (strstr (a->output, "hello-from-bob"));
@@ -235,7 +239,7 @@ test_three_peers (void)
   PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=2",
       NULL);
 
-  peers_wait (90, a, b, c, NULL);
+  peers_wait (120, a, b, c, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   g_assert_cmpint (c->status, ==, 0);
@@ -253,15 +257,15 @@ static void
 test_late_joiner (void)
 {
   PeerProc *pub = peer_start ("publisher", "late", "--mode=sink",
-      "--no-audio", "--timeout=30", "--stay=30", NULL);
+      "--no-audio", "--timeout=90", "--stay=90", NULL);
   PeerProc *viewer;
   gint64 ms;
 
   /* the publisher runs alone for a while: its key frame interval passes */
   let_time_pass (3);
   viewer = peer_start ("viewer", "late", "--mode=src", "--no-audio",
-      "--min-frames=1", "--timeout=20", NULL);
-  peers_wait (40, viewer, NULL);
+      "--min-frames=1", "--timeout=60", NULL);
+  peers_wait (90, viewer, NULL);
   g_assert_cmpint (viewer->status, ==, 0);
   ms = first_frame_ms (viewer);
   g_test_message ("late joiner: first decoded frame %" G_GINT64_FORMAT
@@ -285,8 +289,8 @@ test_reverse_flow (void)
 
   let_time_pass (1);
   viewer = peer_start ("viewer", "reverse", "--mode=src", "--no-offers",
-      "--timeout=20", NULL);
-  peers_wait (40, viewer, NULL);
+      "--timeout=60", NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_nonnull (strstr (pub->output, "webrtcroom-peer-connected"));
@@ -302,9 +306,9 @@ test_pre_encoded (void)
       "--encoded", "--no-audio", "--stay=60", "--timeout=60",
       "--expect-peers=0", NULL);
   PeerProc *viewer = peer_start ("viewer", "encoded", "--mode=src",
-      "--no-audio", "--timeout=25", NULL);
+      "--no-audio", "--timeout=60", NULL);
 
-  peers_wait (40, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_cmpint (pub->status, ==, 0);
@@ -322,7 +326,7 @@ test_h264 (void)
   PeerProc *b = peer_start ("b", "h264", "--codec=H264", "--no-audio",
       "--stay=4", NULL);
 
-  peers_wait (60, a, b, NULL);
+  peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   peer_free (a);
@@ -338,9 +342,9 @@ test_add_track (void)
       "--add-audio-after=1000", "--expect-peers=0", "--stay=60",
       "--timeout=60", NULL);
   PeerProc *viewer = peer_start ("viewer", "addtrack", "--mode=src",
-      "--timeout=30", NULL);
+      "--timeout=60", NULL);
 
-  peers_wait (40, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_nonnull (strstr (pub->output, "ADDED audio"));
@@ -419,17 +423,17 @@ check_remove_track (const gchar * room, gboolean publisher_offered)
         "--timeout=60", NULL);
   else
     viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
-        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=40", NULL);
+        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=60", NULL);
   let_time_pass (1);
   if (!publisher_offered)
     viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
-        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=40", NULL);
+        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=60", NULL);
   else
     pub = peer_start ("publisher", room, "--mode=sink",
         "--remove-audio-after=1500", "--expect-peers=0", "--stay=60",
         "--timeout=60", NULL);
 
-  peers_wait (50, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_cmpint (pub->status, ==, 0);
@@ -485,13 +489,13 @@ static void
 test_peer_leaves (void)
 {
   PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=8",
-      "--timeout=40", NULL);
+      "--timeout=60", NULL);
   PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=8",
-      "--timeout=40", NULL);
+      "--timeout=60", NULL);
   PeerProc *c = peer_start ("c", "leave", "--expect-peers=2", "--stay=2",
-      "--timeout=40", NULL);
+      "--timeout=60", NULL);
 
-  peers_wait (60, a, b, c, NULL);
+  peers_wait (90, a, b, c, NULL);
   g_assert_cmpint (c->status, ==, 0);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);

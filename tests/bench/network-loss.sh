@@ -67,6 +67,6 @@ done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for nack in true false; do
   m=${MEANS[$nack]:-}
-  [ -n "$m" ] || { echo "RESULT NACK $nack: no successful run"; continue; }
-  echo "RESULT 5% loss + 100 ms delay, VP8 640x480@30, NACK/RTX $nack: mean fps$m (runs); min fps${MINS[$nack]}"
+  [ -n "$m" ] || { echo "RESULT NACK/RTX $([ $nack = true ] && echo on || echo off): no successful run"; continue; }
+  echo "RESULT 5% loss + 100 ms delay, VP8 640x480@30, NACK/RTX $([ $nack = true ] && echo on || echo off): mean fps$m (runs); min fps${MINS[$nack]}"
 done

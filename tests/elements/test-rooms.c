@@ -484,18 +484,22 @@ test_remove_track_offerer (void)
   check_remove_track ("removetrack2", TRUE);
 }
 
-/* One of three leaves: the others see peer-left and keep running. */
+/* One of three leaves: the others see peer-left and keep running. a and b
+ * stay 25 s after they are done, so that c, done 2 s before it leaves, is
+ * the one that leaves even when it got its frames much later than they did
+ * (on a loaded machine c was done 32 s after its start, after a had left
+ * with an 8 s stay). */
 static void
 test_peer_leaves (void)
 {
-  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=8",
+  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=25",
       "--timeout=60", NULL);
-  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=8",
+  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=25",
       "--timeout=60", NULL);
   PeerProc *c = peer_start ("c", "leave", "--expect-peers=2", "--stay=2",
       "--timeout=60", NULL);
 
-  peers_wait (90, a, b, c, NULL);
+  peers_wait (100, a, b, c, NULL);
   g_assert_cmpint (c->status, ==, 0);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);

@@ -204,7 +204,7 @@ first_frame_ms (PeerProc * p)
       10) : -1;
 }
 
-/* Two sendrecv peers: audio, video and chat text both ways. Each stays 4 s
+/* Two sendrecv peers: audio, video and chat text both ways. Each stays 10 s
  * after it is done, so a peer that was slower to start (its encoder and
  * DTLS key on a busy machine) still gets its frames before the other
  * leaves (with 1 s, bob once had its first frames 0.8 s before alice left). */
@@ -212,9 +212,9 @@ static void
 test_two_peers (void)
 {
   PeerProc *a = peer_start ("alice", "two", "--send-text=hello-from-alice",
-      "--expect-text", "--stay=4", NULL);
+      "--expect-text", "--stay=10", NULL);
   PeerProc *b = peer_start ("bob", "two", "--send-text=hello-from-bob",
-      "--expect-text", "--stay=4", NULL);
+      "--expect-text", "--stay=10", NULL);
 
   peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
@@ -228,15 +228,17 @@ test_two_peers (void)
   peer_free (b);
 }
 
-/* Three processes, each decodes audio and video from both others. */
+/* Three processes, each decodes audio and video from both others. Each
+ * stays 20 s after it is done: on a loaded machine c connected 17 s after
+ * a and b, and a left (then with a 2 s stay) before c had its frames. */
 static void
 test_three_peers (void)
 {
-  PeerProc *a = peer_start ("a", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *a = peer_start ("a", "three", "--expect-peers=2", "--stay=20",
       NULL);
-  PeerProc *b = peer_start ("b", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *b = peer_start ("b", "three", "--expect-peers=2", "--stay=20",
       NULL);
-  PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=20",
       NULL);
 
   peers_wait (120, a, b, c, NULL);
@@ -322,9 +324,9 @@ static void
 test_h264 (void)
 {
   PeerProc *a = peer_start ("a", "h264", "--codec=H264", "--no-audio",
-      "--stay=4", NULL);
+      "--stay=10", NULL);
   PeerProc *b = peer_start ("b", "h264", "--codec=H264", "--no-audio",
-      "--stay=4", NULL);
+      "--stay=10", NULL);
 
   peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);

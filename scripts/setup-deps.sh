@@ -60,8 +60,9 @@ if [ "$MODE" = full ]; then
   PACKAGES+=(
     # H264 tests (x264enc, avdec_h264)
     gstreamer1.0-plugins-ugly gstreamer1.0-libav
-    # scripts/check-format, test-all's private network namespaces
-    indent iproute2 util-linux procps
+    # scripts/check-format (indent; git ls-files: a minimal root has no git),
+    # test-all's private network namespaces
+    indent git iproute2 util-linux procps
     # browser tests
     chromium chromium-driver fonts-liberation ca-certificates
     # network suite: NATs, TURN, loss (impair), turns:// certificate

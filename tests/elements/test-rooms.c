@@ -599,14 +599,17 @@ test_server_restart (void)
   url_arg = g_strdup_printf ("--url=%s", url);
   port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
   /* ~10 s of video each: the restart happens in the middle; b adds an
-   * audio track 7 s into the call, after the restart, so that track is
+   * audio track 11 s into the call, after the restart, so that track is
    * negotiated through the new server. The timeouts allow a machine that
    * decodes a fifth of the 30 fps. */
   a = peer_start ("a", "restart", url_arg, "--no-audio", "--min-frames=300",
       "--stay=15", "--timeout=90", NULL);
   b = peer_start ("b", "restart", url_arg, "--no-audio", "--min-frames=300",
-      "--add-audio-after=7000", "--stay=15", "--timeout=90", NULL);
-  let_time_pass (4);
+      "--add-audio-after=11000", "--stay=15", "--timeout=90", NULL);
+  /* 8 s: the call must be up before the restart (with 4 s and two CPU hogs
+   * beside, the server went away during the first negotiation, which then
+   * failed); the audio track comes 11 s after connecting, after it */
+  let_time_pass (8);
   wr_test_server_kill (own);
   let_time_pass (1);
   args[1] = port_arg;

@@ -60,8 +60,9 @@ if [ "$MODE" = full ]; then
   PACKAGES+=(
     # H264 tests (x264enc, avdec_h264)
     gstreamer1.0-plugins-ugly gstreamer1.0-libav
-    # scripts/check-format, test-all's private network namespaces
-    indent iproute2 util-linux procps
+    # scripts/check-format (indent; git ls-files: a minimal root has no git),
+    # test-all's private network namespaces
+    indent git iproute2 util-linux procps
     # browser tests
     chromium chromium-driver fonts-liberation ca-certificates
     # network suite: NATs, TURN, loss (impair), turns:// certificate
@@ -103,6 +104,9 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-deps ($MODE): every Debian package is installed"
 else
   echo "setup-deps ($MODE): installing ${missing[*]}"
+  # finish an install that was interrupted (a killed earlier run): apt refuses
+  # to start while dpkg has half-configured packages
+  $SUDO dpkg --configure -a
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends \
     -o Dpkg::Options::=--force-unsafe-io "${PACKAGES[@]}"

@@ -16,8 +16,10 @@
 # The network suite's `loss` test asserts only what the load cannot move (RTX
 # requested and repairing, video flowing); these are the numbers.
 #
-# usage: tests/bench/network-loss.sh [-n RUNS] [-f FRAMES] [BUILD_DIR]
-#   (default 1 run, 660 frames, ./build; modes alternate: off, on, off, on...)
+# usage: tests/bench/network-loss.sh [-n RUNS] [-f FRAMES | -s SECONDS] [BUILD_DIR]
+#   (default 1 run, 660 frames, ./build; -s: b receives SECONDS from its first
+#   frame instead, for a machine too loaded to decode FRAMES in time; modes
+#   alternate: off, on, off, on...)
 set -uo pipefail
 N=1
 FRAMES=660
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     -n) N=$2; shift 2 ;;
     -f) FRAMES=$2; shift 2 ;;
+    -s) FRAMES=0; export LOSS_SECONDS=$2; shift 2 ;;
     *) break ;;
   esac
 done
@@ -43,16 +46,19 @@ declare -A MEANS MINS
 for ((i = 1; i <= N; i++)); do
   for nack in false true; do
     mode=$([ $nack = true ] && echo on || echo off)
-    if lab_loss_run "$nack" "$FRAMES"; then
-      total=$((JB_PUSHED + JB_LOST))
-      echo "run $i NACK $mode: mean $LOSS_MEAN fps, min $LOSS_MIN, longest gap $LOSS_MAXGAP ms;" \
+    lab_loss_run "$nack" "$FRAMES"
+    rc=$?
+    total=$((${JB_PUSHED:-0} + ${JB_LOST:-0}))
+    [ $rc = 0 ] || echo "run $i NACK $mode: FAILED: $LOSS_ERROR; what it measured:"
+    if [ -n "$LOSS_MEAN" ]; then
+      echo "run $i NACK $mode: mean $LOSS_MEAN fps, min $LOSS_MIN, longest gap ${LOSS_MAXGAP:-?} ms, longest run of seconds without a frame $LOSS_ZERORUN;" \
         "$JB_LOST of $total RTP packets lost ($(awk -v l="$JB_LOST" -v t="$total" 'BEGIN { printf "%.1f", t ? 100 * l / t : 0 }') %)," \
         "$JB_REQUESTS RTX requests, $JB_REPAIRED repaired; impair dropped $LOSS_DROPPED of $LOSS_SEEN; path $LOSS_PATH"
       echo "  FPS $LOSS_FPS"
-      MEANS[$nack]="${MEANS[$nack]:-} $LOSS_MEAN"
-      MINS[$nack]="${MINS[$nack]:-} $LOSS_MIN"
-    else
-      echo "run $i NACK $mode: FAILED: $LOSS_ERROR"
+      if [ $rc = 0 ]; then
+        MEANS[$nack]="${MEANS[$nack]:-} $LOSS_MEAN"
+        MINS[$nack]="${MINS[$nack]:-} $LOSS_MIN"
+      fi
     fi
     rm -f "$LOSS_OUT_A"* "$LOSS_OUT_B"*
   done
@@ -61,6 +67,6 @@ done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for nack in true false; do
   m=${MEANS[$nack]:-}
-  [ -n "$m" ] || { echo "RESULT NACK $nack: no successful run"; continue; }
-  echo "RESULT 5% loss + 100 ms delay, VP8 640x480@30, NACK/RTX $nack: mean fps$m (runs); min fps${MINS[$nack]}"
+  [ -n "$m" ] || { echo "RESULT NACK/RTX $([ $nack = true ] && echo on || echo off): no successful run"; continue; }
+  echo "RESULT 5% loss + 100 ms delay, VP8 640x480@30, NACK/RTX $([ $nack = true ] && echo on || echo off): mean fps$m (runs); min fps${MINS[$nack]}"
 done

@@ -52,6 +52,10 @@ peer_start (const gchar * name, const gchar * room, ...)
   g_ptr_array_add (argv, g_strdup_printf ("--url=%s", server_url));
   g_ptr_array_add (argv, g_strdup_printf ("--room=%s", room));
   g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
+  /* room-peer's own default is 20 s: at load average 50 three fresh
+   * processes had not started their connectivity checks by then. A test's
+   * own --timeout (later on the command line) overrides this one. */
+  g_ptr_array_add (argv, g_strdup ("--timeout=60"));
   va_start (args, room);
   while ((arg = va_arg (args, const gchar *)))
       g_ptr_array_add (argv, g_strdup (arg));
@@ -201,7 +205,7 @@ first_frame_ms (PeerProc * p)
       10) : -1;
 }
 
-/* Two sendrecv peers: audio, video and chat text both ways. Each stays 4 s
+/* Two sendrecv peers: audio, video and chat text both ways. Each stays 10 s
  * after it is done, so a peer that was slower to start (its encoder and
  * DTLS key on a busy machine) still gets its frames before the other
  * leaves (with 1 s, bob once had its first frames 0.8 s before alice left). */
@@ -209,11 +213,11 @@ static void
 test_two_peers (void)
 {
   PeerProc *a = peer_start ("alice", "two", "--send-text=hello-from-alice",
-      "--expect-text", "--stay=4", NULL);
+      "--expect-text", "--stay=10", NULL);
   PeerProc *b = peer_start ("bob", "two", "--send-text=hello-from-bob",
-      "--expect-text", "--stay=4", NULL);
+      "--expect-text", "--stay=10", NULL);
 
-  peers_wait (60, a, b, NULL);
+  peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   g_assert_nonnull (strstr (a->output, "hello-from-bob"));
@@ -225,18 +229,20 @@ test_two_peers (void)
   peer_free (b);
 }
 
-/* Three processes, each decodes audio and video from both others. */
+/* Three processes, each decodes audio and video from both others. Each
+ * stays 20 s after it is done: on a loaded machine c connected 17 s after
+ * a and b, and a left (then with a 2 s stay) before c had its frames. */
 static void
 test_three_peers (void)
 {
-  PeerProc *a = peer_start ("a", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *a = peer_start ("a", "three", "--expect-peers=2", "--stay=20",
       NULL);
-  PeerProc *b = peer_start ("b", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *b = peer_start ("b", "three", "--expect-peers=2", "--stay=20",
       NULL);
-  PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=2",
+  PeerProc *c = peer_start ("c", "three", "--expect-peers=2", "--stay=20",
       NULL);
 
-  peers_wait (90, a, b, c, NULL);
+  peers_wait (120, a, b, c, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   g_assert_cmpint (c->status, ==, 0);
@@ -254,15 +260,15 @@ static void
 test_late_joiner (void)
 {
   PeerProc *pub = peer_start ("publisher", "late", "--mode=sink",
-      "--no-audio", "--timeout=30", "--stay=30", NULL);
+      "--no-audio", "--timeout=90", "--stay=90", NULL);
   PeerProc *viewer;
   gint64 ms;
 
   /* the publisher runs alone for a while: its key frame interval passes */
   let_time_pass (3);
   viewer = peer_start ("viewer", "late", "--mode=src", "--no-audio",
-      "--min-frames=1", "--timeout=20", NULL);
-  peers_wait (40, viewer, NULL);
+      "--min-frames=1", "--timeout=60", NULL);
+  peers_wait (90, viewer, NULL);
   g_assert_cmpint (viewer->status, ==, 0);
   ms = first_frame_ms (viewer);
   g_test_message ("late joiner: first decoded frame %" G_GINT64_FORMAT
@@ -286,8 +292,8 @@ test_reverse_flow (void)
 
   let_time_pass (1);
   viewer = peer_start ("viewer", "reverse", "--mode=src", "--no-offers",
-      "--timeout=20", NULL);
-  peers_wait (40, viewer, NULL);
+      "--timeout=60", NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_nonnull (strstr (pub->output, "webrtcroom-peer-connected"));
@@ -303,9 +309,9 @@ test_pre_encoded (void)
       "--encoded", "--no-audio", "--stay=60", "--timeout=60",
       "--expect-peers=0", NULL);
   PeerProc *viewer = peer_start ("viewer", "encoded", "--mode=src",
-      "--no-audio", "--timeout=25", NULL);
+      "--no-audio", "--timeout=60", NULL);
 
-  peers_wait (40, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_cmpint (pub->status, ==, 0);
@@ -319,11 +325,11 @@ static void
 test_h264 (void)
 {
   PeerProc *a = peer_start ("a", "h264", "--codec=H264", "--no-audio",
-      "--stay=4", NULL);
+      "--stay=10", NULL);
   PeerProc *b = peer_start ("b", "h264", "--codec=H264", "--no-audio",
-      "--stay=4", NULL);
+      "--stay=10", NULL);
 
-  peers_wait (60, a, b, NULL);
+  peers_wait (90, a, b, NULL);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   peer_free (a);
@@ -339,9 +345,9 @@ test_add_track (void)
       "--add-audio-after=1000", "--expect-peers=0", "--stay=60",
       "--timeout=60", NULL);
   PeerProc *viewer = peer_start ("viewer", "addtrack", "--mode=src",
-      "--timeout=30", NULL);
+      "--timeout=60", NULL);
 
-  peers_wait (40, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_nonnull (strstr (pub->output, "ADDED audio"));
@@ -420,17 +426,17 @@ check_remove_track (const gchar * room, gboolean publisher_offered)
         "--timeout=60", NULL);
   else
     viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
-        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=40", NULL);
+        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=60", NULL);
   let_time_pass (1);
   if (!publisher_offered)
     viewer = peer_start ("viewer", room, "--mode=src", "--no-audio",
-        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=40", NULL);
+        "--min-frames=1", "--stay=7", "--report-frames", "--timeout=60", NULL);
   else
     pub = peer_start ("publisher", room, "--mode=sink",
         "--remove-audio-after=1500", "--expect-peers=0", "--stay=60",
         "--timeout=60", NULL);
 
-  peers_wait (50, viewer, NULL);
+  peers_wait (90, viewer, NULL);
   peer_stop (pub);
   g_assert_cmpint (viewer->status, ==, 0);
   g_assert_cmpint (pub->status, ==, 0);
@@ -481,18 +487,22 @@ test_remove_track_offerer (void)
   check_remove_track ("removetrack2", TRUE);
 }
 
-/* One of three leaves: the others see peer-left and keep running. */
+/* One of three leaves: the others see peer-left and keep running. a and b
+ * stay 25 s after they are done, so that c, done 2 s before it leaves, is
+ * the one that leaves even when it got its frames much later than they did
+ * (on a loaded machine c was done 32 s after its start, after a had left
+ * with an 8 s stay). */
 static void
 test_peer_leaves (void)
 {
-  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=8",
-      "--timeout=40", NULL);
-  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=8",
-      "--timeout=40", NULL);
+  PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=25",
+      "--timeout=60", NULL);
+  PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=25",
+      "--timeout=60", NULL);
   PeerProc *c = peer_start ("c", "leave", "--expect-peers=2", "--stay=2",
-      "--timeout=40", NULL);
+      "--timeout=60", NULL);
 
-  peers_wait (60, a, b, c, NULL);
+  peers_wait (100, a, b, c, NULL);
   g_assert_cmpint (c->status, ==, 0);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
@@ -597,14 +607,17 @@ test_server_restart (void)
   url_arg = g_strdup_printf ("--url=%s", url);
   port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
   /* ~10 s of video each: the restart happens in the middle; b adds an
-   * audio track 7 s into the call, after the restart, so that track is
+   * audio track 11 s into the call, after the restart, so that track is
    * negotiated through the new server. The timeouts allow a machine that
    * decodes a fifth of the 30 fps. */
   a = peer_start ("a", "restart", url_arg, "--no-audio", "--min-frames=300",
       "--stay=15", "--timeout=90", NULL);
   b = peer_start ("b", "restart", url_arg, "--no-audio", "--min-frames=300",
-      "--add-audio-after=7000", "--stay=15", "--timeout=90", NULL);
-  let_time_pass (4);
+      "--add-audio-after=11000", "--stay=15", "--timeout=90", NULL);
+  /* 8 s: the call must be up before the restart (with 4 s and two CPU hogs
+   * beside, the server went away during the first negotiation, which then
+   * failed); the audio track comes 11 s after connecting, after it */
+  let_time_pass (8);
   wr_test_server_kill (own);
   let_time_pass (1);
   args[1] = port_arg;

@@ -290,12 +290,22 @@ lab_impair_nata() {
 #   JB_PUSHED, JB_LOST, JB_REQUESTS, JB_REPAIRED  b's jitterbuffers: packets
 #                 pushed, lost for good, RTX requests, repaired by RTX
 #   LOSS_SEEN, LOSS_DROPPED  impair's packet counts
+#   LOSS_ZERORUN  longest run of whole seconds without a decoded frame, after
+#                 the first frame (the last, partial second excluded)
+# FRAMES 0 with LOSS_SECONDS=N: b receives for N seconds after its first
+# frame instead, however many frames the machine decodes meanwhile (MAXGAP
+# then covers only the first frame: use LOSS_ZERORUN).
 # Returns 1 with LOSS_ERROR set when b did not get its frames; the lab is
 # torn down either way (its output stays in LOSS_OUT_A/B until the next run).
 lab_loss_run() {
   local nack=$1 frames=$2
   # frames at 5 fps: a starved 2-core machine decodes 3-10 fps
   local limit=$((frames / 5 + 30)) pa
+  local until=(--min-frames "$frames")
+  if [ "$frames" = 0 ]; then
+    limit=$((${LOSS_SECONDS:?} + 60))
+    until=(--min-frames 1 --stay "$LOSS_SECONDS")
+  fi
   LOSS_ERROR=""
   LAB_WELCOME_TURN=0 lab_up cone cone
   lab_impair_nata --loss 5 --delay 100 --seed 7
@@ -306,7 +316,7 @@ lab_loss_run() {
     --prop "latency=${LOSS_LATENCY:-400}" --prop "nack=$nack"
   pa=$LAB_PEER_PID
   lab_peer b "$LOSS_OUT_B" --room r --name b --mode src --no-audio \
-    --min-frames "$frames" --timeout "$limit" --report-fps \
+    "${until[@]}" --timeout "$limit" --report-fps \
     --prop "latency=${LOSS_LATENCY:-400}" --prop "nack=$nack"
   lab_wait_pids $((limit + 10)) "$LAB_PEER_PID" || true
   kill "$pa" 2>/dev/null
@@ -316,6 +326,7 @@ lab_loss_run() {
   LOSS_MEAN=$(lab_field mean "$LOSS_OUT_B" FPSSUMMARY)
   LOSS_MIN=$(lab_field min "$LOSS_OUT_B" FPSSUMMARY)
   LOSS_MAXGAP=$(sed -n 's/^MAXGAP \([0-9]*\) ms/\1/p' "$LOSS_OUT_B" | tail -n 1)
+  LOSS_ZERORUN=$(awk '{ for (i = 1; i < NF; i++) { z = $i == 0 ? z + 1 : 0; if (z > m) m = z } } END { print m + 0 }' <<<"$LOSS_FPS")
   JB_PUSHED=$(lab_field pushed "$LOSS_OUT_B" JITTERBUFFER)
   JB_LOST=$(lab_field lost "$LOSS_OUT_B" JITTERBUFFER)
   JB_REQUESTS=$(lab_field rtx-requests "$LOSS_OUT_B" JITTERBUFFER)

@@ -27,8 +27,9 @@
 #                                   server is killed and restarted: video
 #                                   comes back through new allocations
 #
-# Time bounds are generous (CI must pass on a loaded 2-core machine): they
-# tell "came back" from "did not", "undisturbed" from "cut"; how fast is a
+# Time bounds are generous (CI must pass on a loaded 2-core machine; at load
+# average 43 a rebind took 24.5 s to come back, 2-4 s on a quiet machine):
+# they tell "came back" from "did not", "undisturbed" from "cut"; how fast is a
 # benchmark (tests/bench/network-recovery.sh, tests/bench/README.md).
 #   network-test.sh fec             5 % loss, NACK off, fec=true: ULPFEC/RED
 #                                   negotiated and video decoded
@@ -176,33 +177,47 @@ case $SCENARIO in
     # move. The fps figures and the NACK-off baseline are a benchmark:
     # tests/bench/network-loss.sh (frames are counted as they arrive, and CPU
     # starvation once made a second of 2 frames and one of 115).
-    # a jitterbuffer latency of 1 s (the benchmark: 400 ms): a retransmission
-    # still counts as repaired when a starved sender answers late
-    LOSS_LATENCY=1000 lab_loss_run true 300
+    # b receives 15 s from its first frame, however many frames a loaded
+    # machine decodes meanwhile; a jitterbuffer latency of 1 s (the
+    # benchmark: 400 ms): a retransmission still counts as repaired when a
+    # starved sender answers late
+    loss_call() { LOSS_SECONDS=15 LOSS_LATENCY=1000 lab_loss_run true 0; }
+    loss_call
     ok=$?
+    # ICE through the lossy link on a starved machine (load average 43)
+    # once failed before any frame: that is not what this test is about, so
+    # the call is made once more (said in the log)
+    if [ $ok != 0 ] && grep -q '^MESSAGE webrtcroom-peer-failed' "$LOSS_OUT_B" &&
+        ! grep -q '^FRAME' "$LOSS_OUT_B"; then
+      echo "NOTE: the connection failed before any frame ($(grep -m1 '^ICESTATE.*failed' "$LOSS_OUT_B")); once more"
+      rm -f "$LOSS_OUT_A"* "$LOSS_OUT_B"*
+      loss_call
+      ok=$?
+    fi
     echo "impair: seen ${LOSS_SEEN:-?} dropped ${LOSS_DROPPED:-?}; path ${LOSS_PATH:-?}"
     echo "FPS $LOSS_FPS"
     grep '^JITTERBUFFER' "$LOSS_OUT_B"
-    echo "RESULT 5% loss + 100 ms delay, NACK/RTX on: mean ${LOSS_MEAN:-?} fps, min ${LOSS_MIN:-?}, longest gap ${LOSS_MAXGAP:-?} ms; ${JB_REQUESTS:-?} RTX requests, ${JB_REPAIRED:-?} packets repaired, ${JB_LOST:-?} lost"
+    echo "RESULT 5% loss + 100 ms delay, NACK/RTX on: mean ${LOSS_MEAN:-?} fps, min ${LOSS_MIN:-?}, longest run of seconds without a frame ${LOSS_ZERORUN:-?}; ${JB_REQUESTS:-?} RTX requests, ${JB_REPAIRED:-?} packets repaired, ${JB_LOST:-?} lost"
     loss_fail() {
       lab_show "$LOSS_OUT_A" "$LOSS_OUT_B"
       rm -f "$LOSS_OUT_A"* "$LOSS_OUT_B"*
       lab_fail "$*"
     }
     [ $ok = 0 ] || loss_fail "$LOSS_ERROR"
-    # the media crossed the impaired link (b decoded 300 frames of a, at
-    # least one packet each) and the link dropped some of it
-    [ "${LOSS_SEEN:-0}" -ge 300 ] && [ "${LOSS_DROPPED:-0}" -gt 0 ] ||
+    # the media crossed the impaired link and the link dropped some of it
+    [ "${LOSS_SEEN:-0}" -ge 100 ] && [ "${LOSS_DROPPED:-0}" -gt 0 ] ||
       loss_fail "impair saw ${LOSS_SEEN:-0} packets and dropped ${LOSS_DROPPED:-0}: the loss did not reach the media"
     # b noticed the losses and asked for them, and RTX repaired some
     [ "${JB_REQUESTS:-0}" -gt 0 ] || loss_fail "no RTX request at b"
     [ "${JB_REPAIRED:-0}" -gt 0 ] || loss_fail "RTX repaired no packet (${JB_REQUESTS} requests)"
-    # video kept flowing: never 3 s without a frame, and a floor far below
-    # the ~28 fps of a quiet machine (a starved one made mean 23.8)
-    [ -n "$LOSS_MAXGAP" ] && [ "$LOSS_MAXGAP" -le $((3000 * SLOW)) ] ||
-      loss_fail "video stopped for ${LOSS_MAXGAP:-?} ms"
-    awk -v m="${LOSS_MEAN:-0}" 'BEGIN { exit !(m >= 10) }' ||
-      loss_fail "mean ${LOSS_MEAN:-?} decoded fps < 10 with NACK/RTX"
+    # video kept flowing: never 3 whole seconds without a decoded frame, and
+    # a floor far below the ~28 fps of a quiet machine (load average 8:
+    # mean 23.8; load average 50 in a fresh Debian root: mean 3.7, the
+    # longest run without a frame 2 s)
+    [ "${LOSS_ZERORUN:-99}" -lt 3 ] ||
+      loss_fail "video stopped for ${LOSS_ZERORUN:-?} whole seconds"
+    awk -v m="${LOSS_MEAN:-0}" 'BEGIN { exit !(m >= 2) }' ||
+      loss_fail "mean ${LOSS_MEAN:-?} decoded fps < 2 with NACK/RTX"
     rm -f "$LOSS_OUT_A"* "$LOSS_OUT_B"*
     ;;
 
@@ -224,7 +239,7 @@ case $SCENARIO in
       sleep 3
       lab_ipt nata -D FORWARD -j DROP
       # back at all, not how fast (2-4 s on a quiet machine)
-      limit_ms=$((3000 + 15000 * SLOW))
+      limit_ms=$((3000 + 40000 * SLOW))
       # 3 s without a packet: a shorter gap would mean it was not measured
       floor_ms=2500
     else
@@ -234,7 +249,7 @@ case $SCENARIO in
       ip -n "$(lab_ns nata)" addr add 198.18.0.11/24 dev wan
       ip -n "$(lab_ns nata)" addr del 198.18.0.10/24 dev wan
       lab_exec nata sh -c 'command -v conntrack >/dev/null && conntrack -F' 2>/dev/null
-      limit_ms=$((15000 * SLOW))
+      limit_ms=$((40000 * SLOW))
       # the old path is dead at once; a new one takes the 2 s media timeout
       floor_ms=1000
     fi
@@ -316,7 +331,7 @@ case $SCENARIO in
       echo "$(basename "$f"): longest video gap ${gap} ms; $(grep -c 'peer-reconnecting' "$f") reconnect(s); $(grep '^PATH' "$f" | tail -n 1)"
       # the TURN server was away 1 s: back at all (~3.3 s on a quiet
       # machine), through new allocations
-      [ -n "$gap" ] && [ "$gap" -le $((1000 + 15000 * SLOW)) ] ||
+      [ -n "$gap" ] && [ "$gap" -le $((1000 + 40000 * SLOW)) ] ||
         { lab_show "$OUT_A" "$OUT_B"; lab_fail "video gap ${gap} ms"; }
       grep '^PATH' "$f" | tail -n 1 | grep -q relay ||
         lab_fail "$(basename "$f"): not relayed after the restart"

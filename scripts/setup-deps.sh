@@ -55,6 +55,8 @@ PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-tools
   libnice-dev libsoup-3.0-dev libjson-glib-dev
+  # the room server's WebSocket framing (signaling/ws-loop.c)
+  libwslay-dev
 )
 if [ "$MODE" = full ]; then
   PACKAGES+=(
@@ -70,6 +72,14 @@ if [ "$MODE" = full ]; then
     # tests/elements/test-rooms prints the stacks of a peer still running at
     # its deadline
     gdb
+    # libFuzzer targets (suite fuzz, clang), tests/abuse (deflate frames)
+    clang libclang-rt-14-dev zlib1g-dev
+    # janus suite (Janus VideoRoom) and whip suite (aiortc as the endpoint)
+    janus python3-aiortc
+    # GObject-introspection data and the Python example (suite examples)
+    gobject-introspection libgirepository1.0-dev python3-gi
+    gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
+    gir1.2-json-1.0
   )
 fi
 
@@ -108,8 +118,24 @@ else
   # to start while dpkg has half-configured packages
   $SUDO dpkg --configure -a
   $SUDO apt-get update
+  # coturn and janus are installed for the tests, which start their own on
+  # loopback: their packages' services must not start (listening on every
+  # interface) during the install, and stay disabled after it
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ "$MODE" = full ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    own_policy=1
+  fi
+  rc=0
   $SUDO apt-get install -y --no-install-recommends \
-    -o Dpkg::Options::=--force-unsafe-io "${PACKAGES[@]}"
+    -o Dpkg::Options::=--force-unsafe-io "${PACKAGES[@]}" || rc=$?
+  [ $own_policy = 1 ] && $SUDO rm -f "$policy"
+  [ $rc = 0 ] || exit $rc
+  if [ "$MODE" = full ] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now janus coturn >/dev/null 2>&1 || true
+  fi
 fi
 
 [ "$MODE" = demo ] && exit 0

@@ -103,7 +103,8 @@ fi
 # network-tests=enabled: a missing libnetfilter_queue fails the build instead of
 # silently skipping the loss test
 step "build: build-ci (werror, browser and network tests)"
-if configure build-ci -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled &&
+if configure build-ci -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled \
+    -Dintrospection=enabled &&
     ninja -C build-ci; then
   run_suites "build-ci: all suites" build-ci
 else
@@ -132,7 +133,8 @@ fi
 step "build: build-fuzz (clang, libFuzzer)"
 if CC=clang configure build-fuzz -Dfuzzers=enabled -Dplugin=disabled -Dexamples=disabled \
     -Dbrowser-tests=disabled -Dnetwork-tests=disabled &&
-    ninja -C build-fuzz tests/fuzz/fuzz-protocol tests/fuzz/fuzz-room-handler; then
+    ninja -C build-fuzz tests/fuzz/fuzz-protocol tests/fuzz/fuzz-room-handler \
+      tests/fuzz/fuzz-signal-payload; then
   run_suites "build-fuzz: fuzz (smoke runs)" build-fuzz --no-rebuild --suite fuzz
 else
   fail_step "build: build-fuzz"

@@ -904,7 +904,7 @@ add_role_mixes (void)
           mix->modes[1] = roles[b];
           mix->codec = m ? "H264" : "VP8";
           mix->newcomers_offer = offers;
-          path = g_strdup_printf ("/roles/%s-then-%s/%s/%s", roles[a],
+          path = g_strdup_printf ("/roles/%s-then-%s-%s-%s", roles[a],
               roles[b], offers ? "newcomer-offers" : "first-offers",
               mix->codec);
           g_test_add_data_func_full (path, mix, test_role_mix, g_free);
@@ -922,7 +922,7 @@ add_role_mixes (void)
     mix->codec = "VP8";
     mix->newcomers_offer = TRUE;
     joined = g_strjoinv ("+", (gchar **) mix->modes);
-    path = g_strdup_printf ("/roles/mix/%s", joined);
+    path = g_strdup_printf ("/roles/mix-%s", joined);
     g_test_add_data_func_full (path, mix, test_role_mix, g_free);
   }
 }

@@ -325,8 +325,7 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
       p->max_video_gap_us = now - p->last_video_us;
     p->last_video_us = now;
     record_peer_gap (p, name, now);
-    if (p->viewers > 1)
-      viewer_frame (p, g_object_get_data (G_OBJECT (sink), "viewer"), now);
+    viewer_frame (p, g_object_get_data (G_OBJECT (sink), "viewer"), now);
     /* a decoder marks frames decoded from incomplete data (lost packets)
      * as corrupted: they show artifacts, so they are not counted as good */
     if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
@@ -1101,7 +1100,7 @@ main (int argc, char **argv)
     print_remote_directions (&p);
   if (p.report_fps)
     print_jitterbuffer_stats (&p);
-  if (p.viewers > 1)
+  if (g_str_equal (p.mode, "src"))
     print_viewer_fps (&p);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);

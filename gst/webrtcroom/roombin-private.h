@@ -165,6 +165,8 @@ typedef struct
   gboolean fec;
   guint media_timeout;
   gboolean data_channels;
+  gchar *ca_file;
+  gboolean tls_insecure;
   gchar *peer_id;
 
   /* the signalling thread */

@@ -103,6 +103,8 @@ enum
   PROP_FEC,
   PROP_MEDIA_TIMEOUT,
   PROP_DATA_CHANNELS,
+  PROP_CA_FILE,
+  PROP_TLS_INSECURE,
   PROP_PEER_ID,
   N_PROPERTIES
 };
@@ -525,6 +527,7 @@ check_settings (GstWebRTCRoomBaseBin * self)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autofree gchar *url = NULL, *stun = NULL, *turns = NULL, *addrs = NULL;
+  g_autofree gchar *ca_file = NULL;
   g_auto (GStrv) list = NULL;
   g_autoptr (GError) error = NULL;
   gboolean custom;
@@ -535,6 +538,7 @@ check_settings (GstWebRTCRoomBaseBin * self)
   stun = g_strdup (priv->stun_server);
   turns = g_strdup (priv->turn_servers);
   addrs = g_strdup (priv->local_addresses);
+  ca_file = g_strdup (priv->ca_file);
   custom = priv->custom_signaller;
   GST_OBJECT_UNLOCK (self);
 
@@ -549,6 +553,16 @@ check_settings (GstWebRTCRoomBaseBin * self)
           ("Invalid server-url '%s': expected ws://HOST:PORT/ws or "
               "wss://HOST:PORT/ws", GST_STR_NULL (url)),
           ("%s", error ? error->message : "not a ws:// or wss:// URL"));
+      return FALSE;
+    }
+  }
+  if (ca_file && *ca_file) {
+    g_autoptr (GTlsDatabase) database = g_tls_file_database_new (ca_file,
+        &error);
+
+    if (!database) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid ca-file '%s': %s", ca_file, error->message), (NULL));
       return FALSE;
     }
   }
@@ -1023,6 +1037,12 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_DATA_CHANNELS:
       priv->data_channels = g_value_get_boolean (value);
       break;
+    case PROP_CA_FILE:
+      str_field = &priv->ca_file;
+      break;
+    case PROP_TLS_INSECURE:
+      priv->tls_insecure = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1108,6 +1128,12 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_DATA_CHANNELS:
       g_value_set_boolean (value, priv->data_channels);
       break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, priv->ca_file);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, priv->tls_insecure);
+      break;
     case PROP_PEER_ID:
       g_value_set_string (value, priv->peer_id);
       break;
@@ -1125,6 +1151,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
   g_free (priv->server_url);
+  g_free (priv->ca_file);
   g_free (priv->room);
   g_free (priv->display_name);
   g_free (priv->meta);
@@ -1374,6 +1401,26 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_DATA_CHANNELS] = g_param_spec_boolean ("data-channels",
       "Data channels", "Connect to peers that also ask for data channels "
       "even when no media flows between us", DEFAULT_DATA_CHANNELS, PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:ca-file:
+   *
+   * PEM file of the certificate authorities a wss:// room server's
+   * certificate is checked against, instead of the system's (a private
+   * CA). A file that cannot be read fails the change to READY.
+   */
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
+      "PEM file of the CAs to trust for wss:// (default: the system's)", NULL,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:tls-insecure:
+   *
+   * Accept any certificate from a wss:// room server (self-signed test
+   * servers). Never in production: anyone on the path can read and change
+   * the signalling, media keys included.
+   */
+  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure",
+      "TLS insecure", "Accept any wss:// server certificate (testing only)",
+      FALSE, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:peer-id:
    *

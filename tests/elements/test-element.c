@@ -244,6 +244,7 @@ test_bad_settings_fail (void)
     {"stun-server", "garbage", "Invalid stun-server"},
     {"stun-server", "turn://u:p@host:3478", "Invalid stun-server"},
     {"local-addresses", "not-an-ip", "Invalid local-addresses"},
+    {"ca-file", "/nonexistent/ca.pem", "Invalid ca-file"},
   };
   guint i;
 

@@ -840,13 +840,16 @@ test_role_mix (gconstpointer data)
     procs[i] = logged_peer_start (name, room, args, &logs[i]);
     let_time_pass (1);
   }
-  /* the receivers print DONE; then a peer connection that should not exist
-   * gets a moment to show up */
+  /* everyone is in the room (a slow start must not be cut short by the
+   * stop below) and the receivers print DONE; then a peer connection that
+   * should not exist gets a moment to show up */
+  for (i = 0; i < n; i++)
+    logged_peer_wait_line (procs[i], logs[i], "MESSAGE webrtcroom-joined", 60);
   for (i = 0; i < n; i++) {
     if (is_receiver[i])
       logged_peer_wait_line (procs[i], logs[i], "DONE ", 90);
   }
-  let_time_pass (2);
+  let_time_pass (3);
   for (i = 0; i < n; i++) {
     logged_peer_finish (procs[i], logs[i], 30);
     g_free (logs[i]);

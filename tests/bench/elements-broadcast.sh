@@ -5,8 +5,11 @@
 # never connect to each other: N viewers make N peer connections, not
 # N(N+1)/2. Prints every viewer's fps (mean after its first 2 s, until the
 # end of the measurement), the sender's CPU over WINDOW s once every viewer
-# gets video, the number of peer connections the viewers made, and the load
-# average (the machine is shared). Same-run baseline: N=1.
+# gets video, the frame rate the sender's encoder got through (video frames
+# into the element over its whole run: a starved encoder backs the live
+# source up, and every viewer then gets that rate), the number of peer
+# connections the viewers made, and the load average (the machine is
+# shared). Same-run baseline: N=1.
 # usage: tests/bench/elements-broadcast.sh [N...] (default 10 25 50)
 # env: BUILD (default build-bench), WINDOW (s, default 10), PER (viewers per
 #      process, default 5)
@@ -67,11 +70,12 @@ for n in 1 $NS; do
   cpu=$(cpu_percent $((b - a)))
   conns=$(cat "$WORK"/viewers-$n-*.out | grep -c '^MESSAGE webrtcroom-peer-connected')
   sconns=$(grep -c '^MESSAGE webrtcroom-peer-connected' "$WORK/sender-$n.out")
+  sent=$(sed -n "s/^SENT video fps=\([0-9.]*\).*/\1/p" "$WORK/sender-$n.out")
   fps=$(cat "$WORK"/viewers-$n-*.out | sed -n 's/^VIEWER \([^ ]*\) fps=\([0-9.]*\).*/\2/p')
 
   echo "N=$n: viewers ready after ${ready_s} s; viewer fps:" $fps
-  echo "$fps" | awk -v n="$n" -v cpu="$cpu" -v load="$load" -v conns="$conns" -v sconns="$sconns" '
+  echo "$fps" | awk -v n="$n" -v cpu="$cpu" -v load="$load" -v conns="$conns" -v sconns="$sconns" -v sent="${sent:--}" '
     NF { c++; s += $1; if (min == "" || $1 < min) min = $1; if ($1 >= 25) ok++ }
-    END { printf "RESULT broadcast N=%d: sender CPU %s%% of a core (%.2f%% per viewer), viewers with fps >= 25: %d/%d, fps min %s mean %.1f; peer connections: viewers %d, sender %d; load %s\n",
-      n, cpu, (n > 0 ? cpu / n : 0), ok, c, (min == "" ? "-" : min), (c ? s / c : 0), conns, sconns, load }'
+    END { printf "RESULT broadcast N=%d: sender CPU %s%% of a core (%.2f%% per viewer), sender input %s fps, viewers with fps >= 25: %d/%d, fps min %s mean %.1f; peer connections: viewers %d, sender %d; load %s\n",
+      n, cpu, (n > 0 ? cpu / n : 0), sent, ok, c, (min == "" ? "-" : min), (c ? s / c : 0), conns, sconns, load }'
 done

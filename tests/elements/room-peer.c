@@ -72,6 +72,8 @@ typedef struct
   gint viewers;                 /* --viewers: webrtcroomsrc elements hosted */
   GPtrArray *rooms;             /* every room element (the first is room) */
   GHashTable *viewer_stats;     /* element name -> ViewerStats* */
+  gint sent_frames;             /* video frames into the room element */
+  gint64 sent_first_us, sent_last_us;
 
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
@@ -109,6 +111,23 @@ viewer_frame (Peer * p, const gchar * viewer, gint64 now)
       v->frames++;
   }
   v->last_us = now;
+}
+
+/* Video frames entering the room element (what the encoder gets through:
+ * a starved encoder backs the live source up) */
+static GstPadProbeReturn
+count_sent (GstPad * pad, GstPadProbeInfo * info, Peer * p)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&p->lock);
+  if (!p->sent_first_us)
+    p->sent_first_us = now;
+  else
+    p->sent_frames++;
+  p->sent_last_us = now;
+  g_mutex_unlock (&p->lock);
+  return GST_PAD_PROBE_OK;
 }
 
 /* VIEWER <name> fps=<mean after the warm-up> frames=<n> */
@@ -1042,6 +1061,13 @@ main (int argc, char **argv)
   }
   g_signal_connect (p.pipeline, "deep-element-added",
       G_CALLBACK (on_deep_element_added), &p);
+  {
+    g_autoptr (GstPad) video_in = gst_element_get_static_pad (p.room,
+        "video_0");
+    if (video_in)
+      gst_pad_add_probe (video_in, GST_PAD_PROBE_TYPE_BUFFER,
+          (GstPadProbeCallback) count_sent, &p, NULL);
+  }
   p.rooms = g_ptr_array_new_with_free_func (gst_object_unref);
   g_ptr_array_add (p.rooms, gst_object_ref (p.room));
   for (gint i = 1; i < p.viewers; i++) {
@@ -1102,6 +1128,9 @@ main (int argc, char **argv)
     print_jitterbuffer_stats (&p);
   if (g_str_equal (p.mode, "src"))
     print_viewer_fps (&p);
+  else if (p.sent_last_us > p.sent_first_us)
+    printf ("SENT video fps=%.1f frames=%d\n", p.sent_frames * 1e6 /
+        (p.sent_last_us - p.sent_first_us), p.sent_frames);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);
   g_ptr_array_unref (p.rooms);

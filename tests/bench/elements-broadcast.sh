@@ -12,13 +12,14 @@
 # shared). Same-run baseline: N=1.
 # usage: tests/bench/elements-broadcast.sh [N...] (default 10 25 50)
 # env: BUILD (default build-bench), WINDOW (s, default 10), PER (viewers per
-#      process, default 5)
+#      process, default 5), STAGGER (s between viewer processes, default 1)
 set -u
 . "$(dirname "$0")/elements-common.sh"
 elements_enter_netns "$@"
 NS=${*:-10 25 50}
 WINDOW=${WINDOW:-10}
 PER=${PER:-5}
+STAGGER=${STAGGER:-1}
 HZ=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/elements-broadcast.XXXXXX)
 start_server "$WORK/server.out"
@@ -46,6 +47,9 @@ for n in 1 $NS; do
       > "$WORK/viewers-$n-$k.out" 2>&1 &
     vpids+=($!)
     left=$((left - per))
+    # all viewer processes at once on a loaded 2-core machine: their
+    # WebSocket connects timed out (5 s) in a first run
+    sleep "$STAGGER"
   done
   procs=${#vpids[@]}
   t0=$(now_ms)

@@ -14,3 +14,4 @@
 #include <gst/webrtcroom/signaller.h>
 #include <gst/webrtcroom/websocketsignaller.h>
 #include <gst/webrtcroom/roombin.h>
+#include <gst/webrtcroom/webrtcroom-enumtypes.h>

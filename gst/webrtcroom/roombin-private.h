@@ -168,6 +168,8 @@ typedef struct
   guint media_timeout;
   guint max_peers;
   gboolean data_channels;
+  gchar *ca_file;
+  gboolean tls_insecure;
   gchar *peer_id;
 
   /* the signalling thread */

@@ -16,9 +16,38 @@
  * per remote peer. Who offers follows protocol.md: a newcomer offers to the
  * peers already present; peers that joined with `offers=false` are offered
  * to. Signalling and negotiation run on one thread owned by the element.
+ *
+ * Peers connect only where media flows (docs/protocol.md "Roles"): the
+ * element announces what it sends and receives in its join `meta`, and
+ * opens no peer connection to a peer it has nothing to exchange with (two
+ * viewers, two publishers), unless both set `data-channels`.
+ *
+ * ## Bus messages
+ * Element messages posted on the bus, each with a string field `peer-id`
+ * (our own id for `webrtcroom-joined` and `webrtcroom-resumed`):
+ *
+ * - `webrtcroom-joined`: we are in the room; `room` (string).
+ * - `webrtcroom-resumed`: the signalling connection came back with the
+ *   same id; peer connections were kept.
+ * - `webrtcroom-signalling-lost`: the room server connection was lost, a
+ *   resume is under way; `reason` (string). No `peer-id`.
+ * - `webrtcroom-peer-joined`: a member found in the room or a newcomer;
+ *   `name` (string, may be %NULL).
+ * - `webrtcroom-peer-left`: `reason` (`left`, `timeout`, `kicked`).
+ * - `webrtcroom-peer-connected`: the peer connection is up (ICE and DTLS).
+ * - `webrtcroom-peer-failed`: one peer's connection or negotiation failed;
+ *   `reason` (string, human readable), and for classified failures `domain`
+ *   (string, the GError domain) and `code` (int, e.g.
+ *   GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE). Other peers keep
+ *   going; a #GST_MESSAGE_WARNING says the same.
+ * - `webrtcroom-peer-media-timeout`: no RTP/RTCP from a connected peer for
+ *   #GstWebRTCRoomBaseBin:media-timeout; `silent-ms` (int64).
+ * - `webrtcroom-peer-reconnecting`: its peer connection is being replaced;
+ *   `reason` (`media-timeout`, `remote-restart`, ...), `attempt` (uint).
  */
 
 #include "roombin-private.h"
+#include "webrtcroom-enumtypes.h"
 #include "websocketsignaller.h"
 
 #include <gst/pbutils/pbutils.h>
@@ -37,7 +66,9 @@ void gst_webrtc_room_certificate_wait (void);
 #define DEFAULT_UPNP FALSE
 #define DEFAULT_ICE_TCP TRUE
 #define DEFAULT_VIDEO_CODEC "VP8"
+#define DEFAULT_VIDEO_CODEC_ENUM GST_WEBRTC_ROOM_VIDEO_CODEC_VP8
 #define DEFAULT_AUDIO_CODEC "OPUS"
+#define DEFAULT_AUDIO_CODEC_ENUM GST_WEBRTC_ROOM_AUDIO_CODEC_OPUS
 #define DEFAULT_BITRATE 1000000
 #define DEFAULT_LATENCY 50
 /* get-stats waits this long for each webrtcbin at most */
@@ -76,6 +107,8 @@ enum
   PROP_MEDIA_TIMEOUT,
   PROP_MAX_PEERS,
   PROP_DATA_CHANNELS,
+  PROP_CA_FILE,
+  PROP_TLS_INSECURE,
   PROP_PEER_ID,
   N_PROPERTIES
 };
@@ -461,6 +494,118 @@ stop_thread (GstWebRTCRoomBaseBin * self)
   g_clear_pointer (&priv->context, g_main_context_unref);
 }
 
+/* Settings the user can get wrong are checked when the element leaves
+ * NULL: the state change fails with a clear error instead of a pipeline
+ * that runs and never connects. */
+
+static gboolean
+check_ice_url (const gchar * url, gboolean turn, GError ** error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, error);
+  const gchar *scheme;
+
+  if (!uri)
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  if (turn ? (g_strcmp0 (scheme, "turn") && g_strcmp0 (scheme, "turns"))
+      : g_strcmp0 (scheme, "stun")) {
+    g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
+        "the scheme must be %s", turn ? "turn:// or turns://" : "stun://");
+    return FALSE;
+  }
+  if (!g_uri_get_host (uri) || !*g_uri_get_host (uri)) {
+    g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST, "no host");
+    return FALSE;
+  }
+  if (turn && (!g_uri_get_user (uri) || !*g_uri_get_user (uri)
+          || !g_uri_get_password (uri))) {
+    g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_USER,
+        "a TURN server needs user:password@ before the host");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_settings (GstWebRTCRoomBaseBin * self)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autofree gchar *url = NULL, *stun = NULL, *turns = NULL, *addrs = NULL;
+  g_autofree gchar *ca_file = NULL;
+  g_auto (GStrv) list = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean custom;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  url = g_strdup (priv->server_url);
+  stun = g_strdup (priv->stun_server);
+  turns = g_strdup (priv->turn_servers);
+  addrs = g_strdup (priv->local_addresses);
+  ca_file = g_strdup (priv->ca_file);
+  custom = priv->custom_signaller;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!custom) {
+    g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE,
+        &error) : NULL;
+    const gchar *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+    if (!uri || (g_strcmp0 (scheme, "ws") && g_strcmp0 (scheme, "wss"))
+        || !g_uri_get_host (uri) || !*g_uri_get_host (uri)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid server-url '%s': expected ws://HOST:PORT/ws or "
+              "wss://HOST:PORT/ws", GST_STR_NULL (url)),
+          ("%s", error ? error->message : "not a ws:// or wss:// URL"));
+      return FALSE;
+    }
+  }
+  if (ca_file && *ca_file) {
+    g_autoptr (GTlsDatabase) database = g_tls_file_database_new (ca_file,
+        &error);
+
+    if (!database) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid ca-file '%s': %s", ca_file, error->message), (NULL));
+      return FALSE;
+    }
+  }
+  if (stun && *stun && !check_ice_url (stun, FALSE, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid stun-server '%s': expected stun://HOST:PORT (%s)", stun,
+            error->message), (NULL));
+    return FALSE;
+  }
+  list = turns ? g_strsplit_set (turns, ", ", -1) : NULL;
+  for (i = 0; list && list[i]; i++) {
+    if (!*list[i])
+      continue;
+    if (!check_ice_url (list[i], TRUE, &error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid turn-servers entry '%s': expected "
+              "turn(s)://USER:PASSWORD@HOST:PORT (%s)", list[i],
+              error->message), (NULL));
+      return FALSE;
+    }
+  }
+  g_clear_pointer (&list, g_strfreev);
+  list = addrs ? g_strsplit_set (addrs, ", ", -1) : NULL;
+  for (i = 0; list && list[i]; i++) {
+    g_autoptr (GInetAddress) address = NULL;
+
+    if (!*list[i])
+      continue;
+    address = g_inet_address_new_from_string (list[i]);
+    if (!address) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid local-addresses entry '%s': expected an IP address",
+              list[i]), (NULL));
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static GstStateChangeReturn
 gst_webrtc_room_base_bin_change_state (GstElement * element,
     GstStateChange transition)
@@ -473,6 +618,8 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!check_settings (self))
+        return GST_STATE_CHANGE_FAILURE;
       gst_webrtc_room_certificate_warm_up ();
       start_thread (self);
       break;
@@ -781,6 +928,29 @@ gst_webrtc_room_base_bin_set_signaller (GstWebRTCRoomBaseBin * self,
 
 /* GObject */
 
+/* Codec enums: the nick is the codec's SDP name (codecs.c) */
+static const gchar *
+enum_nick (GType type, gint value)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+  const gchar *nick = v ? v->value_nick : NULL;
+
+  g_type_class_unref (klass);
+  return nick;
+}
+
+static gint
+enum_value (GType type, const gchar * nick)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *v = nick ? g_enum_get_value_by_nick (klass, nick) : NULL;
+  gint value = v ? v->value : 0;
+
+  g_type_class_unref (klass);
+  return value;
+}
+
 static gboolean
 check_mutable (GstWebRTCRoomBaseBin * self, GParamSpec * pspec)
 {
@@ -829,10 +999,14 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
       str_field = &priv->local_addresses;
       break;
     case PROP_VIDEO_CODEC:
-      str_field = &priv->video_codec;
+      g_free (priv->video_codec);
+      priv->video_codec = g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
+              g_value_get_enum (value)));
       break;
     case PROP_AUDIO_CODEC:
-      str_field = &priv->audio_codec;
+      g_free (priv->audio_codec);
+      priv->audio_codec = g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
+              g_value_get_enum (value)));
       break;
     case PROP_OFFERS:
       priv->offers = g_value_get_boolean (value);
@@ -869,6 +1043,12 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
       break;
     case PROP_DATA_CHANNELS:
       priv->data_channels = g_value_get_boolean (value);
+      break;
+    case PROP_CA_FILE:
+      str_field = &priv->ca_file;
+      break;
+    case PROP_TLS_INSECURE:
+      priv->tls_insecure = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -915,10 +1095,12 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
       g_value_set_string (value, priv->local_addresses);
       break;
     case PROP_VIDEO_CODEC:
-      g_value_set_string (value, priv->video_codec);
+      g_value_set_enum (value, enum_value (GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
+              priv->video_codec));
       break;
     case PROP_AUDIO_CODEC:
-      g_value_set_string (value, priv->audio_codec);
+      g_value_set_enum (value, enum_value (GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
+              priv->audio_codec));
       break;
     case PROP_OFFERS:
       g_value_set_boolean (value, priv->offers);
@@ -956,6 +1138,12 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_DATA_CHANNELS:
       g_value_set_boolean (value, priv->data_channels);
       break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, priv->ca_file);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, priv->tls_insecure);
+      break;
     case PROP_PEER_ID:
       g_value_set_string (value, priv->peer_id);
       break;
@@ -973,6 +1161,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
   g_free (priv->server_url);
+  g_free (priv->ca_file);
   g_free (priv->room);
   g_free (priv->display_name);
   g_free (priv->meta);
@@ -1188,48 +1377,6 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_ICE_TCP] = g_param_spec_boolean ("ice-tcp", "ICE TCP",
       "Gather ICE TCP candidates", DEFAULT_ICE_TCP, PROP_FLAGS);
   /**
-   * GstWebRTCRoomBaseBin:video-codec:
-   *
-   * Codec raw video is encoded to: VP8, VP9, H264 or AV1 (AV1 needs
-   * rtpav1pay, which GStreamer 1.22 does not ship).
-   */
-  properties[PROP_VIDEO_CODEC] = g_param_spec_string ("video-codec",
-      "Video codec", "Codec for raw video input: VP8, VP9, H264 or AV1",
-      DEFAULT_VIDEO_CODEC, PROP_FLAGS);
-  /**
-   * GstWebRTCRoomBaseBin:audio-codec:
-   *
-   * Codec raw audio is encoded to (OPUS).
-   */
-  properties[PROP_AUDIO_CODEC] = g_param_spec_string ("audio-codec",
-      "Audio codec", "Codec for raw audio input: OPUS", DEFAULT_AUDIO_CODEC,
-      PROP_FLAGS);
-  /**
-   * GstWebRTCRoomBaseBin:bitrate:
-   *
-   * Target video bitrate in bits per second.
-   */
-  properties[PROP_BITRATE] = g_param_spec_uint ("bitrate", "Bitrate",
-      "Target video bitrate (bits/s)", 10000, G_MAXINT, DEFAULT_BITRATE,
-      PROP_FLAGS);
-  /**
-   * GstWebRTCRoomBaseBin:latency:
-   *
-   * Jitterbuffer latency in milliseconds. Low by default for LAN and
-   * loopback; raise it on lossy or jittery networks.
-   */
-  properties[PROP_LATENCY] = g_param_spec_uint ("latency", "Latency",
-      "Jitterbuffer latency (ms)", 0, 10000, DEFAULT_LATENCY, PROP_FLAGS);
-  /**
-   * GstWebRTCRoomBaseBin:decode:
-   *
-   * Decode remote tracks to raw video/audio; %FALSE outputs the encoded
-   * stream (e.g. to record without re-encoding).
-   */
-  properties[PROP_DECODE] = g_param_spec_boolean ("decode", "Decode",
-      "Output raw (decoded) remote tracks; FALSE outputs encoded streams",
-      DEFAULT_DECODE, PROP_FLAGS);
-  /**
    * GstWebRTCRoomBaseBin:nack:
    *
    * Negative acknowledgements with retransmission (NACK/RTX, RFC 4588) on
@@ -1240,16 +1387,6 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_NACK] = g_param_spec_boolean ("nack", "NACK",
       "Request retransmission of lost video packets (NACK/RTX)",
       DEFAULT_NACK, PROP_FLAGS);
-  /**
-   * GstWebRTCRoomBaseBin:fec:
-   *
-   * Forward error correction on video: ULPFEC (RFC 5109) inside RED
-   * (RFC 2198). Costs bandwidth on every link; repairs loss without a
-   * round trip.
-   */
-  properties[PROP_FEC] = g_param_spec_boolean ("fec", "FEC",
-      "Send and accept ULPFEC/RED forward error correction on video",
-      DEFAULT_FEC, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:media-timeout:
    *
@@ -1287,6 +1424,26 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
       "Data channels", "Connect to peers that also ask for data channels "
       "even when no media flows between us", DEFAULT_DATA_CHANNELS, PROP_FLAGS);
   /**
+   * GstWebRTCRoomBaseBin:ca-file:
+   *
+   * PEM file of the certificate authorities a wss:// room server's
+   * certificate is checked against, instead of the system's (a private
+   * CA). A file that cannot be read fails the change to READY.
+   */
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
+      "PEM file of the CAs to trust for wss:// (default: the system's)", NULL,
+      PROP_FLAGS);
+  /**
+   * GstWebRTCRoomBaseBin:tls-insecure:
+   *
+   * Accept any certificate from a wss:// room server (self-signed test
+   * servers). Never in production: anyone on the path can read and change
+   * the signalling, media keys included.
+   */
+  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure",
+      "TLS insecure", "Accept any wss:// server certificate (testing only)",
+      FALSE, PROP_FLAGS);
+  /**
    * GstWebRTCRoomBaseBin:peer-id:
    *
    * Our id in the room, assigned by the server after joining.
@@ -1294,7 +1451,10 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   properties[PROP_PEER_ID] = g_param_spec_string ("peer-id", "Peer id",
       "Our id in the room (assigned by the server)", NULL,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+  for (guint i = 1; i < N_PROPERTIES; i++) {
+    if (properties[i])
+      g_object_class_install_property (gobject_class, i, properties[i]);
+  }
 
   /**
    * GstWebRTCRoomBaseBin::peer-joined:
@@ -1361,6 +1521,82 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_WEBRTC_ROOM_BASE_BIN, 0);
 }
 
+/* The properties only a sending or only a receiving element has, made
+ * for each element class that has them (a GParamSpec belongs to one
+ * class). */
+static void
+install_media_properties (GObjectClass * gobject_class,
+    GstWebRTCRoomMediaMode mode)
+{
+  if (mode != GST_WEBRTC_ROOM_MEDIA_RECVONLY) {
+    /**
+     * webrtcroombin:video-codec:
+     *
+     * Codec raw video is encoded to: VP8, VP9, H264 or AV1 (AV1 needs
+     * rtpav1pay, which GStreamer 1.22 does not ship). Already-encoded
+     * input is sent as it is. webrtcroombin and webrtcroomsink only.
+     */
+    g_object_class_install_property (gobject_class, PROP_VIDEO_CODEC,
+        g_param_spec_enum ("video-codec", "Video codec",
+            "Codec for raw video input", GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
+            DEFAULT_VIDEO_CODEC_ENUM, PROP_FLAGS));
+    /**
+     * webrtcroombin:audio-codec:
+     *
+     * Codec raw audio is encoded to (OPUS). webrtcroombin and
+     * webrtcroomsink only.
+     */
+    g_object_class_install_property (gobject_class, PROP_AUDIO_CODEC,
+        g_param_spec_enum ("audio-codec", "Audio codec",
+            "Codec for raw audio input", GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
+            DEFAULT_AUDIO_CODEC_ENUM, PROP_FLAGS));
+    /**
+     * webrtcroombin:bitrate:
+     *
+     * Target video bitrate in bits per second. webrtcroombin and
+     * webrtcroomsink only.
+     */
+    g_object_class_install_property (gobject_class, PROP_BITRATE,
+        g_param_spec_uint ("bitrate", "Bitrate",
+            "Target video bitrate (bits/s)", 10000, G_MAXINT, DEFAULT_BITRATE,
+            PROP_FLAGS));
+    /**
+     * webrtcroombin:fec:
+     *
+     * Forward error correction on video: ULPFEC (RFC 5109) inside RED
+     * (RFC 2198). Costs bandwidth on every link; repairs loss without a
+     * round trip. webrtcroombin and webrtcroomsink only.
+     */
+    g_object_class_install_property (gobject_class, PROP_FEC,
+        g_param_spec_boolean ("fec", "FEC",
+            "Send and accept ULPFEC/RED forward error correction on video",
+            DEFAULT_FEC, PROP_FLAGS));
+  }
+  if (mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY) {
+    /**
+     * webrtcroombin:latency:
+     *
+     * Jitterbuffer latency in milliseconds. Low by default for LAN and
+     * loopback; raise it on lossy or jittery networks. webrtcroombin and
+     * webrtcroomsrc only.
+     */
+    g_object_class_install_property (gobject_class, PROP_LATENCY,
+        g_param_spec_uint ("latency", "Latency", "Jitterbuffer latency (ms)",
+            0, 10000, DEFAULT_LATENCY, PROP_FLAGS));
+    /**
+     * webrtcroombin:decode:
+     *
+     * Decode remote tracks to raw video/audio; %FALSE outputs the encoded
+     * stream (e.g. to record without re-encoding). webrtcroombin and
+     * webrtcroomsrc only.
+     */
+    g_object_class_install_property (gobject_class, PROP_DECODE,
+        g_param_spec_boolean ("decode", "Decode",
+            "Output raw (decoded) remote tracks; FALSE outputs encoded "
+            "streams", DEFAULT_DECODE, PROP_FLAGS));
+  }
+}
+
 static void
 add_template (GstElementClass * element_class, const gchar * name,
     GstPadDirection direction, GstPadPresence presence, const gchar * caps)
@@ -1391,6 +1627,11 @@ gst_webrtc_room_base_bin_class_set_mode (GstWebRTCRoomBaseBinClass * klass,
   static const gchar audio_src[] = "audio/x-raw; audio/x-opus";
 
   klass->media_mode = mode;
+  /* GObject does not inherit these two: the subclass' own properties go
+   * through the base class' handlers */
+  G_OBJECT_CLASS (klass)->set_property = gst_webrtc_room_base_bin_set_property;
+  G_OBJECT_CLASS (klass)->get_property = gst_webrtc_room_base_bin_get_property;
+  install_media_properties (G_OBJECT_CLASS (klass), mode);
   if (mode != GST_WEBRTC_ROOM_MEDIA_RECVONLY) {
     add_template (element_class, "video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
         video_sink);

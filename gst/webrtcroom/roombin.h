@@ -28,6 +28,34 @@ typedef enum /*< underscore_name=gst_webrtc_room_media_mode >*/
   GST_WEBRTC_ROOM_MEDIA_RECVONLY,
 } GstWebRTCRoomMediaMode;
 
+/**
+ * GstWebRTCRoomVideoCodec:
+ * @GST_WEBRTC_ROOM_VIDEO_CODEC_VP8: VP8 (vp8enc)
+ * @GST_WEBRTC_ROOM_VIDEO_CODEC_VP9: VP9 (vp9enc)
+ * @GST_WEBRTC_ROOM_VIDEO_CODEC_H264: H264 constrained baseline (x264enc)
+ * @GST_WEBRTC_ROOM_VIDEO_CODEC_AV1: AV1 (needs rtpav1pay, not in 1.22)
+ *
+ * The codec raw video is encoded to.
+ */
+typedef enum /*< underscore_name=gst_webrtc_room_video_codec >*/
+{
+  GST_WEBRTC_ROOM_VIDEO_CODEC_VP8,      /*< nick=VP8 >*/
+  GST_WEBRTC_ROOM_VIDEO_CODEC_VP9,      /*< nick=VP9 >*/
+  GST_WEBRTC_ROOM_VIDEO_CODEC_H264,     /*< nick=H264 >*/
+  GST_WEBRTC_ROOM_VIDEO_CODEC_AV1,      /*< nick=AV1 >*/
+} GstWebRTCRoomVideoCodec;
+
+/**
+ * GstWebRTCRoomAudioCodec:
+ * @GST_WEBRTC_ROOM_AUDIO_CODEC_OPUS: Opus (opusenc)
+ *
+ * The codec raw audio is encoded to.
+ */
+typedef enum /*< underscore_name=gst_webrtc_room_audio_codec >*/
+{
+  GST_WEBRTC_ROOM_AUDIO_CODEC_OPUS,     /*< nick=OPUS >*/
+} GstWebRTCRoomAudioCodec;
+
 #define GST_TYPE_WEBRTC_ROOM_BASE_BIN (gst_webrtc_room_base_bin_get_type ())
 GST_WEBRTC_ROOM_API
 G_DECLARE_DERIVABLE_TYPE (GstWebRTCRoomBaseBin, gst_webrtc_room_base_bin,

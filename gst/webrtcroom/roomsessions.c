@@ -743,6 +743,9 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
         gst_webrtc_room_base_bin_get_mode (self));
   else if (!priv->custom_signaller)
     g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
+  if (!priv->custom_signaller)
+    g_object_set (priv->signaller, "ca-file", priv->ca_file, "tls-insecure",
+        priv->tls_insecure, NULL);
   signaller = g_object_ref (priv->signaller);
   if (priv->meta) {
     g_autoptr (JsonNode) node = json_from_string (priv->meta, NULL);

@@ -60,6 +60,7 @@ enum
   PROP_RECONNECT_TIMEOUT,
   PROP_CONNECT_TIMEOUT,
   PROP_TLS_INSECURE,
+  PROP_CA_FILE,
   PROP_PEER_ID,
   PROP_CONNECTED,
   N_PROPERTIES
@@ -88,6 +89,7 @@ struct _GstWebRTCRoomWebSocketSignaller
   guint reconnect_timeout;
   guint connect_timeout;
   gboolean tls_insecure;
+  gchar *ca_file;
   gchar *peer_id;
   gboolean connected;
   GMainContext *context;
@@ -107,6 +109,7 @@ struct _GstWebRTCRoomWebSocketSignaller
   guint cur_reconnect_timeout;
   guint cur_connect_timeout;
   gboolean cur_tls_insecure;
+  gchar *cur_ca_file;
   SoupSession *session;
   SoupWebsocketConnection *conn;
   GCancellable *cancellable;
@@ -949,9 +952,23 @@ begin_connect (Self * self)
     g_signal_connect (msg, "accept-certificate",
         G_CALLBACK (accept_any_certificate), NULL);
 
-  if (!self->session)
+  if (!self->session) {
+    g_autoptr (GTlsDatabase) database = NULL;
+    g_autoptr (GError) error = NULL;
+
+    /* a private CA for wss:// (instead of the system's trust store) */
+    if (self->cur_ca_file) {
+      database = g_tls_file_database_new (self->cur_ca_file, &error);
+      if (!database) {
+        fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "Cannot load the CA file '%s': %s", self->cur_ca_file,
+                error->message));
+        return;
+      }
+    }
     self->session = soup_session_new_with_options ("user-agent",
-        "gst-webrtc-rooms", NULL);
+        "gst-webrtc-rooms", database ? "tls-database" : NULL, database, NULL);
+  }
 
   self->cancellable = g_cancellable_new ();
   timeout = g_timeout_source_new (self->cur_connect_timeout);
@@ -1109,6 +1126,8 @@ do_start (Self * self, gpointer data)
   self->cur_reconnect_timeout = self->reconnect_timeout;
   self->cur_connect_timeout = self->connect_timeout;
   self->cur_tls_insecure = self->tls_insecure;
+  g_free (self->cur_ca_file);
+  self->cur_ca_file = g_strdup (self->ca_file);
   self->stopped = FALSE;
   self->flush_ready = FALSE;
   self->dropped = 0;
@@ -1234,6 +1253,10 @@ gst_webrtc_room_websocket_signaller_set_property (GObject * object,
     case PROP_TLS_INSECURE:
       self->tls_insecure = g_value_get_boolean (value);
       break;
+    case PROP_CA_FILE:
+      g_free (self->ca_file);
+      self->ca_file = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1263,6 +1286,9 @@ gst_webrtc_room_websocket_signaller_get_property (GObject * object,
       break;
     case PROP_TLS_INSECURE:
       g_value_set_boolean (value, self->tls_insecure);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
       break;
     case PROP_PEER_ID:
       g_value_set_string (value, self->peer_id);
@@ -1315,6 +1341,8 @@ gst_webrtc_room_websocket_signaller_finalize (GObject * object)
 
   g_queue_clear_full (&self->outgoing, g_free);
   g_free (self->server_url);
+  g_free (self->ca_file);
+  g_free (self->cur_ca_file);
   g_free (self->peer_id);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->params, gst_webrtc_room_join_params_free);
@@ -1398,6 +1426,18 @@ gst_webrtc_room_websocket_signaller_class_init (SelfClass * klass)
       g_param_spec_boolean ("tls-insecure", "TLS insecure",
       "Accept any server certificate (testing only)", DEFAULT_TLS_INSECURE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstWebRTCRoomWebSocketSignaller:ca-file:
+   *
+   * PEM file of the certificate authorities a wss:// server's certificate
+   * is checked against, instead of the system's (a private CA). Read when
+   * the signaller starts.
+   */
+  properties[PROP_CA_FILE] =
+      g_param_spec_string ("ca-file", "CA file",
+      "PEM file of the CAs to trust for wss:// (default: the system's)",
+      NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstWebRTCRoomWebSocketSignaller:peer-id:

@@ -18,6 +18,10 @@
  * #GstWebRTCRoomBaseBin:decode is %FALSE. One peer connection per remote
  * peer carries both directions.
  *
+ * It has the sending (video-codec, audio-codec, bitrate, fec) and the
+ * receiving (decode, latency) properties. Bus messages (`webrtcroom-*`):
+ * see #GstWebRTCRoomBaseBin.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 webrtcroombin name=call room=demo local-addresses=127.0.0.1 \

@@ -16,6 +16,13 @@
  * nothing. Raw input is encoded with #GstWebRTCRoomBaseBin:video-codec /
  * #GstWebRTCRoomBaseBin:audio-codec; encoded input is sent as it is.
  *
+ * It has the sending properties (video-codec, audio-codec, bitrate, fec)
+ * and none of the receiving ones; it announces `"receives": false` when
+ * joining, so other publishers never connect to it and viewers ask it for
+ * exactly its tracks. Bus messages (`webrtcroom-*`): see
+ * #GstWebRTCRoomBaseBin. With `gst-launch-1.0 -e`, Ctrl-C sends EOS
+ * through the element and the pipeline ends.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! videoconvert ! webrtcroomsink room=demo

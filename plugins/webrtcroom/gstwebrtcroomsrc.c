@@ -15,6 +15,11 @@
  * track (`video_<peer id>_<n>`, `audio_<peer id>_<n>`). Tracks whose pad is
  * left unlinked are dropped, so a gst-launch line may link only the video.
  *
+ * It has the receiving properties (decode, latency) and none of the sending
+ * ones; it announces `"sends": []` when joining, so viewers never connect
+ * to each other (N viewers of one publisher make N peer connections, not
+ * N(N-1)/2). Bus messages (`webrtcroom-*`): see #GstWebRTCRoomBaseBin.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 webrtcroomsrc room=demo ! videoconvert ! autovideosink

@@ -69,6 +69,11 @@ typedef struct
   gboolean wait_mark;           /* --wait-mark: done only after SIGUSR1 */
   gint stats_every_ms;          /* --stats-every: get-stats again and again */
   gboolean marked;
+  gint viewers;                 /* --viewers: webrtcroomsrc elements hosted */
+  GPtrArray *rooms;             /* every room element (the first is room) */
+  GHashTable *viewer_stats;     /* element name -> ViewerStats* */
+  gint sent_frames;             /* video frames into the room element */
+  gint64 sent_first_us, sent_last_us;
 
   /* --report-fps: video frames per whole second since the first frame */
   GArray *fps;                  /* guint per second, good frames only */
@@ -76,6 +81,72 @@ typedef struct
   GPtrArray *jitterbuffers;     /* every rtpjitterbuffer, for their stats */
   gboolean path_printed;
 } Peer;
+
+/* --viewers: each hosted viewer's video frames, for its own fps */
+typedef struct
+{
+  gint64 first_us;              /* first frame */
+  gint64 last_us;
+  guint frames;                 /* after the first 2 s (start-up burst) */
+  gint64 window_start_us;
+} ViewerStats;
+
+#define VIEWER_WARMUP_US (2 * G_USEC_PER_SEC)
+
+static void
+viewer_frame (Peer * p, const gchar * viewer, gint64 now)
+{
+  ViewerStats *v = g_hash_table_lookup (p->viewer_stats, viewer);
+
+  if (!v) {
+    v = g_new0 (ViewerStats, 1);
+    g_hash_table_insert (p->viewer_stats, g_strdup (viewer), v);
+  }
+  if (!v->first_us)
+    v->first_us = now;
+  if (now - v->first_us >= VIEWER_WARMUP_US) {
+    if (!v->window_start_us)
+      v->window_start_us = now;
+    else
+      v->frames++;
+  }
+  v->last_us = now;
+}
+
+/* Video frames entering the room element (what the encoder gets through:
+ * a starved encoder backs the live source up) */
+static GstPadProbeReturn
+count_sent (GstPad * pad, GstPadProbeInfo * info, Peer * p)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&p->lock);
+  if (!p->sent_first_us)
+    p->sent_first_us = now;
+  else
+    p->sent_frames++;
+  p->sent_last_us = now;
+  g_mutex_unlock (&p->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* VIEWER <name> fps=<mean after the warm-up> frames=<n> */
+static void
+print_viewer_fps (Peer * p)
+{
+  g_autoptr (GList) names = g_hash_table_get_keys (p->viewer_stats);
+  GList *l;
+
+  names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+  for (l = names; l; l = l->next) {
+    ViewerStats *v = g_hash_table_lookup (p->viewer_stats, l->data);
+    gdouble span = (v->last_us - v->window_start_us) / 1e6;
+
+    printf ("VIEWER %s fps=%.1f frames=%u\n", (const gchar *) l->data,
+        v->window_start_us && span > 0 ? v->frames / span : 0.0, v->frames);
+  }
+  fflush (stdout);
+}
 
 static gint
 count_over (GHashTable * table, gint min)
@@ -102,10 +173,12 @@ expectations_met (Peer * p)
   if (p->wait_mark && !p->marked)
     ok = FALSE;
   if (receives && p->video
-      && count_over (p->video_frames, p->min_frames) < p->expect_peers)
+      && count_over (p->video_frames, p->min_frames) <
+      p->expect_peers * p->viewers)
     ok = FALSE;
   if (receives && p->audio
-      && count_over (p->audio_frames, p->min_frames) < p->expect_peers)
+      && count_over (p->audio_frames, p->min_frames) <
+      p->expect_peers * p->viewers)
     ok = FALSE;
   if (p->expect_text && (gint) g_hash_table_size (p->texts) < p->expect_peers)
     ok = FALSE;
@@ -271,6 +344,7 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, Peer * p)
       p->max_video_gap_us = now - p->last_video_us;
     p->last_video_us = now;
     record_peer_gap (p, name, now);
+    viewer_frame (p, g_object_get_data (G_OBJECT (sink), "viewer"), now);
     /* a decoder marks frames decoded from incomplete data (lost packets)
      * as corrupted: they show artifacts, so they are not counted as good */
     if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_CORRUPTED))
@@ -304,7 +378,12 @@ on_pad_added (GstElement * room, GstPad * pad, Peer * p)
     return;
   g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE,
       NULL);
-  g_object_set_data_full (G_OBJECT (sink), "peer", g_strdup (parts[1]), g_free);
+  /* with --viewers, one key per viewer and remote peer */
+  g_object_set_data_full (G_OBJECT (sink), "peer", p->viewers > 1 ?
+      g_strdup_printf ("%s/%s", GST_OBJECT_NAME (room), parts[1]) :
+      g_strdup (parts[1]), g_free);
+  g_object_set_data_full (G_OBJECT (sink), "viewer",
+      g_strdup (GST_OBJECT_NAME (room)), g_free);
   g_object_set_data (G_OBJECT (sink), "video",
       GINT_TO_POINTER (g_str_equal (parts[0], "video")));
   g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), p);
@@ -799,14 +878,27 @@ build_description (Peer * p)
    * dead path (--prop media-timeout=... still wins) */
   if (g_getenv ("WEBRTC_ROOM_SLOW"))
     g_string_append (d, "media-timeout=8000 ");
-  for (guint i = 0; p->props && p->props[i]; i++)
-    g_string_append_printf (d, "%s ", p->props[i]);
-  if (p->codec)
+  /* each element has only the properties that apply to it */
+  if (p->codec && !g_str_equal (p->mode, "src"))
     g_string_append_printf (d, "video-codec=%s ", p->codec);
-  if (!p->decode)
+  if (!p->decode && !g_str_equal (p->mode, "sink"))
     g_string_append (d, "decode=false ");
-  if (g_str_equal (p->mode, "src"))
+  if (g_str_equal (p->mode, "src")) {
+    /* --viewers N: N viewers in one process, room, room1, room2... */
+    for (gint i = 1; i < p->viewers; i++) {
+      g_string_append_printf (d, "webrtcroomsrc name=room%d server-url=%s "
+          "room=%s display-name=%s-%d offers=%s ice-tcp=false ", i, p->url,
+          p->room_name, p->display_name, i, p->offers ? "true" : "false");
+      if (*p->local_addresses)
+        g_string_append_printf (d, "local-addresses=\"%s\" ",
+            p->local_addresses);
+      if (g_getenv ("WEBRTC_ROOM_SLOW"))
+        g_string_append (d, "media-timeout=8000 ");
+      if (!p->decode)
+        g_string_append (d, "decode=false ");
+    }
     return g_string_free (d, FALSE);
+  }
   if (p->video) {
     g_string_append_printf (d, "videotestsrc is-live=true pattern=ball ! "
         "video/x-raw,width=%d,height=%d,framerate=30/1 ! ", p->width,
@@ -884,6 +976,10 @@ main (int argc, char **argv)
     {"wait-mark", 0, 0, G_OPTION_ARG_NONE, &p.wait_mark,
         "not done before a SIGUSR1, and --min-frames counts the frames "
           "after it", NULL},
+    {"viewers", 0, 0, G_OPTION_ARG_INT, &p.viewers,
+        "--mode=src: host N webrtcroomsrc elements (viewers) in this "
+          "process; expectations hold for each, VIEWER lines give each "
+          "one's fps", "N"},
     {"ice-agent-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.agent_props,
         "libnice agent property of every peer connection (repeatable; "
           "ICE timing experiments)", "NAME=VALUE"},
@@ -891,6 +987,7 @@ main (int argc, char **argv)
   };
 
   p.video = p.audio = p.offers = p.decode = TRUE;
+  p.viewers = 1;
   p.expect_peers = 1;
   p.min_frames = 10;
   p.timeout_s = 20;
@@ -914,6 +1011,13 @@ main (int argc, char **argv)
   }
   if (!p.display_name)
     p.display_name = g_strdup ("peer");
+  if (p.viewers < 1 || p.viewers > 100
+      || (p.viewers > 1 && !g_str_equal (p.mode, "src"))) {
+    fprintf (stderr, "room-peer: --viewers takes 1..100, with --mode=src\n");
+    return 2;
+  }
+  p.viewer_stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
 
   g_mutex_init (&p.lock);
   p.peer_last_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -942,13 +1046,43 @@ main (int argc, char **argv)
     p.pipeline = pipeline;
   }
   p.room = gst_bin_get_by_name (GST_BIN (p.pipeline), "room");
+  /* --prop: each element has only the properties that apply to it (a
+   * sink has no latency): one that does not exist is reported, not fatal,
+   * so one command line serves every mode */
+  for (guint i = 0; p.props && p.props[i]; i++) {
+    g_auto (GStrv) kv = g_strsplit (p.props[i], "=", 2);
+
+    if (!kv[0] || !kv[1])
+      continue;
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (p.room), kv[0]))
+      gst_util_set_object_arg (G_OBJECT (p.room), kv[0], kv[1]);
+    else
+      printf ("PROP-IGNORED %s\n", kv[0]);
+  }
   g_signal_connect (p.pipeline, "deep-element-added",
       G_CALLBACK (on_deep_element_added), &p);
-  g_signal_connect (p.room, "pad-added", G_CALLBACK (on_pad_added), &p);
+  {
+    g_autoptr (GstPad) video_in = gst_element_get_static_pad (p.room,
+        "video_0");
+    if (video_in)
+      gst_pad_add_probe (video_in, GST_PAD_PROBE_TYPE_BUFFER,
+          (GstPadProbeCallback) count_sent, &p, NULL);
+  }
+  p.rooms = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_ptr_array_add (p.rooms, gst_object_ref (p.room));
+  for (gint i = 1; i < p.viewers; i++) {
+    g_autofree gchar *name = g_strdup_printf ("room%d", i);
+    g_ptr_array_add (p.rooms, gst_bin_get_by_name (GST_BIN (p.pipeline), name));
+  }
+  for (guint i = 0; i < p.rooms->len; i++) {
+    GstElement *room = p.rooms->pdata[i];
+
+    g_signal_connect (room, "pad-added", G_CALLBACK (on_pad_added), &p);
+    g_signal_connect (room, "pad-removed", G_CALLBACK (on_pad_removed), &p);
+  }
   g_signal_connect (p.room, "data-received", G_CALLBACK (on_data), &p);
   g_signal_connect (p.room, "peer-joined", G_CALLBACK (on_peer_joined), &p);
   g_signal_connect (p.room, "peer-left", G_CALLBACK (on_peer_left), &p);
-  g_signal_connect (p.room, "pad-removed", G_CALLBACK (on_pad_removed), &p);
   if (p.report_frames)
     g_timeout_add (250, (GSourceFunc) print_frames, &p);
   if (p.stats_every_ms > 0)
@@ -992,8 +1126,15 @@ main (int argc, char **argv)
     print_remote_directions (&p);
   if (p.report_fps)
     print_jitterbuffer_stats (&p);
+  if (g_str_equal (p.mode, "src"))
+    print_viewer_fps (&p);
+  else if (p.sent_last_us > p.sent_first_us)
+    printf ("SENT video fps=%.1f frames=%d\n", p.sent_frames * 1e6 /
+        (p.sent_last_us - p.sent_first_us), p.sent_frames);
   gst_element_set_state (p.pipeline, GST_STATE_NULL);
   gst_object_unref (p.room);
+  g_ptr_array_unref (p.rooms);
+  g_hash_table_unref (p.viewer_stats);
   gst_object_unref (p.pipeline);
   g_main_loop_unref (p.loop);
   g_hash_table_unref (p.video_frames);

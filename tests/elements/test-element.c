@@ -17,6 +17,8 @@
 #include <gst/check/gstharness.h>
 #include <string.h>
 
+#include "testserver.h"
+
 #define NOWHERE "ws://127.0.0.1:9/ws"
 
 static GstElement *
@@ -40,14 +42,17 @@ test_defaults (void)
   for (i = 0; i < G_N_ELEMENTS (factories); i++) {
     GstElement *element = gst_element_factory_make (factories[i], NULL);
     GstElementClass *klass;
-    gboolean nack, fec, upnp, decode, offers;
-    guint media_timeout, latency;
+    gboolean nack, fec = FALSE, upnp, decode = TRUE, offers;
+    guint media_timeout, latency = 50;
     gchar *url = NULL;
 
     g_assert_nonnull (element);
-    g_object_get (element, "nack", &nack, "fec", &fec, "upnp", &upnp,
-        "decode", &decode, "offers", &offers, "media-timeout", &media_timeout,
-        "latency", &latency, "server-url", &url, NULL);
+    g_object_get (element, "nack", &nack, "upnp", &upnp, "offers", &offers,
+        "media-timeout", &media_timeout, "server-url", &url, NULL);
+    if (!g_str_equal (factories[i], "webrtcroomsrc"))
+      g_object_get (element, "fec", &fec, NULL);
+    if (!g_str_equal (factories[i], "webrtcroomsink"))
+      g_object_get (element, "decode", &decode, "latency", &latency, NULL);
     g_assert_true (nack);
     g_assert_false (fec);
     g_assert_false (upnp);
@@ -148,7 +153,7 @@ test_codec_property (void)
   GstElement *sink = make ("webrtcroomsink");
   GstHarness *h;
 
-  g_object_set (sink, "video-codec", "H264", NULL);
+  gst_util_set_object_arg (G_OBJECT (sink), "video-codec", "H264");
   h = push_video (sink,
       "video/x-raw,format=I420,width=320,height=240,framerate=30/1");
   g_assert_cmpuint (count_by_klass (sink, "Encoder"), ==, 1);
@@ -169,30 +174,143 @@ test_encoded_input_not_reencoded (void)
   gst_object_unref (sink);
 }
 
+/* video-codec is an enum: a codec that does not exist is refused when the
+ * launch line is parsed, not when caps arrive. */
 static void
-test_unknown_codec_errors (void)
+test_unknown_codec_refused (void)
 {
-  GstElement *sink = make ("webrtcroomsink");
-  GstBus *bus = gst_bus_new ();
-  GstHarness *h;
-  GstMessage *msg;
   g_autoptr (GError) error = NULL;
+  GstElement *pipeline = gst_parse_launch ("videotestsrc ! webrtcroomsink "
+      "video-codec=H265", &error);
+  GParamSpec *pspec;
 
-  gst_element_set_bus (sink, bus);
-  g_object_set (sink, "video-codec", "NOPE", NULL);
-  h = push_video (sink,
-      "video/x-raw,format=I420,width=320,height=240,framerate=30/1");
-  msg = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  g_assert_nonnull (error);
+  g_test_message ("parse: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "video-codec"));
+  gst_clear_object (&pipeline);
+  pspec = g_object_class_find_property (g_type_class_peek
+      (g_type_from_name ("GstWebRTCRoomSink")), "video-codec");
+  g_assert_nonnull (pspec);
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+}
+
+/* Each element shows only the properties that apply to it. */
+static void
+test_properties_per_element (void)
+{
+  struct
+  {
+    const gchar *factory;
+    const gchar *present[6];
+    const gchar *absent[6];
+  } cases[] = {
+    {"webrtcroomsink", {"video-codec", "audio-codec", "bitrate", "fec",
+            "nack", NULL}, {"decode", "latency", NULL}},
+    {"webrtcroomsrc", {"decode", "latency", "nack", NULL},
+        {"video-codec", "audio-codec", "bitrate", "fec", NULL}},
+    {"webrtcroombin", {"video-codec", "bitrate", "fec", "decode", "latency",
+            NULL}, {NULL}},
+  };
+  guint i, j;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstElement *e = gst_element_factory_make (cases[i].factory, NULL);
+    GObjectClass *klass = G_OBJECT_GET_CLASS (e);
+
+    for (j = 0; cases[i].present[j]; j++)
+      g_assert_nonnull (g_object_class_find_property (klass,
+              cases[i].present[j]));
+    for (j = 0; cases[i].absent[j]; j++)
+      g_assert_null (g_object_class_find_property (klass, cases[i].absent[j]));
+    gst_object_unref (e);
+  }
+}
+
+/* A bad server-url, stun-server or turn-servers fails the state change
+ * with a clear element error. */
+static void
+test_bad_settings_fail (void)
+{
+  struct
+  {
+    const gchar *property;
+    const gchar *value;
+    const gchar *expect;
+  } cases[] = {
+    {"server-url", "http://127.0.0.1:8443/ws", "Invalid server-url"},
+    {"server-url", "not a url", "Invalid server-url"},
+    {"turn-servers", "garbage", "Invalid turn-servers"},
+    {"turn-servers", "turn://nouser@host", "Invalid turn-servers"},
+    {"stun-server", "garbage", "Invalid stun-server"},
+    {"stun-server", "turn://u:p@host:3478", "Invalid stun-server"},
+    {"local-addresses", "not-an-ip", "Invalid local-addresses"},
+    {"ca-file", "/nonexistent/ca.pem", "Invalid ca-file"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstElement *sink = make ("webrtcroomsink");
+    GstBus *bus = gst_bus_new ();
+    GstMessage *msg;
+    g_autoptr (GError) error = NULL;
+
+    gst_element_set_bus (sink, bus);
+    g_object_set (sink, cases[i].property, cases[i].value, NULL);
+    g_assert_cmpint (gst_element_set_state (sink, GST_STATE_READY), ==,
+        GST_STATE_CHANGE_FAILURE);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    g_assert_nonnull (msg);
+    gst_message_parse_error (msg, &error, NULL);
+    g_test_message ("%s=%s: %s", cases[i].property, cases[i].value,
+        error->message);
+    g_assert_nonnull (strstr (error->message, cases[i].expect));
+    gst_message_unref (msg);
+    gst_element_set_state (sink, GST_STATE_NULL);
+    gst_element_set_bus (sink, NULL);
+    gst_object_unref (bus);
+    gst_object_unref (sink);
+  }
+}
+
+/* gst-launch-1.0 -e: an EOS sent to a pipeline with a publishing
+ * webrtcroomsink (video and audio, in a room of a real server) reaches the
+ * pipeline's bus, so the application can stop. */
+static void
+test_eos_goes_through (void)
+{
+  g_autoptr (GError) error = NULL;
+  WrTestServer *server = wr_test_server_start (NULL, &error);
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *line = NULL;
+  GstElement *pipeline;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  url = wr_test_server_get_ws_url (server);
+  line = g_strdup_printf ("webrtcroomsink name=room server-url=%s room=eos "
+      "local-addresses=127.0.0.1 ice-tcp=false "
+      "videotestsrc is-live=true ! video/x-raw,width=160,height=120 ! "
+      "queue ! room.video_0 audiotestsrc is-live=true ! queue ! "
+      "room.audio_0", url);
+  pipeline = gst_parse_launch (line, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      10 * GST_SECOND, GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
   g_assert_nonnull (msg);
-  gst_message_parse_error (msg, &error, NULL);
-  g_test_message ("error: %s", error->message);
-  g_assert_nonnull (strstr (error->message, "NOPE"));
-  g_assert_cmpuint (count_by_klass (sink, "Encoder"), ==, 0);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_ELEMENT);
   gst_message_unref (msg);
-  gst_harness_teardown (h);
-  gst_element_set_bus (sink, NULL);
-  gst_object_unref (bus);
-  gst_object_unref (sink);
+  /* let media flow a moment, then end it as gst-launch -e does */
+  g_usleep (500 * 1000);
+  gst_element_send_event (pipeline, gst_event_new_eos ());
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      10 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  wr_test_server_stop (server);
 }
 
 static void
@@ -231,6 +349,11 @@ main (int argc, char **argv)
   g_test_add_func ("/element/codec-property", test_codec_property);
   g_test_add_func ("/element/encoded-input-not-reencoded",
       test_encoded_input_not_reencoded);
-  g_test_add_func ("/element/unknown-codec-errors", test_unknown_codec_errors);
+  g_test_add_func ("/element/unknown-codec-refused",
+      test_unknown_codec_refused);
+  g_test_add_func ("/element/properties-per-element",
+      test_properties_per_element);
+  g_test_add_func ("/element/bad-settings-fail", test_bad_settings_fail);
+  g_test_add_func ("/element/eos-goes-through", test_eos_goes_through);
   return g_test_run ();
 }

@@ -54,6 +54,9 @@ PACKAGES=(
   libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-tools
+  # timeoverlay (pango) on the demo's test video; without Recommends the
+  # package is not pulled in by anything else, nor is a font for it
+  gstreamer1.0-x fonts-dejavu-core
   libnice-dev libsoup-3.0-dev libjson-glib-dev
   # the room server's WebSocket framing (signaling/ws-loop.c)
   libwslay-dev

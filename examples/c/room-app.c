@@ -357,7 +357,10 @@ main (int argc, char **argv)
       url, room, app.name, codec ? codec : "VP8",
       local ? "local-addresses=\"" : "", local ? local : "", local ? "\"" : "",
       pattern ? pattern : "ball", width, height);
-  app.pipeline = gst_parse_launch (desc, &error);
+  /* a missing element (timeoverlay is in gstreamer1.0-x) is an error, not
+   * a pipeline with a hole that fails later with "not-linked" */
+  app.pipeline = gst_parse_launch_full (desc, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &error);
   if (!app.pipeline) {
     fprintf (stderr, "room-app: %s (is the webrtcroom plugin on "
         "GST_PLUGIN_PATH?)\n", error->message);

@@ -63,7 +63,8 @@ class RoomApp:
             "video/x-raw,width=320,height=240,framerate=30/1 ! timeoverlay ! room.video_0 "
             "audiotestsrc is-live=true wave=ticks volume=0.2 ! room.audio_0"
         )
-        self.pipeline = Gst.parse_launch(desc)
+        # a missing element is an error, not a hole that fails as not-linked
+        self.pipeline = Gst.parse_launch_full(desc, None, Gst.ParseFlags.FATAL_ERRORS)
         self.room = self.pipeline.get_by_name("room")
         # the elements are subclasses of the library's base class: its
         # methods and enums come through GI

@@ -35,8 +35,13 @@
  * the noise of the two (25-30 %), though perf shows malloc/free of the
  * contexts. Memory is the target here: 0. */
 #define IDLE_CONTEXT_US 0
-/* output a peer does not read: above this much queued, it is dropped */
-#define MAX_QUEUED_BYTES (4 * 1024 * 1024)
+/* output a peer does not read: above this much queued, it is dropped. The
+ * bound is at least 128 messages of the largest size, so that a burst a
+ * room mate may legitimately send (the default rate limit's burst is 100
+ * messages) cannot get a reader dropped; at most 64 MiB per connection. */
+#define MIN_QUEUED_BYTES (4 * 1024 * 1024)
+#define MAX_QUEUED_BYTES (64 * 1024 * 1024)
+#define QUEUED_MESSAGES 128
 #define ASSEMBLY_KEEP 8192
 #define TRIM_INTERVAL_US (30 * G_USEC_PER_SEC)
 
@@ -45,6 +50,7 @@ struct _WrWsLoop
   WrWsCallbacks callbacks;
   gpointer user_data;
   gsize max_message_size;
+  gsize max_queued;             /* see MIN_QUEUED_BYTES */
   gint epfd;
   GSource *source;
   GQueue conns;
@@ -275,7 +281,8 @@ on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
   }
   /* wslay writes a frame header and its payload separately: collected
    * here, they go out in one send () per connection and flush */
-  if (out_pending (conn) + conn->loop->scratch->len + len > MAX_QUEUED_BYTES) {
+  if (out_pending (conn) + conn->loop->scratch->len + len >
+      conn->loop->max_queued) {
     wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
@@ -656,6 +663,8 @@ wr_ws_loop_new (const WrWsCallbacks * callbacks, gpointer user_data,
   loop->callbacks = *callbacks;
   loop->user_data = user_data;
   loop->max_message_size = max_message_size;
+  loop->max_queued = CLAMP (QUEUED_MESSAGES * (guint64) max_message_size,
+      MIN_QUEUED_BYTES, MAX_QUEUED_BYTES);
   loop->epfd = epfd;
   loop->dirty = g_ptr_array_new ();
   loop->dead = g_ptr_array_new ();
@@ -821,7 +830,7 @@ queue_msg (WrWsConn * conn, guint8 opcode, const gchar * data, gsize len)
   if (conn_closing (conn))
     return FALSE;
   if (!ensure_ctx (conn)
-      || wslay_event_get_queued_msg_length (conn->ctx) > MAX_QUEUED_BYTES
+      || wslay_event_get_queued_msg_length (conn->ctx) > conn->loop->max_queued
       || wslay_event_queue_msg (conn->ctx, &msg) != 0) {
     /* a peer that does not read: lost, finished at the next flush */
     conn->failed = TRUE;

@@ -49,6 +49,7 @@
 #include "roombin-private.h"
 #include "webrtcroom-enumtypes.h"
 #include "websocketsignaller.h"
+#include "signallerselect-private.h"
 
 #include <gst/pbutils/pbutils.h>
 
@@ -546,19 +547,13 @@ check_settings (GstWebRTCRoomBaseBin * self)
   custom = priv->custom_signaller;
   GST_OBJECT_UNLOCK (self);
 
-  if (!custom) {
-    g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE,
-        &error) : NULL;
-    const gchar *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-
-    if (!uri || (g_strcmp0 (scheme, "ws") && g_strcmp0 (scheme, "wss"))
-        || !g_uri_get_host (uri) || !*g_uri_get_host (uri)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Invalid server-url '%s': expected ws://HOST:PORT/ws or "
-              "wss://HOST:PORT/ws", GST_STR_NULL (url)),
-          ("%s", error ? error->message : "not a ws:// or wss:// URL"));
-      return FALSE;
-    }
+  if (!custom && !gst_webrtc_room_signaller_check_url (url, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid server-url '%s': expected ws://HOST:PORT/ws or "
+            "wss://HOST:PORT/ws (our room server), janus+ws:// or janus+wss:// "
+            "(a Janus VideoRoom), whip+http:// or whip+https:// (a WHIP "
+            "endpoint)", GST_STR_NULL (url)), ("%s", error->message));
+    return FALSE;
   }
   if (ca_file && *ca_file) {
     g_autoptr (GTlsDatabase) database = g_tls_file_database_new (ca_file,
@@ -1274,11 +1269,16 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
   /**
    * GstWebRTCRoomBaseBin:server-url:
    *
-   * WebSocket URL of the room server (ws:// or wss://, path /ws).
+   * WebSocket URL of the room server (ws:// or wss://, path /ws). The
+   * scheme picks the signaller: janus+ws:// or janus+wss:// join the Janus
+   * VideoRoom `room` through Janus's WebSocket API (`token` is the room
+   * pin), whip+http:// or whip+https:// publish to that WHIP endpoint
+   * (`token` is the Bearer token).
    */
   properties[PROP_SERVER_URL] = g_param_spec_string ("server-url",
-      "Server URL", "WebSocket URL of the room server (ws:// or wss://)",
-      DEFAULT_SERVER_URL, PROP_FLAGS);
+      "Server URL", "WebSocket URL of the room server (ws:// or wss://); "
+      "janus+ws(s):// for a Janus VideoRoom, whip+http(s):// for a WHIP "
+      "endpoint", DEFAULT_SERVER_URL, PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:room:
    *

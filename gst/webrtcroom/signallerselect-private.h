@@ -13,8 +13,11 @@
 #include <gst/webrtcroom/roombin.h>
 
 G_BEGIN_DECLS
-    GstWebRTCRoomSignaller *
-gst_webrtc_room_signaller_new_for_url (const gchar * url,
+
+GstWebRTCRoomSignaller *gst_webrtc_room_signaller_new_for_url (const gchar * url,
     GstWebRTCRoomMediaMode mode);
+
+gboolean gst_webrtc_room_signaller_check_url (const gchar * url,
+    GError ** error);
 
 G_END_DECLS

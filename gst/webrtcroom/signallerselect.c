@@ -43,3 +43,43 @@ gst_webrtc_room_signaller_new_for_url (const gchar * url,
   }
   return gst_webrtc_room_websocket_signaller_new (url);
 }
+
+/* the schemes gst_webrtc_room_signaller_new_for_url() takes */
+static const gchar *const url_schemes[] = {
+  "ws", "wss", "janus+ws", "janus+wss", "whip+http", "whip+https", NULL
+};
+
+/**
+ * gst_webrtc_room_signaller_check_url:
+ * @url: (nullable): the element's server-url
+ * @error: where to say what is wrong
+ *
+ * Returns: %TRUE when @url is absolute, has a host and one of the schemes
+ *   a signaller exists for
+ */
+gboolean
+gst_webrtc_room_signaller_check_url (const gchar * url, GError ** error)
+{
+  g_autoptr (GUri) uri = NULL;
+  const gchar *host;
+
+  if (!url || !*url) {
+    g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_FAILED, "no URL");
+    return FALSE;
+  }
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, error);
+  if (!uri)
+    return FALSE;
+  if (!g_strv_contains (url_schemes, g_uri_get_scheme (uri))) {
+    g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
+        "scheme '%s' is none of ws, wss, janus+ws, janus+wss, whip+http, "
+        "whip+https", g_uri_get_scheme (uri));
+    return FALSE;
+  }
+  host = g_uri_get_host (uri);
+  if (!host || !*host) {
+    g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST, "no host");
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1565,7 +1565,8 @@ install_media_properties (GObjectClass * gobject_class,
      *
      * Forward error correction on video: ULPFEC (RFC 5109) inside RED
      * (RFC 2198). Costs bandwidth on every link; repairs loss without a
-     * round trip. webrtcroombin and webrtcroomsink only.
+     * round trip. webrtcroombin and webrtcroomsink only: webrtcroomsrc
+     * always accepts it.
      */
     g_object_class_install_property (gobject_class, PROP_FEC,
         g_param_spec_boolean ("fec", "FEC",

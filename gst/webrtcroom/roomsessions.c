@@ -145,6 +145,11 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
   config->nack = priv->nack;
   config->fec = priv->fec;
   GST_OBJECT_UNLOCK (self);
+  /* webrtcroomsrc has no fec property: a receiver always offers and accepts
+   * ULPFEC/RED, which costs nothing unless a sender with fec=true uses it */
+  if (gst_webrtc_room_base_bin_get_mode (self) ==
+      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+    config->fec = TRUE;
 
   for (i = 0; user_turns[i]; i++)
     g_ptr_array_add (turns, g_strdup (user_turns[i]));

@@ -379,6 +379,9 @@ main (int argc, char **argv)
   if (gst_element_set_state (p.pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
     g_print ("ERROR could not start\n");
+    /* stop what did start (threads of the other elements) before exit */
+    gst_element_set_state (p.pipeline, GST_STATE_NULL);
+    gst_object_unref (p.pipeline);
     return 1;
   }
   g_main_loop_run (p.loop);

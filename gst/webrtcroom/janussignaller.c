@@ -38,6 +38,7 @@
  * thread or any other (it then waits for the context).
  */
 
+#include "signaller-private.h"
 #include "janussignaller.h"
 
 #include <gio/gio.h>
@@ -1255,76 +1256,6 @@ on_flush (gpointer data)
 
 /* Running code in the signaller's context */
 
-typedef void (*ContextFunc) (Self * self, gpointer data);
-
-typedef struct
-{
-  Self *self;
-  ContextFunc func;
-  gpointer data;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} SyncCall;
-
-static gboolean
-sync_call_dispatch (gpointer user_data)
-{
-  SyncCall *call = user_data;
-
-  g_mutex_lock (&call->lock);
-  if (!call->done) {
-    call->func (call->self, call->data);
-    call->done = TRUE;
-    g_cond_broadcast (&call->cond);
-  }
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func while owning @context: directly when it can be acquired (its
- * thread, or nobody dispatches it), else from the dispatching thread. */
-static void
-run_in_context (Self * self, GMainContext * context, ContextFunc func,
-    gpointer data)
-{
-  SyncCall call = { self, func, data };
-  GSource *source = NULL;
-
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-  g_mutex_lock (&call.lock);
-  while (!call.done) {
-    if (g_main_context_acquire (context)) {
-      g_main_context_push_thread_default (context);
-      func (self, data);
-      g_main_context_pop_thread_default (context);
-      call.done = TRUE;
-      if (source) {
-        g_source_destroy (source);
-        g_clear_pointer (&source, g_source_unref);
-      }
-      g_main_context_release (context);
-      break;
-    }
-    if (!source) {
-      source = g_idle_source_new ();
-      g_source_set_priority (source, G_PRIORITY_HIGH);
-      g_source_set_callback (source, sync_call_dispatch, &call, NULL);
-      g_source_attach (source, context);
-    }
-    g_cond_wait_until (&call.cond, &call.lock,
-        g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
-  }
-  g_mutex_unlock (&call.lock);
-  if (source) {
-    g_source_destroy (source);
-    g_source_unref (source);
-  }
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
-}
-
 /* Interface */
 
 static void
@@ -1372,7 +1303,8 @@ gst_webrtc_room_janus_signaller_start (GstWebRTCRoomSignaller * signaller,
     g_main_context_unref (self->context);
   self->context = g_main_context_ref (context);
   g_mutex_unlock (&self->lock);
-  run_in_context (self, context, do_start, (gpointer) params);
+  gst_webrtc_room_signaller_run_in_context (self, context,
+      (GstWebRTCRoomContextFunc) do_start, (gpointer) params);
 }
 
 static void
@@ -1388,7 +1320,8 @@ gst_webrtc_room_janus_signaller_stop (GstWebRTCRoomSignaller * signaller)
   context = self->context ? g_main_context_ref (self->context) : NULL;
   g_mutex_unlock (&self->lock);
   if (context)
-    run_in_context (self, context, do_stop, NULL);
+    gst_webrtc_room_signaller_run_in_context (self, context,
+        (GstWebRTCRoomContextFunc) do_stop, NULL);
 }
 
 static void

@@ -31,6 +31,7 @@
  * signal handler may need. No signal is emitted after stop() returns.
  */
 
+#include "signaller-private.h"
 #include "websocketsignaller.h"
 
 #include <gio/gio.h>
@@ -1004,82 +1005,6 @@ on_start (gpointer data)
 
 /* Running code in the signaller's context from any thread */
 
-typedef void (*ContextFunc) (Self * self, gpointer data);
-
-typedef struct
-{
-  Self *self;
-  ContextFunc func;
-  gpointer data;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} SyncCall;
-
-static gboolean
-sync_call_dispatch (gpointer user_data)
-{
-  SyncCall *call = user_data;
-
-  g_mutex_lock (&call->lock);
-  if (!call->done) {
-    call->func (call->self, call->data);
-    call->done = TRUE;
-    g_cond_broadcast (&call->cond);
-  }
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func with @context owned by this thread: directly when it can be
- * acquired (the owner thread, or nobody is dispatching it), else from the
- * thread dispatching it, waiting for it. Either way, no callback of ours
- * runs concurrently with @func. */
-static void
-run_in_context (Self * self, GMainContext * context, ContextFunc func,
-    gpointer data)
-{
-  SyncCall call = { self, func, data };
-  GSource *source = NULL;
-
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-
-  g_mutex_lock (&call.lock);
-  while (!call.done) {
-    if (g_main_context_acquire (context)) {
-      g_main_context_push_thread_default (context);
-      func (self, data);
-      g_main_context_pop_thread_default (context);
-      call.done = TRUE;
-      /* Nobody dispatches @source while we own the context */
-      if (source) {
-        g_source_destroy (source);
-        g_clear_pointer (&source, g_source_unref);
-      }
-      g_main_context_release (context);
-      break;
-    }
-    if (!source) {
-      source = g_idle_source_new ();
-      g_source_set_priority (source, G_PRIORITY_HIGH);
-      g_source_set_callback (source, sync_call_dispatch, &call, NULL);
-      g_source_attach (source, context);
-    }
-    /* The dispatching thread may stop iterating: retry acquiring. */
-    g_cond_wait_until (&call.cond, &call.lock,
-        g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
-  }
-  g_mutex_unlock (&call.lock);
-
-  if (source) {
-    g_source_destroy (source);
-    g_source_unref (source);
-  }
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
-}
-
 /* Interface */
 
 static void
@@ -1157,7 +1082,8 @@ gst_webrtc_room_websocket_signaller_start (GstWebRTCRoomSignaller * signaller,
   if (old && old != context)
     g_warning ("GstWebRTCRoomWebSocketSignaller restarted from another "
         "main context");
-  run_in_context (self, context, do_start, (gpointer) params);
+  gst_webrtc_room_signaller_run_in_context (self, context,
+      (GstWebRTCRoomContextFunc) do_start, (gpointer) params);
 }
 
 static void
@@ -1174,7 +1100,8 @@ gst_webrtc_room_websocket_signaller_stop (GstWebRTCRoomSignaller * signaller)
   g_mutex_unlock (&self->lock);
 
   if (context)
-    run_in_context (self, context, do_stop, NULL);
+    gst_webrtc_room_signaller_run_in_context (self, context,
+        (GstWebRTCRoomContextFunc) do_stop, NULL);
 }
 
 static gchar *

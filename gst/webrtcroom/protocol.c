@@ -10,6 +10,7 @@
 /* The room protocol v1 codec: the only place that knows wire names. */
 
 #include "protocol.h"
+#include "protocol-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -639,11 +640,8 @@ json_scan (JsonScan * s, const gchar * text, gsize len)
 /* Parsing helpers: each reads one field, NULL/absent allowed where
  * @optional, and sets a bad-message error naming the field otherwise. */
 
-static gboolean
-bad_message (GError ** error, const gchar * format, ...)
-G_GNUC_PRINTF (2, 3);
-
-     static gboolean bad_message (GError ** error, const gchar * format, ...)
+gboolean
+gst_webrtc_room_json_bad_message (GError ** error, const gchar * format, ...)
 {
   va_list args;
   gchar *text;
@@ -657,20 +655,22 @@ G_GNUC_PRINTF (2, 3);
   return FALSE;
 }
 
-static gboolean
-read_string (JsonObject * obj, const gchar * field, gboolean optional,
-    gchar ** out, GError ** error)
+gboolean
+gst_webrtc_room_json_read_string (JsonObject * obj, const gchar * field,
+    gboolean optional, gchar ** out, GError ** error)
 {
   JsonNode *node = json_object_get_member (obj, field);
 
   if (!node || JSON_NODE_HOLDS_NULL (node)) {
     if (optional)
       return TRUE;
-    return bad_message (error, "missing field '%s'", field);
+    return gst_webrtc_room_json_bad_message (error, "missing field '%s'",
+        field);
   }
   if (!JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_STRING)
-    return bad_message (error, "field '%s' must be a string", field);
+    return gst_webrtc_room_json_bad_message (error,
+        "field '%s' must be a string", field);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
@@ -684,17 +684,19 @@ read_object (JsonObject * obj, const gchar * field, gboolean optional,
   if (!node || JSON_NODE_HOLDS_NULL (node)) {
     if (optional)
       return TRUE;
-    return bad_message (error, "missing field '%s'", field);
+    return gst_webrtc_room_json_bad_message (error, "missing field '%s'",
+        field);
   }
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return bad_message (error, "field '%s' must be an object", field);
+    return gst_webrtc_room_json_bad_message (error,
+        "field '%s' must be an object", field);
   *out = json_object_ref (json_node_get_object (node));
   return TRUE;
 }
 
-static gboolean
-read_bool (JsonObject * obj, const gchar * field, gboolean * out,
-    GError ** error)
+gboolean
+gst_webrtc_room_json_read_bool (JsonObject * obj, const gchar * field,
+    gboolean * out, GError ** error)
 {
   JsonNode *node = json_object_get_member (obj, field);
 
@@ -702,7 +704,8 @@ read_bool (JsonObject * obj, const gchar * field, gboolean * out,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return bad_message (error, "field '%s' must be a boolean", field);
+    return gst_webrtc_room_json_bad_message (error,
+        "field '%s' must be a boolean", field);
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -761,11 +764,13 @@ check_ping_id (JsonNode * id, GError ** error)
   g_autofree gchar *text = NULL;
 
   if (!ping_id_is_exact (id))
-    return bad_message (error, "field 'id' must be a string, an integer, "
+    return gst_webrtc_room_json_bad_message (error,
+        "field 'id' must be a string, an integer, "
         "a boolean or an array/object of those (no fractions)");
   text = json_node_to_text (id);
   if (strlen (text) > GST_WEBRTC_ROOM_MAX_PING_ID_BYTES)
-    return bad_message (error, "field 'id' larger than %d bytes serialized",
+    return gst_webrtc_room_json_bad_message (error,
+        "field 'id' larger than %d bytes serialized",
         GST_WEBRTC_ROOM_MAX_PING_ID_BYTES);
   return TRUE;
 }
@@ -802,22 +807,22 @@ static gboolean
 read_name_and_meta (JsonObject * obj, gchar ** name, JsonObject ** meta,
     GError ** error)
 {
-  if (!read_string (obj, "name", TRUE, name, error))
+  if (!gst_webrtc_room_json_read_string (obj, "name", TRUE, name, error))
     return FALSE;
   if (*name && !gst_webrtc_room_is_valid_name (*name))
-    return bad_message (error, "name longer than %d characters",
-        GST_WEBRTC_ROOM_MAX_NAME_CHARS);
+    return gst_webrtc_room_json_bad_message (error,
+        "name longer than %d characters", GST_WEBRTC_ROOM_MAX_NAME_CHARS);
   if (!read_object (obj, "meta", TRUE, meta, error))
     return FALSE;
   if (*meta && object_serialized_size (*meta) > GST_WEBRTC_ROOM_MAX_META_BYTES)
-    return bad_message (error, "meta larger than %d bytes serialized",
-        GST_WEBRTC_ROOM_MAX_META_BYTES);
+    return gst_webrtc_room_json_bad_message (error,
+        "meta larger than %d bytes serialized", GST_WEBRTC_ROOM_MAX_META_BYTES);
   /* meta is relayed deeper than it came (welcome.peers[].meta): a join
    * within the frame depth limit must not make welcomes exceed it */
   if (*meta && node_depth (json_object_get_member (obj, "meta")) >
       GST_WEBRTC_ROOM_MAX_META_DEPTH)
-    return bad_message (error, "meta nested deeper than %d levels",
-        GST_WEBRTC_ROOM_MAX_META_DEPTH);
+    return gst_webrtc_room_json_bad_message (error,
+        "meta nested deeper than %d levels", GST_WEBRTC_ROOM_MAX_META_DEPTH);
   return TRUE;
 }
 
@@ -828,15 +833,15 @@ parse_peer_info (JsonNode * node, GError ** error)
   JsonObject *obj;
 
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
-    bad_message (error, "peer info must be an object");
+    gst_webrtc_room_json_bad_message (error, "peer info must be an object");
     return NULL;
   }
   obj = json_node_get_object (node);
   info = g_new0 (GstWebRTCRoomPeerInfo, 1);
   info->offers = TRUE;
-  if (!read_string (obj, "id", FALSE, &info->id, error)
+  if (!gst_webrtc_room_json_read_string (obj, "id", FALSE, &info->id, error)
       || !read_name_and_meta (obj, &info->name, &info->meta, error)
-      || !read_bool (obj, "offers", &info->offers, error))
+      || !gst_webrtc_room_json_read_bool (obj, "offers", &info->offers, error))
     return NULL;
   return g_steal_pointer (&info);
 }
@@ -844,15 +849,17 @@ parse_peer_info (JsonNode * node, GError ** error)
 static gboolean
 parse_join (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
 {
-  if (!read_string (obj, "room", FALSE, &msg->room, error))
+  if (!gst_webrtc_room_json_read_string (obj, "room", FALSE, &msg->room, error))
     return FALSE;
   if (!gst_webrtc_room_is_valid_room (msg->room))
-    return bad_message (error,
+    return gst_webrtc_room_json_bad_message (error,
         "room must be 1..64 characters of [A-Za-z0-9_.-]");
   return read_name_and_meta (obj, &msg->name, &msg->meta, error)
-      && read_bool (obj, "offers", &msg->offers, error)
-      && read_string (obj, "token", TRUE, &msg->token, error)
-      && read_string (obj, "resume", TRUE, &msg->resume, error);
+      && gst_webrtc_room_json_read_bool (obj, "offers", &msg->offers, error)
+      && gst_webrtc_room_json_read_string (obj, "token", TRUE, &msg->token,
+      error)
+      && gst_webrtc_room_json_read_string (obj, "resume", TRUE, &msg->resume,
+      error);
 }
 
 static gboolean
@@ -861,10 +868,11 @@ parse_signal (JsonObject * obj, GstWebRTCRoomMessage * msg,
 {
   if (msg->type == GST_WEBRTC_ROOM_MESSAGE_SIGNAL
       && direction == GST_WEBRTC_ROOM_TO_SERVER
-      && !read_string (obj, "to", FALSE, &msg->to, error))
+      && !gst_webrtc_room_json_read_string (obj, "to", FALSE, &msg->to, error))
     return FALSE;
   if (direction == GST_WEBRTC_ROOM_TO_CLIENT
-      && !read_string (obj, "from", FALSE, &msg->from, error))
+      && !gst_webrtc_room_json_read_string (obj, "from", FALSE, &msg->from,
+          error))
     return FALSE;
   return read_object (obj, "data", FALSE, &msg->data, error);
 }
@@ -879,17 +887,21 @@ parse_welcome (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
   node = json_object_get_member (obj, "protocol");
   if (!node || !JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_INT64)
-    return bad_message (error, "missing or non-integer field 'protocol'");
+    return gst_webrtc_room_json_bad_message (error,
+        "missing or non-integer field 'protocol'");
   msg->protocol = json_node_get_int (node);
 
-  if (!read_string (obj, "peer", FALSE, &msg->peer, error)
-      || !read_string (obj, "room", FALSE, &msg->room, error)
-      || !read_string (obj, "resume", TRUE, &msg->resume, error))
+  if (!gst_webrtc_room_json_read_string (obj, "peer", FALSE, &msg->peer, error)
+      || !gst_webrtc_room_json_read_string (obj, "room", FALSE, &msg->room,
+          error)
+      || !gst_webrtc_room_json_read_string (obj, "resume", TRUE, &msg->resume,
+          error))
     return FALSE;
 
   node = json_object_get_member (obj, "peers");
   if (!node || !JSON_NODE_HOLDS_ARRAY (node))
-    return bad_message (error, "missing or non-array field 'peers'");
+    return gst_webrtc_room_json_bad_message (error,
+        "missing or non-array field 'peers'");
   peers = json_node_get_array (node);
   msg->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_webrtc_room_peer_info_free);
@@ -904,7 +916,8 @@ parse_welcome (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
   node = json_object_get_member (obj, "iceServers");
   if (node && !JSON_NODE_HOLDS_NULL (node)) {
     if (!JSON_NODE_HOLDS_ARRAY (node))
-      return bad_message (error, "field 'iceServers' must be an array");
+      return gst_webrtc_room_json_bad_message (error,
+          "field 'iceServers' must be an array");
     msg->ice_servers = json_array_ref (json_node_get_array (node));
   }
   return TRUE;
@@ -916,8 +929,9 @@ parse_peer_left (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
   g_autofree gchar *reason = NULL;
   guint i;
 
-  if (!read_string (obj, "peer", FALSE, &msg->peer, error)
-      || !read_string (obj, "reason", TRUE, &reason, error))
+  if (!gst_webrtc_room_json_read_string (obj, "peer", FALSE, &msg->peer, error)
+      || !gst_webrtc_room_json_read_string (obj, "reason", TRUE, &reason,
+          error))
     return FALSE;
   msg->reason = GST_WEBRTC_ROOM_LEFT_LEFT;
   for (i = 0; reason && i < G_N_ELEMENTS (left_reasons); i++) {
@@ -930,9 +944,11 @@ parse_peer_left (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
 static gboolean
 parse_error (JsonObject * obj, GstWebRTCRoomMessage * msg, GError ** error)
 {
-  if (!read_string (obj, "code", FALSE, &msg->code_string, error)
-      || !read_string (obj, "message", TRUE, &msg->message, error)
-      || !read_string (obj, "ref", TRUE, &msg->ref, error))
+  if (!gst_webrtc_room_json_read_string (obj, "code", FALSE, &msg->code_string,
+          error)
+      || !gst_webrtc_room_json_read_string (obj, "message", TRUE, &msg->message,
+          error)
+      || !gst_webrtc_room_json_read_string (obj, "ref", TRUE, &msg->ref, error))
     return FALSE;
   msg->code = gst_webrtc_room_error_from_code (msg->code_string);
   return TRUE;
@@ -994,8 +1010,8 @@ parse_checked_json (const gchar * text, gsize len, JsonScan * scan,
 
   if (!json_scan (scan, text, len)) {
     if (scan->too_deep)
-      bad_message (error, "JSON nested deeper than %d levels",
-          GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
+      gst_webrtc_room_json_bad_message (error,
+          "JSON nested deeper than %d levels", GST_WEBRTC_ROOM_MAX_JSON_DEPTH);
     else
       g_set_error (error, GST_WEBRTC_ROOM_ERROR,
           GST_WEBRTC_ROOM_ERROR_BAD_JSON, "invalid JSON: %s",
@@ -1007,7 +1023,7 @@ parse_checked_json (const gchar * text, gsize len, JsonScan * scan,
   if (scan->lone_surrogate) {
     if (ref && scan->type)
       *ref = g_strndup ((const gchar *) scan->type, scan->type_len);
-    bad_message (error, "%s", scan->value_error);
+    gst_webrtc_room_json_bad_message (error, "%s", scan->value_error);
     return NULL;
   }
 
@@ -1049,14 +1065,14 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
   }
   obj = json_node_get_object (root);
 
-  if (!read_string (obj, "type", FALSE, &type, error))
+  if (!gst_webrtc_room_json_read_string (obj, "type", FALSE, &type, error))
     return NULL;
   if (ref && g_utf8_validate (type, -1, NULL))
     *ref = g_strdup (type);
 
   /* checked after `type` is known, for the error's ref */
   if (scan.value_error) {
-    bad_message (error, "%s", scan.value_error);
+    gst_webrtc_room_json_bad_message (error, "%s", scan.value_error);
     return NULL;
   }
 
@@ -1097,7 +1113,7 @@ gst_webrtc_room_message_parse (const gchar * text, gssize len,
     case GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED:{
       JsonNode *peer = json_object_get_member (obj, "peer");
       if (!peer)
-        ok = bad_message (error, "missing field 'peer'");
+        ok = gst_webrtc_room_json_bad_message (error, "missing field 'peer'");
       else
         ok = (msg->peer_info = parse_peer_info (peer, error)) != NULL;
       break;
@@ -1284,361 +1300,19 @@ gst_webrtc_room_build_join (const gchar * room, const gchar * name,
   return gst_webrtc_room_message_serialize (&msg, GST_WEBRTC_ROOM_TO_SERVER);
 }
 
-/* Signal payloads (protocol.md "Signal payloads" + extension keys). Every
- * field comes from another room member: checked for type and size. */
-
-static const gchar *const sdp_types[] = {
-  [GST_WEBRTC_ROOM_SDP_OFFER] = "offer",
-  [GST_WEBRTC_ROOM_SDP_ANSWER] = "answer",
-};
-
-const gchar *
-gst_webrtc_room_sdp_type_to_string (GstWebRTCRoomSdpType type)
-{
-  if ((guint) type >= G_N_ELEMENTS (sdp_types))
-    return NULL;
-  return sdp_types[type];
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_new (GstWebRTCRoomPayloadType type)
-{
-  GstWebRTCRoomSignalPayload *payload = g_new0 (GstWebRTCRoomSignalPayload, 1);
-
-  payload->type = type;
-  payload->sdp_mline_index = -1;
-  return payload;
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_new_description (GstWebRTCRoomSdpType sdp_type,
-    const gchar * sdp, gboolean restart)
-{
-  GstWebRTCRoomSignalPayload *payload =
-      gst_webrtc_room_signal_payload_new (GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION);
-
-  payload->sdp_type = sdp_type;
-  payload->sdp = g_strdup (sdp);
-  payload->restart = restart;
-  return payload;
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_new_candidate (const gchar * candidate,
-    const gchar * sdp_mid, gint sdp_mline_index)
-{
-  GstWebRTCRoomSignalPayload *payload =
-      gst_webrtc_room_signal_payload_new (GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE);
-
-  payload->candidate = g_strdup (candidate);
-  payload->sdp_mid = g_strdup (sdp_mid);
-  payload->sdp_mline_index = sdp_mline_index;
-  return payload;
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_copy (const GstWebRTCRoomSignalPayload * payload)
-{
-  GstWebRTCRoomSignalPayload *copy;
-
-  if (!payload)
-    return NULL;
-  copy = g_memdup2 (payload, sizeof (*payload));
-  copy->sdp = g_strdup (payload->sdp);
-  copy->candidate = g_strdup (payload->candidate);
-  copy->sdp_mid = g_strdup (payload->sdp_mid);
-  copy->media = g_strdupv (payload->media);
-  return copy;
-}
-
-void
-gst_webrtc_room_signal_payload_free (GstWebRTCRoomSignalPayload * payload)
-{
-  if (!payload)
-    return;
-  g_free (payload->sdp);
-  g_free (payload->candidate);
-  g_free (payload->sdp_mid);
-  g_strfreev (payload->media);
-  g_free (payload);
-}
-
-/* Line-based SDP must not get lines from a candidate or mid (webrtcbin
- * writes remote candidates into the remote description) */
-static gboolean
-has_control_chars (const gchar * text)
-{
-  for (; *text; text++) {
-    if ((guchar) * text < 0x20 || *text == 0x7f)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* json-glib turns a lone surrogate escape ("\ud800") into bytes that are
- * not UTF-8 (found by the fuzzer): such text would reach webrtcbin and be
- * refused by libsoup when sent on */
-static gboolean
-read_payload_string (JsonObject * obj, const gchar * field, gboolean optional,
-    gchar ** out, GError ** error)
-{
-  if (!read_string (obj, field, optional, out, error))
-    return FALSE;
-  if (*out && !g_utf8_validate (*out, -1, NULL))
-    return bad_message (error, "field '%s' is not valid UTF-8", field);
-  return TRUE;
-}
-
-static guint
-count_mlines (const gchar * sdp)
-{
-  const gchar *p = sdp;
-  guint n = 0;
-
-  while (p) {
-    if (p[0] == 'm' && p[1] == '=')
-      n++;
-    p = strchr (p, '\n');
-    if (p)
-      p++;
-  }
-  return n;
-}
-
-static gboolean
-parse_description (JsonNode * node, GstWebRTCRoomSignalPayload * payload,
-    GError ** error)
-{
-  JsonObject *description;
-  g_autofree gchar *type = NULL;
-  gsize size;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return bad_message (error, "field 'description' must be an object");
-  description = json_node_get_object (node);
-  if (!read_string (description, "type", FALSE, &type, error)
-      || !read_payload_string (description, "sdp", FALSE, &payload->sdp, error))
-    return FALSE;
-  if (g_str_equal (type, "offer"))
-    payload->sdp_type = GST_WEBRTC_ROOM_SDP_OFFER;
-  else if (g_str_equal (type, "answer"))
-    payload->sdp_type = GST_WEBRTC_ROOM_SDP_ANSWER;
-  else
-    return bad_message (error, "description type must be 'offer' or "
-        "'answer'");
-  size = strlen (payload->sdp);
-  if (size == 0)
-    return bad_message (error, "description has an empty sdp");
-  if (size > GST_WEBRTC_ROOM_MAX_SDP_BYTES)
-    return bad_message (error, "sdp of %" G_GSIZE_FORMAT " bytes is above "
-        "the limit of %u", size, GST_WEBRTC_ROOM_MAX_SDP_BYTES);
-  if (count_mlines (payload->sdp) > GST_WEBRTC_ROOM_MAX_MLINES)
-    return bad_message (error, "sdp has %u m-lines, above the limit of %u",
-        count_mlines (payload->sdp), GST_WEBRTC_ROOM_MAX_MLINES);
-  return TRUE;
-}
-
-static gboolean
-parse_candidate (JsonNode * node, GstWebRTCRoomSignalPayload * payload,
-    GError ** error)
-{
-  JsonObject *cand;
-  JsonNode *index;
-
-  if (JSON_NODE_HOLDS_NULL (node)) {
-    payload->type = GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES;
-    return TRUE;
-  }
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return bad_message (error, "field 'candidate' must be an object or null");
-  cand = json_node_get_object (node);
-  if (!read_payload_string (cand, "candidate", FALSE, &payload->candidate,
-          error)
-      || !read_payload_string (cand, "sdpMid", TRUE, &payload->sdp_mid, error))
-    return FALSE;
-  if (strlen (payload->candidate) > GST_WEBRTC_ROOM_MAX_CANDIDATE_BYTES)
-    return bad_message (error, "candidate above %u bytes",
-        GST_WEBRTC_ROOM_MAX_CANDIDATE_BYTES);
-  if (has_control_chars (payload->candidate))
-    return bad_message (error, "candidate contains control characters");
-  if (payload->sdp_mid && (strlen (payload->sdp_mid) >
-          GST_WEBRTC_ROOM_MAX_MID_BYTES
-          || has_control_chars (payload->sdp_mid)))
-    return bad_message (error,
-        "sdpMid above %u bytes or with control " "characters",
-        GST_WEBRTC_ROOM_MAX_MID_BYTES);
-  index = json_object_get_member (cand, "sdpMLineIndex");
-  if (index && !JSON_NODE_HOLDS_NULL (index)) {
-    gint64 value;
-
-    if (!JSON_NODE_HOLDS_VALUE (index)
-        || json_node_get_value_type (index) != G_TYPE_INT64)
-      return bad_message (error, "field 'sdpMLineIndex' must be an integer");
-    value = json_node_get_int (index);
-    if (value < 0 || value >= GST_WEBRTC_ROOM_MAX_MLINES)
-      return bad_message (error, "sdpMLineIndex %" G_GINT64_FORMAT
-          " out of range", value);
-    payload->sdp_mline_index = (gint) value;
-  }
-  if (!*payload->candidate) {
-    /* browsers end candidates with an empty candidate string */
-    payload->type = GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES;
-    g_clear_pointer (&payload->candidate, g_free);
-    g_clear_pointer (&payload->sdp_mid, g_free);
-    payload->sdp_mline_index = -1;
-    return TRUE;
-  }
-  if (!payload->sdp_mid && payload->sdp_mline_index < 0)
-    return bad_message (error, "candidate has neither sdpMid nor "
-        "sdpMLineIndex");
-  return TRUE;
-}
-
-static gboolean
-parse_media_kinds (JsonObject * data, GstWebRTCRoomSignalPayload * payload,
-    GError ** error)
-{
-  JsonNode *node = json_object_get_member (data, "media");
-  g_autoptr (GPtrArray) kinds = NULL;
-  JsonArray *array;
-  guint i, n;
-
-  if (!node || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return bad_message (error, "field 'media' must be an array");
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  if (n > GST_WEBRTC_ROOM_MAX_MLINES)
-    return bad_message (error, "field 'media' has %u entries, above %u", n,
-        GST_WEBRTC_ROOM_MAX_MLINES);
-  kinds = g_ptr_array_new_with_free_func (g_free);
-  for (i = 0; i < n; i++) {
-    JsonNode *kind = json_array_get_element (array, i);
-    const gchar *name;
-
-    if (!JSON_NODE_HOLDS_VALUE (kind)
-        || json_node_get_value_type (kind) != G_TYPE_STRING)
-      return bad_message (error, "entries of 'media' must be strings");
-    name = json_node_get_string (kind);
-    /* kinds we do not know are left out (a newer peer) */
-    if (g_str_equal (name, "audio") || g_str_equal (name, "video"))
-      g_ptr_array_add (kinds, g_strdup (name));
-  }
-  g_ptr_array_add (kinds, NULL);
-  payload->media = (GStrv) g_ptr_array_free (g_steal_pointer (&kinds), FALSE);
-  return TRUE;
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_parse (JsonObject * data, GError ** error)
-{
-  g_autoptr (GstWebRTCRoomSignalPayload) payload = NULL;
-  JsonNode *node;
-  gboolean flag = FALSE;
-
-  g_return_val_if_fail (data != NULL, NULL);
-
-  payload = gst_webrtc_room_signal_payload_new (GST_WEBRTC_ROOM_PAYLOAD_OTHER);
-  /* one payload per signal; checked in this order, as receivers always
-   * did: description, renegotiate, candidate */
-  if ((node = json_object_get_member (data, "description"))) {
-    payload->type = GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION;
-    if (!parse_description (node, payload, error)
-        || !read_bool (data, "restart", &payload->restart, error))
-      return NULL;
-    return g_steal_pointer (&payload);
-  }
-  if (!read_bool (data, "renegotiate", &flag, error))
-    return NULL;
-  if (flag) {
-    payload->type = GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE;
-    if (!parse_media_kinds (data, payload, error))
-      return NULL;
-    return g_steal_pointer (&payload);
-  }
-  if ((node = json_object_get_member (data, "candidate"))) {
-    payload->type = GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE;
-    if (!parse_candidate (node, payload, error))
-      return NULL;
-  }
-  return g_steal_pointer (&payload);
-}
-
-GstWebRTCRoomSignalPayload *
-gst_webrtc_room_signal_payload_parse_text (const gchar * text, gssize len,
+JsonNode *
+gst_webrtc_room_json_parse_strict (const gchar * text, gsize len,
     GError ** error)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonScan scan;
 
-  g_return_val_if_fail (text != NULL || len == 0, NULL);
-
-  if (len < 0)
-    len = strlen (text);
   root = parse_checked_json (text, len, &scan, NULL, error);
   if (!root)
     return NULL;
   if (scan.value_error) {
-    bad_message (error, "%s", scan.value_error);
+    gst_webrtc_room_json_bad_message (error, "%s", scan.value_error);
     return NULL;
   }
-  if (!JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, GST_WEBRTC_ROOM_ERROR,
-        GST_WEBRTC_ROOM_ERROR_BAD_JSON, "not a JSON object");
-    return NULL;
-  }
-  return gst_webrtc_room_signal_payload_parse (json_node_get_object (root),
-      error);
-}
-
-JsonObject *
-gst_webrtc_room_signal_payload_to_json (const GstWebRTCRoomSignalPayload *
-    payload)
-{
-  JsonObject *data = json_object_new ();
-
-  switch (payload->type) {
-    case GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION:{
-      JsonObject *description = json_object_new ();
-
-      json_object_set_string_member (description, "type",
-          gst_webrtc_room_sdp_type_to_string (payload->sdp_type));
-      json_object_set_string_member (description, "sdp",
-          payload->sdp ? payload->sdp : "");
-      json_object_set_object_member (data, "description", description);
-      if (payload->restart)
-        json_object_set_boolean_member (data, "restart", TRUE);
-      break;
-    }
-    case GST_WEBRTC_ROOM_PAYLOAD_CANDIDATE:{
-      JsonObject *cand = json_object_new ();
-
-      json_object_set_string_member (cand, "candidate",
-          payload->candidate ? payload->candidate : "");
-      if (payload->sdp_mid)
-        json_object_set_string_member (cand, "sdpMid", payload->sdp_mid);
-      if (payload->sdp_mline_index >= 0)
-        json_object_set_int_member (cand, "sdpMLineIndex",
-            payload->sdp_mline_index);
-      json_object_set_object_member (data, "candidate", cand);
-      break;
-    }
-    case GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES:
-      json_object_set_null_member (data, "candidate");
-      break;
-    case GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE:{
-      JsonArray *kinds = json_array_new ();
-      guint i;
-
-      for (i = 0; payload->media && payload->media[i]; i++)
-        json_array_add_string_element (kinds, payload->media[i]);
-      json_object_set_boolean_member (data, "renegotiate", TRUE);
-      json_object_set_array_member (data, "media", kinds);
-      break;
-    }
-    case GST_WEBRTC_ROOM_PAYLOAD_OTHER:
-      break;
-  }
-  return data;
+  return g_steal_pointer (&root);
 }

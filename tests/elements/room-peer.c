@@ -916,6 +916,26 @@ build_description (Peer * p)
   return g_string_free (d, FALSE);
 }
 
+/* GStreamer 1.22's rtpsession walks its sources from the RTCP thread while
+ * another streaming thread adds one: GLib stops that walk with this
+ * CRITICAL (seen at load average 45-60 with the 100 ms RTCP interval, in
+ * the rtpsession RTCP thread, never in our code; it costs one RTCP round).
+ * Under G_DEBUG=fatal-criticals it would kill the peer: that one message
+ * is reported and survived, every other critical stays fatal. */
+static gboolean
+fatal_log_filter (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+  if (!g_strcmp0 (domain, "GLib") && message
+      && strstr (message, "g_hash_table_foreach: assertion "
+          "'version == hash_table->version'")) {
+    g_printerr ("room-peer: survived a known GStreamer 1.22 rtpsession "
+        "race (%s)\n", message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -998,6 +1018,7 @@ main (int argc, char **argv)
   p.jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   ctx = g_option_context_new ("- a room participant for tests");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_test_log_set_fatal_handler (fatal_log_filter, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
     fprintf (stderr, "room-peer: %s\n", error->message);

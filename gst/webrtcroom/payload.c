@@ -118,18 +118,26 @@ read_payload_string (JsonObject * obj, const gchar * field, gboolean optional,
   return TRUE;
 }
 
+/* Counts m-lines the way gst_sdp_message_parse_buffer() finds them: a line
+ * starts after any run of ASCII white space (so a lone '\r' or a leading
+ * blank also starts one) and ends at the next '\n'. */
 static guint
 count_mlines (const gchar * sdp)
 {
   const gchar *p = sdp;
   guint n = 0;
 
-  while (p) {
+  while (TRUE) {
+    while (g_ascii_isspace (*p))
+      p++;
+    if (*p == '\0')
+      break;
     if (p[0] == 'm' && p[1] == '=')
       n++;
-    p = strchr (p, '\n');
-    if (p)
-      p++;
+    p = strchr (p + 1, '\n');
+    if (!p)
+      break;
+    p++;
   }
   return n;
 }

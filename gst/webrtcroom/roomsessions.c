@@ -748,7 +748,10 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
         gst_webrtc_room_base_bin_get_mode (self));
   else if (!priv->custom_signaller)
     g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
-  if (!priv->custom_signaller)
+  /* only the WebSocket signaller has them (Janus and WHIP: not yet) */
+  if (!priv->custom_signaller
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (priv->signaller),
+          "ca-file"))
     g_object_set (priv->signaller, "ca-file", priv->ca_file, "tls-insecure",
         priv->tls_insecure, NULL);
   signaller = g_object_ref (priv->signaller);

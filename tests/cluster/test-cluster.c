@@ -568,12 +568,14 @@ test_bad_redis_input (void)
         "\"offers\":true}}", NULL
   };
   g_autoptr (GPtrArray) channels = NULL;
+  g_autoptr (GstWebRTCRoomMessage) joined = NULL;
   g_autofree gchar *r1 = NULL;
   g_autofree gchar *r2 = NULL;
   guint i;
 
-  g_assert_nonnull (wr_test_client_wait_type (alice,
-          GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED, WR_TEST_TIMEOUT_MS));
+  joined = wr_test_client_wait_type (alice,
+      GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED, WR_TEST_TIMEOUT_MS);
+  g_assert_nonnull (joined);
   for (i = 0; room_noise[i]; i++)
     redis_publish ("wr:0:rc:noise", room_noise[i]);
   channels = redis_channels ("wr:0:sc:*");

@@ -196,6 +196,36 @@ lists_peer (GstWebRTCRoomMessage * welcome, const gchar * id)
   return FALSE;
 }
 
+/* A metric of @server's /metrics (blocking GET: the server is another
+ * process) */
+static gchar *
+metric (WrTestServer * server, const gchar * name)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = wr_test_server_get_http_url (server, "/metrics");
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL,
+      NULL);
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *needle = g_strdup_printf ("\n%s ", name);
+  const gchar *line;
+
+  g_assert_nonnull (body);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  line = strstr (text, needle);
+  g_assert_nonnull (line);
+  line += strlen (needle);
+  return g_strndup (line, strcspn (line, "\n"));
+}
+
+static void
+assert_metric (WrTestServer * server, const gchar * name, const gchar * value)
+{
+  g_autofree gchar *got = metric (server, name);
+
+  g_assert_cmpstr (got, ==, value);
+}
+
 static void
 send_signal (WrTestClient * client, const gchar * to, const gchar * text)
 {
@@ -264,6 +294,13 @@ test_two_servers (void)
       WR_TEST_TIMEOUT_MS);
   g_assert_cmpstr (msg->peer_info->id, ==, wc->peer);
   g_clear_pointer (&msg, gst_webrtc_room_message_free);
+
+  /* /metrics per server: its own peers, and the others' in its rooms */
+  assert_metric (a, "webrtc_room_peers", "2");
+  assert_metric (a, "webrtc_room_remote_peers", "1");
+  assert_metric (a, "webrtc_room_rooms", "1");
+  assert_metric (b, "webrtc_room_peers", "1");
+  assert_metric (b, "webrtc_room_remote_peers", "2");
 
   /* a broadcast from bob reaches both on the other server, once */
   wr_test_client_send (bob, "{\"type\":\"broadcast\",\"data\":{\"n\":1}}");

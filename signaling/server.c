@@ -1040,9 +1040,10 @@ on_cluster_failed (const gchar * message, gpointer user_data)
 {
   WrServer *server = user_data;
 
-  g_critical ("%s", message);
   if (server->fatal)
     server->fatal (message, server->fatal_data);
+  else
+    g_warning ("%s", message);
 }
 
 static const WrClusterCallbacks cluster_callbacks = {

@@ -734,6 +734,42 @@ test_call (void)
   wr_test_server_stop (b);
 }
 
+static gboolean
+is_zombie (gpointer data)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat",
+      GPOINTER_TO_INT (data));
+  g_autofree gchar *stat = NULL;
+  const gchar *p;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  p = strrchr (stat, ')');
+  if (p && p[1] == ' ' && p[2] == 'Z')
+    return TRUE;
+  g_usleep (20 * 1000);
+  return FALSE;
+}
+
+/* Redis goes away: the server says why and exits 1 (its peers may then
+ * resume elsewhere); its clients see their connection end. Last test:
+ * it stops the shared redis-server. */
+static void
+test_redis_lost (void)
+{
+  WrTestServer *a = start_server (NULL);
+  g_autoptr (WrTestClient) alice = connect_to (a);
+  g_autoptr (GstWebRTCRoomMessage) wa = join (alice, "lost", "alice", NULL);
+  GPid pid = wr_test_server_get_pid (a);
+
+  g_subprocess_force_exit (redis);
+  g_subprocess_wait (redis, NULL, NULL);
+  g_assert_true (wr_test_client_wait_closed (alice, EXPIRY_WAIT_MS, NULL));
+  g_assert_true (wr_test_wait_until (is_zombie, GINT_TO_POINTER (pid),
+          EXPIRY_WAIT_MS));
+  g_assert_cmpint (wr_test_server_terminate (a), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -752,6 +788,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/bad-redis-input", test_bad_redis_input);
   g_test_add_func ("/cluster/bad-url", test_bad_url);
   g_test_add_func ("/cluster/call", test_call);
+  g_test_add_func ("/cluster/redis-lost", test_redis_lost);
   status = g_test_run ();
   stop_redis ();
   return status;

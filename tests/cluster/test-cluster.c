@@ -498,6 +498,40 @@ test_resume_elsewhere (void)
   wr_test_server_stop (b);
 }
 
+/* --max-peers-per-room counts the members on every server */
+static void
+test_room_full (void)
+{
+  WrTestServer *a = start_server ("--max-peers-per-room=2");
+  WrTestServer *b = start_server ("--max-peers-per-room=2");
+  g_autoptr (WrTestClient) p1 = connect_to (a);
+  g_autoptr (WrTestClient) p2 = connect_to (b);
+  g_autoptr (WrTestClient) p3 = connect_to (a);
+  g_autoptr (GstWebRTCRoomMessage) w1 = join (p1, "small", NULL, NULL);
+  g_autoptr (GstWebRTCRoomMessage) w2 = join (p2, "small", NULL, NULL);
+  g_autoptr (GstWebRTCRoomMessage) refused = NULL;
+  g_autoptr (GstWebRTCRoomMessage) left = NULL;
+  g_autoptr (GstWebRTCRoomMessage) w3 = NULL;
+  g_autofree gchar *join_frame =
+      gst_webrtc_room_build_join ("small", NULL, NULL, TRUE, NULL, NULL);
+
+  wr_test_client_send (p3, join_frame);
+  refused = wr_test_client_wait_type (p3, GST_WEBRTC_ROOM_MESSAGE_ERROR,
+      WR_TEST_TIMEOUT_MS);
+  g_assert_nonnull (refused);
+  g_assert_cmpint (refused->code, ==, GST_WEBRTC_ROOM_ERROR_ROOM_FULL);
+  /* once one leaves, there is room again */
+  wr_test_client_send (p2, "{\"type\":\"leave\"}");
+  left = wr_test_client_wait_type (p1, GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT,
+      WR_TEST_TIMEOUT_MS);
+  g_assert_nonnull (left);
+  w3 = join (p3, "small", NULL, NULL);
+  g_assert_cmpuint (w3->peers->len, ==, 1);
+  g_assert_true (lists_peer (w3, w1->peer));
+  wr_test_server_stop (a);
+  wr_test_server_stop (b);
+}
+
 /* Two servers on one port (SO_REUSEPORT): every peer sees every other */
 static void
 test_reuse_port (void)
@@ -784,6 +818,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/concurrent-joins", test_concurrent_joins);
   g_test_add_func ("/cluster/resume-elsewhere", test_resume_elsewhere);
   g_test_add_func ("/cluster/server-killed", test_server_killed);
+  g_test_add_func ("/cluster/room-full", test_room_full);
   g_test_add_func ("/cluster/reuse-port", test_reuse_port);
   g_test_add_func ("/cluster/bad-redis-input", test_bad_redis_input);
   g_test_add_func ("/cluster/bad-url", test_bad_url);

@@ -826,11 +826,7 @@ handle_join (WrRoomHandler * handler, WrRoomConn * conn,
   if (handler->config.join_secret && resume == RESUME_NONE
       && !(msg->token && wr_token_check_join (handler->config.join_secret,
               msg->token, msg->room, now_s))) {
-    send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED,
-        msg->token ? "join token is invalid or expired" :
-        "this server requires a join token", "join", actions);
-    handler->stats.rejected++;
-    close_conn (handler, conn, WR_CLOSE_POLICY, actions);
+    refuse_unauthorized (handler, conn, msg->token != NULL, actions);
     return;
   }
 
@@ -1199,8 +1195,17 @@ wr_room_handler_cluster_joined (WrRoomHandler * handler,
   }
   peer = g_hash_table_lookup (handler->peers, id);
   if (peer && peer->room != room) {
-    /* 64 random bits met twice: the event is dropped */
+    /* 64 random bits met twice: ours goes again, with a new id */
     g_message ("cluster: peer id %s seen in two rooms, ignored", id);
+    if (mine)
+      push_cluster (actions, WR_ACTION_CLUSTER_LEAVE, room, id)->code =
+          GST_WEBRTC_ROOM_LEFT_LEFT;
+    if (join) {
+      g_clear_pointer (&join->resume_peer, g_free);
+      cluster_send_join (handler, join, actions);
+      room->n_joining--;
+      join = NULL;
+    }
   } else if (!peer) {
     peer = peer_insert (handler, room, g_strdup (id), member->info->name,
         member->info->meta, member->info->offers, mine ? NULL : member->server);
@@ -1325,8 +1330,10 @@ wr_room_handler_cluster_join_refused (WrRoomHandler * handler,
     send_error (handler, conn, GST_WEBRTC_ROOM_ERROR_ROOM_FULL,
         "the room is full", "join", actions);
   } else if (!join->token_ok) {
+    gboolean had_token = join->msg->token != NULL;
+
     join_free (join);
-    refuse_unauthorized (handler, conn, FALSE, actions);
+    refuse_unauthorized (handler, conn, had_token, actions);
   } else {
     /* the resume is refused (or the id was taken): a fresh join */
     g_clear_pointer (&join->resume_peer, g_free);

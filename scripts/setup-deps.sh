@@ -7,7 +7,8 @@
 #                                  libsoup, json-glib (scripts/demo.sh)
 #   scripts/setup-deps.sh          everything the whole test suite needs
 #                                  (scripts/test-all.sh): the above, plus
-#                                  Chromium, coturn, iptables, gdb, indent, ...,
+#                                  Chromium, coturn, redis-server, iptables, gdb,
+#                                  indent, ...,
 #                                  Node.js >= 20 and tests/browser's playwright-core
 #
 # Idempotent: when every Debian package is installed already, apt is not run at
@@ -60,6 +61,9 @@ PACKAGES=(
   libnice-dev libsoup-3.0-dev libjson-glib-dev
   # the room server's WebSocket framing (signaling/ws-loop.c)
   libwslay-dev
+  # rooms shared by several servers through Redis (--redis-url,
+  # signaling/cluster-redis.c; optional at build time)
+  libhiredis-dev
 )
 if [ "$MODE" = full ]; then
   PACKAGES+=(
@@ -80,6 +84,8 @@ if [ "$MODE" = full ]; then
     # janus suite (Janus VideoRoom; Janus's own janus.js with adapter.js in
     # Chromium) and whip suite (aiortc as the endpoint)
     janus libjs-janus-gateway libjs-webrtc-adapter python3-aiortc
+    # cluster suite: the tests start their own redis-server on loopback
+    redis-server
     # GObject-introspection data and the Python example (suite examples)
     gobject-introspection libgirepository1.0-dev python3-gi
     gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
@@ -122,9 +128,10 @@ else
   # to start while dpkg has half-configured packages
   $SUDO dpkg --configure -a
   $SUDO apt-get update
-  # coturn and janus are installed for the tests, which start their own on
-  # loopback: their packages' services must not start (listening on every
-  # interface) during the install, and stay disabled after it
+  # coturn, janus and redis-server are installed for the tests, which start
+  # their own on loopback: their packages' services must not start
+  # (listening on every interface) during the install, and stay disabled
+  # after it
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [ "$MODE" = full ] && [ ! -e "$policy" ]; then
@@ -138,7 +145,7 @@ else
   [ $own_policy = 1 ] && $SUDO rm -f "$policy"
   [ $rc = 0 ] || exit $rc
   if [ "$MODE" = full ] && command -v systemctl >/dev/null 2>&1; then
-    $SUDO systemctl disable --now janus coturn >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now janus coturn redis-server >/dev/null 2>&1 || true
   fi
 fi
 

@@ -10,6 +10,7 @@
 /* webrtc-room-server: room signaling server with a STUN responder. */
 
 #include "server.h"
+#include "cluster.h"
 #include "stun.h"
 #include "tokens.h"
 
@@ -53,6 +54,9 @@ typedef struct
   gint max_connections;
   gint max_connections_per_address;
   gint http_timeout;
+  gboolean reuse_port;
+  gchar *redis_url;
+  gint redis_ttl;
   gboolean quiet;
   gchar *log_level;
   gboolean version;
@@ -79,6 +83,7 @@ options_clear (Options * o)
   g_free (o->turn_secret_file);
   g_free (o->log_level);
   g_free (o->room);
+  g_free (o->redis_url);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -228,6 +233,16 @@ parse_options (Options * o, int argc, char **argv)
     {"http-timeout", 0, 0, G_OPTION_ARG_INT, &o->http_timeout,
         "Seconds a connection may take to send a request and get its "
           "answer or upgrade (default 10)", "SECONDS"},
+    {"reuse-port", 0, 0, G_OPTION_ARG_NONE, &o->reuse_port,
+        "Listen with SO_REUSEPORT: several servers share --port (with "
+          "--redis-url, so that they share rooms too)", NULL},
+    {"redis-url", 0, 0, G_OPTION_ARG_STRING, &o->redis_url,
+        "Share rooms with the other servers using this Redis (peers on "
+          "different servers meet; resume works on any of them with the "
+          "same --secret-file)", "redis://[:PASSWORD@]HOST[:PORT][/DB]"},
+    {"redis-ttl", 0, 0, G_OPTION_ARG_INT, &o->redis_ttl,
+        "Seconds after which the others drop the peers of a server that "
+          "stopped refreshing its liveness in Redis (default 10)", "SECONDS"},
     {"log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level,
         "Most verbose level logged: error, warning, message, info (joins, "
           "leaves, rejected joins) or debug (default info)", "LEVEL"},
@@ -312,6 +327,14 @@ parse_options (Options * o, int argc, char **argv)
     return usage_error ("--http-timeout must be >= 1");
   if (o->turn_ttl <= 0)
     return usage_error ("--turn-ttl must be > 0");
+  if (o->redis_ttl < 1 || o->redis_ttl > 86400)
+    return usage_error ("--redis-ttl must be 1..86400");
+  if (o->redis_url && !wr_cluster_is_supported ())
+    return usage_error ("--redis-url: this server was built without Redis "
+        "support (install libhiredis-dev and build again)");
+  if (o->redis_url && !g_str_has_prefix (o->redis_url, "redis://"))
+    return usage_error ("--redis-url must be redis://HOST[:PORT][/DB], not "
+        "'%s'", o->redis_url);
   for (guint i = 0; o->turn_urls && o->turn_urls[i]; i++) {
     if (!g_str_has_prefix (o->turn_urls[i], "turn:")
         && !g_str_has_prefix (o->turn_urls[i], "turns:"))
@@ -438,6 +461,22 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean failed;
+} RunState;
+
+static void
+on_server_fatal (const gchar * message, gpointer user_data)
+{
+  RunState *state = user_data;
+
+  fprintf (stderr, "webrtc-room-server: %s: exiting\n", message);
+  state->failed = TRUE;
+  g_main_loop_quit (state->loop);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,8 +484,9 @@ main (int argc, char **argv)
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
     .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,.ttl = 3600,
-    .http_timeout = 10,
+    .http_timeout = 10,.redis_ttl = 10,
   };
+  RunState state = { 0 };
   g_autoptr (GBytes) resume_secret = NULL;
   g_autoptr (GBytes) join_secret = NULL;
   g_autoptr (GBytes) turn_secret = NULL;
@@ -500,6 +540,7 @@ main (int argc, char **argv)
         "give --web-root or WEBRTC_ROOM_WEB_ROOT)", o.web_root);
 
   loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
 
   if (o.stun_port > 0) {
     stun = wr_stun_server_new (o.host, o.stun_port, &error);
@@ -540,6 +581,11 @@ main (int argc, char **argv)
   config.max_connections = o.max_connections;
   config.max_connections_per_address = o.max_connections_per_address;
   config.http_timeout_s = o.http_timeout;
+  config.reuse_port = o.reuse_port;
+  config.redis_url = o.redis_url;
+  config.redis_ttl_s = o.redis_ttl;
+  config.fatal = on_server_fatal;
+  config.fatal_data = &state;
   config.room.max_peers_per_room = o.max_peers_per_room;
   config.room.resume_grace_us = o.resume_grace * G_USEC_PER_SEC;
   config.room.join_timeout_us = o.join_timeout * G_USEC_PER_SEC;
@@ -554,7 +600,7 @@ main (int argc, char **argv)
 
   server = wr_server_new (&config, &error);
   if (!server) {
-    fprintf (stderr, "webrtc-room-server: cannot listen on %s:%d: %s\n",
+    fprintf (stderr, "webrtc-room-server: cannot start on %s:%d: %s\n",
         o.host, o.port, error->message);
     return EXIT_FAILURE;
   }
@@ -571,5 +617,5 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_quit_signal, loop);
   g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
-  return EXIT_SUCCESS;
+  return state.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -33,20 +33,39 @@ typedef struct
   GStrv turn_rest_urls;         /* NULL: none */
   GBytes *turn_rest_secret;
   gint64 turn_rest_ttl_s;
+  /* rooms shared with other servers through a broker (cluster-redis.c):
+   * see "Cluster mode" below */
+  gboolean cluster;
 } WrRoomHandlerConfig;
 
 typedef enum
 {
   WR_ACTION_SEND,
   WR_ACTION_CLOSE,
+  /* cluster mode only, for the broker (fields: see WrAction) */
+  WR_ACTION_CLUSTER_LOAD,       /* room: follow its events, then snapshot */
+  WR_ACTION_CLUSTER_UNLOAD,     /* room: no local member nor join left */
+  WR_ACTION_CLUSTER_JOIN,       /* room, peer, gen, text, prev_gen, server */
+  WR_ACTION_CLUSTER_LEAVE,      /* room, peer, code (the reason) */
+  WR_ACTION_CLUSTER_SEND,       /* server, peer (the target), text */
+  WR_ACTION_CLUSTER_BROADCAST,  /* room, peer (the sender), text */
+  WR_ACTION_CLUSTER_SWEEP,      /* room, server (found gone) */
 } WrActionType;
 
 typedef struct
 {
   WrActionType type;
   gpointer conn;                /* the handle given to wr_room_handler_connect */
-  gchar *text;                  /* SEND: a GRefString */
-  gushort code;                 /* CLOSE: WebSocket close code */
+  gchar *text;                  /* SEND, CLUSTER_*: a GRefString (a frame) */
+  gushort code;                 /* CLOSE: WebSocket close code; LEAVE: a
+                                 * GstWebRTCRoomPeerLeftReason */
+  /* CLUSTER_*: owned strings */
+  gchar *room;
+  gchar *peer;
+  gchar *server;                /* SEND: the target's server; JOIN: the
+                                 * resume token's issuer (NULL: none) */
+  gchar *gen;                   /* JOIN: the peer's new resume generation */
+  gchar *prev_gen;              /* JOIN: the generation a resume presents */
 } WrAction;
 
 typedef enum
@@ -58,6 +77,7 @@ typedef enum
 
 /* Close codes the handler asks for */
 #define WR_CLOSE_NORMAL 1000
+#define WR_CLOSE_GOING_AWAY 1001
 #define WR_CLOSE_POLICY 1008
 #define WR_CLOSE_TOO_BIG 1009
 #define WR_CLOSE_REPLACED 4000
@@ -107,6 +127,77 @@ const WrRoomStats *wr_room_handler_get_stats (WrRoomHandler * handler);
 const gchar *wr_room_conn_get_peer_id (WrRoomConn * conn);
 
 gboolean wr_room_conn_is_closing (WrRoomConn * conn);
+
+/* Cluster mode. Several servers share rooms through a broker that orders
+ * every membership change of a room (a sequence number per room). The
+ * handler keeps a view of each room it has local members (or joins) in,
+ * with the members on other servers, fed in order by the broker:
+ * - a join is not decided here: it becomes CLUSTER_JOIN, and the welcome
+ *   is sent when the broker's joined event for it comes back, so that all
+ *   servers see joins in one order (each newcomer's welcome lists exactly
+ *   the members before it); a room not followed yet is loaded first
+ *   (CLUSTER_LOAD, then a snapshot);
+ * - a local peer that leaves is removed at once and CLUSTER_LEAVE tells
+ *   the others; members of another server leave through left events;
+ * - signals and broadcasts for members elsewhere become CLUSTER_SEND and
+ *   CLUSTER_BROADCAST; those from elsewhere come in through deliver and
+ *   broadcast, checked like any input.
+ * Every string here comes from the network: the handler checks them. */
+typedef struct
+{
+  const gchar *server;          /* the server the member is connected to */
+  const gchar *gen;             /* its resume generation */
+  const GstWebRTCRoomPeerInfo *info;
+} WrClusterMember;
+
+typedef enum
+{
+  WR_CLUSTER_REFUSED_FULL,
+  WR_CLUSTER_REFUSED_TAKEN,     /* the id is in use: the resume is refused */
+  WR_CLUSTER_REFUSED_GONE,      /* the peer left: no resume */
+} WrClusterRefusal;
+
+const gchar *wr_room_handler_get_server_id (WrRoomHandler * handler);
+
+/* @members: the room as of event @seq, in join order */
+void wr_room_handler_cluster_snapshot (WrRoomHandler * handler,
+    const gchar * room, guint64 seq, const WrClusterMember * members,
+    guint n_members, gint64 now_us, GArray * actions);
+
+void wr_room_handler_cluster_joined (WrRoomHandler * handler,
+    const gchar * room, guint64 seq, const WrClusterMember * member,
+    gint64 now_us, GArray * actions);
+
+void wr_room_handler_cluster_left (WrRoomHandler * handler,
+    const gchar * room, guint64 seq, const gchar * peer,
+    const gchar * server, GstWebRTCRoomPeerLeftReason reason,
+    GArray * actions);
+
+void wr_room_handler_cluster_join_refused (WrRoomHandler * handler,
+    const gchar * room, const gchar * peer, WrClusterRefusal refusal,
+    gint64 now_us, GArray * actions);
+
+/* A signal frame (server to client) for the local peer @to */
+void wr_room_handler_cluster_deliver (WrRoomHandler * handler,
+    const gchar * to, const gchar * text, gsize len, GArray * actions);
+
+/* A broadcast frame from @from, a member of @room on another server */
+void wr_room_handler_cluster_broadcast (WrRoomHandler * handler,
+    const gchar * room, const gchar * from, const gchar * text, gsize len,
+    GArray * actions);
+
+/* The servers other members are on (to watch whether they live) */
+GPtrArray *wr_room_handler_cluster_servers (WrRoomHandler * handler);
+
+/* @server stopped refreshing its liveness: sweeps of its rooms */
+void wr_room_handler_cluster_server_gone (WrRoomHandler * handler,
+    const gchar * server, GArray * actions);
+
+/* Rooms followed (with local members or joins) */
+GPtrArray *wr_room_handler_cluster_rooms (WrRoomHandler * handler);
+
+/* Members on other servers in the rooms followed here */
+guint wr_room_handler_get_n_remote_peers (WrRoomHandler * handler);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrRoomHandler, wr_room_handler_free)
 G_END_DECLS

@@ -20,6 +20,7 @@
 
 #define _GNU_SOURCE             /* accept4 */
 #include "server.h"
+#include "cluster.h"
 #include "ws-loop.h"
 
 #include <errno.h>
@@ -95,6 +96,10 @@ struct _WrServer
   gint64 tick_deadline;
   GSource *liveness_source;
   GSource *housekeeping_source;
+
+  WrCluster *cluster;           /* NULL: this server alone */
+  void (*fatal) (const gchar * message, gpointer user_data);
+  gpointer fatal_data;
 };
 
 /* A connection libsoup is reading a request from */
@@ -168,6 +173,11 @@ run_actions (WrServer * server, GArray * actions)
     WrAction *action = &g_array_index (actions, WrAction, i);
     WrClient *client = action->conn;
 
+    if (action->type > WR_ACTION_CLOSE) {
+      if (server->cluster)
+        wr_cluster_run (server->cluster, action);
+      continue;
+    }
     if (!client || !client->ws || !wr_ws_conn_is_open (client->ws))
       continue;
     if (action->type == WR_ACTION_SEND) {
@@ -808,6 +818,11 @@ wr_server_build_metrics (WrServer * server)
     g_string_append_printf (out,
         "webrtc_room_connections_refused_total{reason=\"%s\"} %"
         G_GUINT64_FORMAT "\n", refused_names[i], server->refused[i]);
+  if (server->cluster)
+    g_string_append_printf (out, "# HELP webrtc_room_remote_peers Members "
+        "on other servers (--redis-url) of the rooms this one serves.\n"
+        "# TYPE webrtc_room_remote_peers gauge\nwebrtc_room_remote_peers %u\n",
+        wr_room_handler_get_n_remote_peers (server->handler));
   g_string_append (out, "# HELP webrtc_room_errors_total Error frames sent, "
       "by code.\n# TYPE webrtc_room_errors_total counter\n");
   for (i = 0; i < GST_WEBRTC_ROOM_ERROR_UNKNOWN; i++)
@@ -927,6 +942,31 @@ on_static (SoupServer * soup, SoupServerMessage * msg, const char *path,
       len);
 }
 
+/* Several processes on one port (SO_REUSEPORT): the kernel spreads the
+ * connections. g_socket_bind () clears SO_REUSEPORT on TCP sockets (GLib
+ * 2.74 sets it for datagram sockets only), hence bind () here. */
+static gboolean
+bind_reuse_port (GSocket * socket, GSocketAddress * addr, GError ** error)
+{
+  struct sockaddr_storage native;
+  gint one = 1;
+  gint fd = g_socket_get_fd (socket);
+
+  if (!g_socket_address_to_native (addr, &native, sizeof (native), error))
+    return FALSE;
+  if (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one)) != 0
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof (one)) != 0
+      || bind (fd, (struct sockaddr *) &native,
+          g_socket_address_get_native_size (addr)) != 0) {
+    gint err = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+        "cannot bind with SO_REUSEPORT: %s", g_strerror (err));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 server_listen (WrServer * server, const WrServerConfig * config,
     GError ** error)
@@ -961,8 +1001,13 @@ server_listen (WrServer * server, const WrServerConfig * config,
   if (!server->listen_socket)
     return FALSE;
   g_socket_set_listen_backlog (server->listen_socket, LISTEN_BACKLOG);
-  if (!g_socket_bind (server->listen_socket, addr, TRUE, error)
-      || !g_socket_listen (server->listen_socket, error))
+  if (config->reuse_port) {
+    if (!bind_reuse_port (server->listen_socket, addr, error))
+      return FALSE;
+  } else if (!g_socket_bind (server->listen_socket, addr, TRUE, error)) {
+    return FALSE;
+  }
+  if (!g_socket_listen (server->listen_socket, error))
     return FALSE;
   local = g_socket_get_local_address (server->listen_socket, error);
   if (!local)
@@ -984,6 +1029,28 @@ default_max_connections (void)
       limit.rlim_cur / 2;
 }
 
+static void
+on_cluster_actions (GArray * actions, gpointer user_data)
+{
+  run_actions (user_data, actions);
+}
+
+static void
+on_cluster_failed (const gchar * message, gpointer user_data)
+{
+  WrServer *server = user_data;
+
+  if (server->fatal)
+    server->fatal (message, server->fatal_data);
+  else
+    g_warning ("%s", message);
+}
+
+static const WrClusterCallbacks cluster_callbacks = {
+  .run_actions = on_cluster_actions,
+  .failed = on_cluster_failed,
+};
+
 static const WrWsCallbacks ws_callbacks = {
   .message = on_ws_message,
   .too_large = on_ws_too_large,
@@ -995,10 +1062,27 @@ wr_server_new (const WrServerConfig * config, GError ** error)
 {
   g_autoptr (WrServer) server = g_new0 (WrServer, 1);
   const gchar *early_paths[] = { "/healthz", "/metrics", "/ws", NULL };
+  WrRoomHandlerConfig room = config->room;
   guint i;
 
+  room.cluster = config->redis_url != NULL;
   server->soup = soup_server_new ("server-header", "webrtc-room-server ", NULL);
-  server->handler = wr_room_handler_new (&config->room, g_get_real_time ());
+  server->handler = wr_room_handler_new (&room, g_get_real_time ());
+  server->fatal = config->fatal;
+  server->fatal_data = config->fatal_data;
+  if (config->redis_url) {
+    WrClusterConfig cluster = {.url = config->redis_url,
+      .ttl_s = config->redis_ttl_s,
+      .max_peers_per_room = config->room.max_peers_per_room,
+    };
+
+    server->cluster = wr_cluster_new (&cluster, server->handler,
+        &cluster_callbacks, server, error);
+    if (!server->cluster) {
+      g_prefix_error (error, "--redis-url: ");
+      return NULL;
+    }
+  }
   /* canonical, so that resolved files can be checked to be inside */
   server->web_root = config->web_root ? realpath (config->web_root, NULL) :
       NULL;
@@ -1133,6 +1217,7 @@ wr_server_free (WrServer * server)
   destroy_source (&server->tick_source);
   destroy_source (&server->liveness_source);
   destroy_source (&server->housekeeping_source);
+  g_clear_pointer (&server->cluster, wr_cluster_free);
   g_clear_object (&server->soup);
   g_clear_pointer (&server->ws, wr_ws_loop_free);
   g_clear_pointer (&server->handler, wr_room_handler_free);

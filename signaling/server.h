@@ -32,6 +32,14 @@ typedef struct
   guint max_connections;        /* 0: the fd limit less a reserve */
   guint max_connections_per_address;    /* 0: no limit */
   guint http_timeout_s;         /* a request's time to complete; 0: 10 s */
+  gboolean reuse_port;          /* SO_REUSEPORT: several servers, one port */
+  /* rooms shared with other servers through Redis (cluster.h); NULL:
+   * this server alone */
+  const gchar *redis_url;
+  guint redis_ttl_s;
+  /* the server cannot go on (Redis lost): the caller should exit */
+  void (*fatal) (const gchar * message, gpointer user_data);
+  gpointer fatal_data;
   WrRoomHandlerConfig room;
 } WrServerConfig;
 

@@ -576,6 +576,40 @@ typedef struct
   gint report_fd;
 } Child;
 
+#define MAX_SERVERS 8
+
+/* The room servers (several with --cluster, sharing one port) and the
+ * redis-server they share */
+typedef struct
+{
+  GPid pids[MAX_SERVERS];
+  guint n;
+  GPid redis;
+} Servers;
+
+static gint64 read_rss_kb (GPid pid);
+static gdouble read_cpu_s (GPid pid);
+
+static gint64
+servers_rss_kb (const Servers * s)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < s->n; i++)
+    total += MAX (read_rss_kb (s->pids[i]), 0);
+  return total;
+}
+
+static gdouble
+servers_cpu_s (const Servers * s)
+{
+  gdouble total = 0;
+
+  for (guint i = 0; i < s->n; i++)
+    total += read_cpu_s (s->pids[i]);
+  return total;
+}
+
 static gint64
 read_rss_kb (GPid pid)
 {
@@ -658,8 +692,8 @@ raise_fd_limit (guint need)
 }
 
 static GSubprocess *
-spawn_server (const gchar * binary, gchar ** extra, guint * port,
-    GError ** error)
+spawn_server (const gchar * binary, gchar ** extra, const gchar * const *more,
+    guint * port, GError ** error)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocess) process = NULL;
@@ -676,6 +710,8 @@ spawn_server (const gchar * binary, gchar ** extra, guint * port,
   g_ptr_array_add (argv, "--join-timeout=0");
   for (guint i = 0; extra && extra[i]; i++)
     g_ptr_array_add (argv, extra[i]);
+  for (guint i = 0; more && more[i]; i++)
+    g_ptr_array_add (argv, (gpointer) more[i]);
   g_ptr_array_add (argv, NULL);
   process = g_subprocess_newv ((const gchar * const *) argv->pdata,
       G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
@@ -693,6 +729,67 @@ spawn_server (const gchar * binary, gchar ** extra, guint * port,
   return g_steal_pointer (&process);
 }
 
+static guint
+pick_tcp_port (void)
+{
+  struct sockaddr_in addr = {.sin_family = AF_INET };
+  socklen_t len = sizeof (addr);
+  gint fd = socket (AF_INET, SOCK_STREAM, 0);
+  guint port = 0;
+
+  addr.sin_addr.s_addr = htonl (0x7f000001);
+  if (fd >= 0 && bind (fd, (struct sockaddr *) &addr, sizeof (addr)) == 0
+      && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
+    port = ntohs (addr.sin_port);
+  if (fd >= 0)
+    close (fd);
+  return port;
+}
+
+/* redis-server on a loopback port, nothing on disk; waits (10 s) until
+ * it answers */
+static GSubprocess *
+spawn_redis (const gchar * binary, guint * port, GError ** error)
+{
+  g_autofree gchar *port_text = NULL;
+  GSubprocess *process;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  *port = pick_tcp_port ();
+  port_text = g_strdup_printf ("%u", *port);
+  {
+    const gchar *argv[] = { binary, "--port", port_text, "--bind",
+      "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp",
+      "--daemonize", "no", "--loglevel", "warning", NULL
+    };
+    process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+        error);
+  }
+  if (!process)
+    return NULL;
+  while (g_get_monotonic_time () < deadline) {
+    struct sockaddr_in addr = {.sin_family = AF_INET,.sin_port = htons (*port)
+    };
+    gint fd = socket (AF_INET, SOCK_STREAM, 0);
+    gchar reply[8] = { 0 };
+    gboolean ok;
+
+    addr.sin_addr.s_addr = htonl (0x7f000001);
+    ok = connect (fd, (struct sockaddr *) &addr, sizeof (addr)) == 0
+        && write (fd, "PING\r\n", 6) == 6 && read (fd, reply, 5) == 5
+        && g_str_has_prefix (reply, "+PONG");
+    close (fd);
+    if (ok)
+      return process;
+    g_usleep (50 * 1000);
+  }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+      "redis-server did not answer");
+  g_subprocess_force_exit (process);
+  g_object_unref (process);
+  return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -701,7 +798,11 @@ main (int argc, char **argv)
   g_autofree gchar *rates = g_strdup ("5000");
   g_autofree gchar *server_binary = g_strdup (WR_BENCH_SERVER);
   g_auto (GStrv) server_args = NULL;
-  gint port_opt = 0, pid_opt = 0;
+  gint port_opt = 0, pid_opt = 0, n_cluster = 0;
+  g_autofree gchar *redis_binary = g_strdup ("redis-server");
+  g_autoptr (GSubprocess) redis = NULL;
+  GSubprocess *cluster[MAX_SERVERS] = { 0 };
+  Servers servers = { 0 };
   GOptionEntry entries[] = {
     {"peers", 'n', 0, G_OPTION_ARG_INT, &n_peers, "Peers (default 2000)",
         "N"},
@@ -727,6 +828,12 @@ main (int argc, char **argv)
         "Use a running server on 127.0.0.1:PORT instead", "PORT"},
     {"pid", 0, 0, G_OPTION_ARG_INT, &pid_opt,
         "Its pid, for RSS and CPU", "PID"},
+    {"cluster", 0, 0, G_OPTION_ARG_INT, &n_cluster,
+        "Spawn N servers on one port (--reuse-port) sharing rooms through "
+          "a redis-server spawned too (--redis-url); RSS and CPU are their "
+          "sums (default 0: one server alone)", "N"},
+    {"redis-server", 0, 0, G_OPTION_ARG_FILENAME, &redis_binary,
+        "redis-server binary for --cluster (default: from PATH)", "PATH"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
@@ -747,7 +854,8 @@ main (int argc, char **argv)
     g_printerr ("room-load: %s\n", error->message);
     return 2;
   }
-  if (n_peers < 1 || n_procs < 1 || duration <= 0)
+  if (n_peers < 1 || n_procs < 1 || duration <= 0 || n_cluster < 0
+      || n_cluster > MAX_SERVERS || (n_cluster && port_opt))
     return 2;
   if (n_rooms <= 0)
     n_rooms = MAX (1, n_peers / 10);
@@ -759,19 +867,50 @@ main (int argc, char **argv)
   if (port_opt) {
     port = port_opt;
     server_pid = pid_opt;
+    servers.pids[servers.n++] = server_pid;
+  } else if (n_cluster) {
+    guint redis_port;
+    g_autofree gchar *url = NULL;
+    g_autofree gchar *port_arg = NULL;
+
+    redis = spawn_redis (redis_binary, &redis_port, &error);
+    if (!redis) {
+      g_printerr ("room-load: redis-server: %s\n", error->message);
+      return 1;
+    }
+    servers.redis = atoi (g_subprocess_get_identifier (redis));
+    url = g_strdup_printf ("--redis-url=redis://127.0.0.1:%u/0", redis_port);
+    for (gint i = 0; i < n_cluster; i++) {
+      const gchar *more[] = { "--reuse-port", url, port_arg, NULL };
+
+      cluster[i] = spawn_server (server_binary, server_args, more, &port,
+          &error);
+      if (!cluster[i]) {
+        g_printerr ("room-load: server: %s\n", error->message);
+        return 1;
+      }
+      if (!port_arg)
+        port_arg = g_strdup_printf ("--port=%u", port);
+      servers.pids[servers.n++] =
+          atoi (g_subprocess_get_identifier (cluster[i]));
+    }
+    server_pid = servers.pids[0];
   } else {
-    server = spawn_server (server_binary, server_args, &port, &error);
+    server = spawn_server (server_binary, server_args, NULL, &port, &error);
     if (!server) {
       g_printerr ("room-load: server: %s\n", error->message);
       return 1;
     }
     server_pid = atoi (g_subprocess_get_identifier (server));
+    servers.pids[servers.n++] = server_pid;
   }
   g_usleep (200 * 1000);
-  rss_idle = read_rss_kb (server_pid);
-  g_print ("room-load: server %s on port %u (pid %d), idle RSS %.1f MB\n",
+  rss_idle = servers_rss_kb (&servers);
+  g_print ("room-load: %u server process%s %s on port %u (pid %d%s), idle "
+      "RSS %.1f MB%s\n", servers.n, servers.n > 1 ? "es" : "",
       port_opt ? "(running)" : server_binary, port, (int) server_pid,
-      rss_idle / 1024.0);
+      servers.n > 1 ? ", ..." : "", rss_idle / 1024.0,
+      n_cluster ? ", sharing rooms through redis-server" : "");
 
   gen.n_peers = n_peers;
   gen.n_rooms = n_rooms;
@@ -807,33 +946,37 @@ main (int argc, char **argv)
     }
   }
   secs = (g_get_monotonic_time () - t0) / (gdouble) G_USEC_PER_SEC;
-  rss_peers = read_rss_kb (server_pid);
+  rss_peers = servers_rss_kb (&servers);
   g_print ("connect+join: %u peers in %u rooms (%d generator processes, "
       "%d source addresses): %u joined, %u failed, in %.2f s\n", n_peers,
       n_rooms, n_procs, n_sources, joined, failed, secs);
   g_print ("server RSS: %.1f MB with %u peers (idle %.1f MB): %.2f KB per "
       "peer\n", rss_peers / 1024.0, joined, rss_idle / 1024.0,
       joined ? (rss_peers - rss_idle) / (gdouble) joined : 0.0);
+  if (servers.redis)
+    g_print ("redis-server RSS: %.1f MB\n",
+        read_rss_kb (servers.redis) / 1024.0);
 
-  cpu0 = read_cpu_s (server_pid);
+  cpu0 = servers_cpu_s (&servers);
   g_usleep (idle_seconds * G_USEC_PER_SEC);
   g_print ("idle: server CPU %.2f %% of a core over %.0f s with %u peers "
       "connected; server RSS then %.1f MB (%.2f KB per peer)\n",
-      100 * (read_cpu_s (server_pid) - cpu0) / idle_seconds, idle_seconds,
-      joined, read_rss_kb (server_pid) / 1024.0,
-      joined ? (read_rss_kb (server_pid) - rss_idle) / (gdouble) joined : 0.0);
+      100 * (servers_cpu_s (&servers) - cpu0) / idle_seconds, idle_seconds,
+      joined, servers_rss_kb (&servers) / 1024.0,
+      joined ? (servers_rss_kb (&servers) - rss_idle) / (gdouble) joined : 0.0);
 
   rate_list = g_strsplit (rates, ",", 0);
   for (guint r = 0; rate_list[r]; r++) {
     gdouble rate = g_ascii_strtod (rate_list[r], NULL);
     g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
     guint64 sent = 0, received = 0;
-    gdouble server_cpu, gen_cpu, wall;
+    gdouble server_cpu, gen_cpu, redis_cpu, wall;
     Command cmd = { rate / n_procs, duration, 0 };
 
     if (rate <= 0)
       continue;
-    cpu0 = read_cpu_s (server_pid);
+    cpu0 = servers_cpu_s (&servers);
+    redis_cpu = read_cpu_s (servers.redis);
     gen_cpu0 = children_cpu_s (children, n_procs);
     t0 = g_get_monotonic_time ();
     for (gint i = 0; i < n_procs; i++)
@@ -851,7 +994,8 @@ main (int argc, char **argv)
           rr.n_latencies * sizeof (gint64));
     }
     wall = (g_get_monotonic_time () - t0) / (gdouble) G_USEC_PER_SEC;
-    server_cpu = read_cpu_s (server_pid) - cpu0;
+    server_cpu = servers_cpu_s (&servers) - cpu0;
+    redis_cpu = read_cpu_s (servers.redis) - redis_cpu;
     gen_cpu = children_cpu_s (children, n_procs) - gen_cpu0;
     g_array_sort (all, compare_gint64);
     g_print ("relay: offered %.0f msg/s for %.0f s: sent %" G_GUINT64_FORMAT
@@ -861,9 +1005,12 @@ main (int argc, char **argv)
         received / duration, percentile_ms (all, 0.5),
         percentile_ms (all, 0.99), percentile_ms (all, 1.0),
         100 * server_cpu / wall, 100 * gen_cpu / wall);
+    if (servers.redis)
+      g_print ("relay: redis-server CPU %.0f %% (of one core)\n",
+          100 * redis_cpu / wall);
   }
   g_print ("server RSS at the end: %.1f MB\n",
-      read_rss_kb (server_pid) / 1024.0);
+      servers_rss_kb (&servers) / 1024.0);
 
   for (gint i = 0; i < n_procs; i++) {
     Command quit = { 0, 0, 1 };
@@ -875,6 +1022,15 @@ main (int argc, char **argv)
   if (server) {
     g_subprocess_send_signal (server, SIGTERM);
     g_subprocess_wait (server, NULL, NULL);
+  }
+  for (gint i = 0; i < n_cluster; i++) {
+    g_subprocess_send_signal (cluster[i], SIGTERM);
+    g_subprocess_wait (cluster[i], NULL, NULL);
+    g_object_unref (cluster[i]);
+  }
+  if (redis) {
+    g_subprocess_send_signal (redis, SIGTERM);
+    g_subprocess_wait (redis, NULL, NULL);
   }
   g_free (children);
   return failed ? 1 : 0;

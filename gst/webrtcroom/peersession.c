@@ -9,15 +9,21 @@
 
 /* One remote peer: a webrtcbin and its negotiation (seed steps 4-13).
  *
- * Every state change happens on the bin's signalling context. webrtcbin
+ * Every state change happens on the host's signalling context. webrtcbin
  * calls back from its own threads (promises, on-ice-candidate, notify);
  * those callbacks only carry the peer id back to the context, where the
  * session is looked up again: a session closed in between is simply not
  * found. */
 
-#include "roombin-private.h"
+#include "peersession-private.h"
 
 #include <string.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
+#define GST_CAT_DEFAULT gst_webrtc_room_debug
+
+G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
+    gst_webrtc_room_peer_error);
 
 /* How long we wait for caps on every webrtcbin sink pad before creating
  * an offer or answer (TRAPS.md: offers/answers made before caps are
@@ -51,12 +57,103 @@
  * per this interval (our own restarts back off from 1 s) */
 #define REMOTE_RESTART_MIN_INTERVAL_MS 500
 
+struct _GstWebRTCRoomPeerSession
+{
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
+  GstBin *container;            /* not a ref: it outlives sessions */
+  GstWebRTCRoomMediaMode mode;
+  gchar *peer_id;
+  gchar *name;
+  GstWebRTCRoomPeerRole remote_role;    /* what the peer sends/receives */
+  gboolean polite;
+  GstElement *webrtcbin;
+  GstWebRTCDataChannel *channel;
+
+  /* negotiation, touched on the bin's signalling context only */
+  gboolean making_offer;
+  gboolean answering;
+  gboolean remote_set;
+  gboolean renegotiate;
+  gboolean initial_done;
+  gboolean offered_first;       /* we made the initial offer */
+  gboolean force_offer;         /* the peer asked us to offer again */
+  GPtrArray *requested_kinds;   /* new m-lines it asked for ("audio"...) */
+  gboolean closed;
+  GPtrArray *pending_candidates;        /* GstWebRTCRoomSignalPayload* */
+  guint remote_candidates;      /* taken for this connection (bounded) */
+  gboolean candidates_dropped;  /* the bound was hit (warned once) */
+  GSource *caps_wait;
+  guint caps_wait_rounds;
+
+  /* the host's media for this peer (send branches, receive pads) */
+  gpointer media;
+  GDestroyNotify media_free;
+  GstWebRTCPeerConnectionState connection_state;
+
+  /* media watchdog: last_rx_ms is written by nicesrc's streaming thread
+   * (atomic): ms since created_us of the last RTP or RTCP packet
+   * received, -1 before the first one */
+  gint64 created_us;
+  gint last_rx_ms;
+  gboolean nack;
+  gboolean fec;
+  guint restarts;               /* times this peer's connection was replaced */
+  gboolean restart_offer;       /* our next offer replaces a dead connection */
+  gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
+  gint64 remote_replace_us;     /* this connection replaced one on the
+                                 * peer's offer (restart, glare), then */
+};
+
+/* Runs @func on the host's signalling context; @notify frees @data either
+ * way (at once when the host has stopped). Any thread. */
+static void
+invoke (const GstWebRTCRoomPeerHost * host, gpointer host_data,
+    GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  /* not attached: unref frees @data */
+  host->attach (host_data, source);
+  g_source_unref (source);
+}
+
+/* A failure of this peer's negotiation (a warning for the host) */
+static void
+session_error (GstWebRTCRoomPeerSession * s, const gchar * text,
+    const gchar * debug)
+{
+  g_autoptr (GError) error = g_error_new_literal (GST_WEBRTC_ROOM_PEER_ERROR,
+      GST_WEBRTC_ROOM_PEER_ERROR_NEGOTIATION, text);
+
+  s->host->error (s->host_data, s, error, debug);
+}
+
+static void
+post_message (GstWebRTCRoomPeerSession * s, const gchar * what,
+    const gchar * first_field, ...)
+{
+  GstStructure *fields = gst_structure_new (what, "peer-id", G_TYPE_STRING,
+      s->peer_id, NULL);
+  va_list args;
+
+  va_start (args, first_field);
+  if (first_field)
+    gst_structure_set_valist (fields, first_field, args);
+  va_end (args);
+  s->host->post_message (s->host_data, fields);
+}
+
+
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
   GstElement *webrtcbin;        /* the one the step was started on */
   SessionStep step;
@@ -78,7 +175,7 @@ step_dispatch (gpointer user_data)
 {
   StepData *data = user_data;
   GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (data->bin, data->peer_id);
+      data->host->lookup (data->host_data, data->peer_id);
 
   /* dropped when the peer left or its webrtcbin was replaced meanwhile */
   if (s && !s->closed && s->webrtcbin == data->webrtcbin)
@@ -92,7 +189,7 @@ on_promise_reply (GstPromise * promise, gpointer user_data)
   StepData *data = user_data;
 
   data->promise = gst_promise_ref (promise);
-  gst_webrtc_room_base_bin_invoke (data->bin, step_dispatch, data,
+  invoke (data->host, data->host_data, step_dispatch, data,
       (GDestroyNotify) step_data_free);
 }
 
@@ -101,7 +198,8 @@ promise_for_step (GstWebRTCRoomPeerSession * s, SessionStep step)
 {
   StepData *data = g_new0 (StepData, 1);
 
-  data->bin = s->bin;
+  data->host = s->host;
+  data->host_data = s->host_data;
   data->peer_id = g_strdup (s->peer_id);
   data->webrtcbin = gst_object_ref (s->webrtcbin);
   data->step = step;
@@ -117,14 +215,14 @@ promise_reply_checked (GstWebRTCRoomPeerSession * s, GstPromise * promise,
   GError *error = NULL;
 
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
-    gst_webrtc_room_base_bin_session_error (s->bin, s, what, "interrupted");
+    session_error (s, what, "interrupted");
     return NULL;
   }
   reply = gst_promise_get_reply (promise);
   if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL)) {
     g_autofree gchar *text = g_strdup_printf ("%s failed for peer %s: %s",
         what, s->peer_id, error->message);
-    gst_webrtc_room_base_bin_session_error (s->bin, s, text, error->message);
+    session_error (s, text, error->message);
     g_error_free (error);
     return NULL;
   }
@@ -144,7 +242,7 @@ send_description (GstWebRTCRoomPeerSession * s,
   /* the peer replaces its side of the dead connection too */
   gboolean restart = offer && s->restart_offer;
 
-  GST_DEBUG_OBJECT (s->bin, "sending %s to %s:\n%s",
+  GST_DEBUG_OBJECT (s->webrtcbin, "sending %s to %s:\n%s",
       gst_webrtc_sdp_type_to_string (desc->type), s->peer_id, sdp);
   payload = gst_webrtc_room_signal_payload_new_description (offer ?
       GST_WEBRTC_ROOM_SDP_OFFER : GST_WEBRTC_ROOM_SDP_ANSWER, sdp, restart);
@@ -153,7 +251,7 @@ send_description (GstWebRTCRoomPeerSession * s,
     s->restart_sent_us = g_get_monotonic_time ();
   }
   data = gst_webrtc_room_signal_payload_to_json (payload);
-  gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+  s->host->send_signal (s->host_data, s->peer_id, data);
 }
 
 /* mid of m-line @mline in @webrtcbin's local description (TRAPS.md: aiortc
@@ -177,7 +275,8 @@ local_mid (GstElement * webrtcbin, guint mline)
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
 } PeerRef;
 
@@ -195,7 +294,8 @@ peer_ref_new (GstWebRTCRoomPeerSession * s)
 {
   PeerRef *ref = g_new0 (PeerRef, 1);
 
-  ref->bin = s->bin;
+  ref->host = s->host;
+  ref->host_data = s->host_data;
   ref->peer_id = g_strdup (s->peer_id);
   return ref;
 }
@@ -211,9 +311,9 @@ on_ice_candidate (GstElement * webrtcbin, guint mline, const gchar * candidate,
   g_autoptr (JsonObject) data =
       gst_webrtc_room_signal_payload_to_json (payload);
 
-  GST_DEBUG_OBJECT (ref->bin, "local candidate for %s: %s", ref->peer_id,
+  GST_DEBUG_OBJECT (webrtcbin, "local candidate for %s: %s", ref->peer_id,
       candidate);
-  gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+  ref->host->send_signal (ref->host_data, ref->peer_id, data);
 }
 
 static void
@@ -230,7 +330,7 @@ on_gathering_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
     g_autoptr (JsonObject) data =
         gst_webrtc_room_signal_payload_to_json (payload);
 
-    gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+    ref->host->send_signal (ref->host_data, ref->peer_id, data);
   }
 }
 
@@ -238,8 +338,8 @@ static gboolean
 dispatch_state_changed (gpointer user_data)
 {
   PeerRef *ref = user_data;
-  GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (ref->bin, ref->peer_id);
+  GstWebRTCRoomPeerSession *s = ref->host->lookup (ref->host_data,
+      ref->peer_id);
   GstWebRTCPeerConnectionState state;
 
   if (!s || s->closed)
@@ -247,7 +347,7 @@ dispatch_state_changed (gpointer user_data)
   g_object_get (s->webrtcbin, "connection-state", &state, NULL);
   if (state != s->connection_state) {
     s->connection_state = state;
-    gst_webrtc_room_base_bin_session_state_changed (s->bin, s);
+    s->host->state_changed (s->host_data, s);
   }
   return G_SOURCE_REMOVE;
 }
@@ -257,9 +357,10 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
 {
   PeerRef *copy = g_new0 (PeerRef, 1);
 
-  copy->bin = ref->bin;
+  copy->host = ref->host;
+  copy->host_data = ref->host_data;
   copy->peer_id = g_strdup (ref->peer_id);
-  gst_webrtc_room_base_bin_invoke (ref->bin, dispatch_state_changed, copy,
+  invoke (ref->host, ref->host_data, dispatch_state_changed, copy,
       (GDestroyNotify) (void (*)(void)) peer_ref_free);
 }
 
@@ -269,8 +370,8 @@ static void
 on_channel_message (GstWebRTCDataChannel * channel, const gchar * text,
     PeerRef * ref)
 {
-  /* SCTP thread: the bin emits its signal from here, without locks held */
-  gst_webrtc_room_base_bin_data_received (ref->bin, ref->peer_id, text);
+  /* SCTP thread: the host emits its signal from here, without locks held */
+  ref->host->data_received (ref->host_data, ref->peer_id, text);
 }
 
 static void
@@ -314,7 +415,7 @@ on_pad_added (GstElement * webrtcbin, GstPad * pad,
 {
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || s->closed)
     return;
-  gst_webrtc_room_media_on_src_pad (s, pad);
+  s->host->src_pad_added (s->host_data, s, pad);
 }
 
 static void
@@ -518,25 +619,29 @@ configure_ice (GstElement * webrtcbin, const GstWebRTCRoomIceConfig * config)
 }
 
 GstWebRTCRoomPeerSession *
-gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
-    const gchar * peer_id, const gchar * name, const gchar * own_id,
-    const GstWebRTCRoomIceConfig * config)
+gst_webrtc_room_peer_session_new (const GstWebRTCRoomPeerHost * host,
+    gpointer host_data, const GstWebRTCRoomPeerConfig * peer_config,
+    const gchar * peer_id, const gchar * name)
 {
   GstWebRTCRoomPeerSession *s = g_new0 (GstWebRTCRoomPeerSession, 1);
+  const GstWebRTCRoomIceConfig *config = &peer_config->ice;
+  const gchar *own_id = peer_config->own_id;
   g_autofree gchar *element_name = g_strdup_printf ("webrtc-%s", peer_id);
   guint i;
 
-  s->bin = bin;
+  s->host = host;
+  s->host_data = host_data;
+  s->container = peer_config->container;
+  s->mode = peer_config->mode;
+  s->remote_role = peer_config->remote_role;
+  s->media = peer_config->media;
+  s->media_free = peer_config->media_free;
   s->peer_id = g_strdup (peer_id);
   s->name = g_strdup (name);
   /* protocol.md: the peer whose id sorts lower (byte order) is polite */
   s->polite = own_id && strcmp (own_id, peer_id) < 0;
   s->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_webrtc_room_signal_payload_free);
-  s->branches = g_hash_table_new (NULL, NULL);
-  s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
-  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-  g_mutex_init (&s->recv_lock);
   s->requested_kinds = g_ptr_array_new_with_free_func (g_free);
   s->connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
   s->created_us = g_get_monotonic_time ();
@@ -553,8 +658,9 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   g_object_set (s->webrtcbin, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", config->latency,
       "ice-transport-policy", config->ice_transport_policy, NULL);
-  GST_DEBUG_OBJECT (bin, "peer %s: stun %s, %u turn server(s), policy %d",
-      peer_id, GST_STR_NULL (config->stun_server),
+  GST_DEBUG_OBJECT (s->container,
+      "peer %s: stun %s, %u turn server(s), policy %d", peer_id,
+      GST_STR_NULL (config->stun_server),
       config->turn_servers ? g_strv_length (config->turn_servers) : 0,
       config->ice_transport_policy);
   if (config->stun_server)
@@ -582,7 +688,7 @@ gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
   g_signal_connect (s->webrtcbin, "deep-element-added",
       G_CALLBACK (on_deep_element_added), s);
 
-  gst_bin_add (GST_BIN (bin), s->webrtcbin);
+  gst_bin_add (s->container, s->webrtcbin);
   gst_element_sync_state_with_parent (s->webrtcbin);
   return s;
 }
@@ -609,18 +715,9 @@ all_sink_pads_have_caps (GstElement * element)
 static gboolean
 all_inputs_built (GstWebRTCRoomPeerSession * s)
 {
-  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
-  guint i;
-
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
-      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+  if (s->mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     return TRUE;
-  for (i = 0; i < inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = inputs->pdata[i];
-    if (!input->chain_built)
-      return FALSE;
-  }
-  return TRUE;
+  return s->host->inputs_ready (s->host_data);
 }
 
 static gboolean
@@ -631,7 +728,8 @@ sink_caps_ready (GstWebRTCRoomPeerSession * s)
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
   GstElement *webrtcbin;
     gboolean (*ready) (GstWebRTCRoomPeerSession * s);
@@ -650,15 +748,15 @@ static gboolean
 caps_wait_poll (gpointer user_data)
 {
   CapsWait *wait = user_data;
-  GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (wait->bin, wait->peer_id);
+  GstWebRTCRoomPeerSession *s = wait->host->lookup (wait->host_data,
+      wait->peer_id);
 
   if (!s || s->closed || s->webrtcbin != wait->webrtcbin)
     return G_SOURCE_REMOVE;
   if (!wait->ready (s)) {
     if (++s->caps_wait_rounds < CAPS_WAIT_MAX_ROUNDS)
       return G_SOURCE_CONTINUE;
-    gst_webrtc_room_base_bin_session_error (s->bin, s,
+    session_error (s,
         "No media reached the peer connection: a send branch never "
         "produced caps (is the upstream source running?)", NULL);
   } else {
@@ -691,7 +789,8 @@ when_ready (GstWebRTCRoomPeerSession * s,
     return;
   }
   wait = g_new0 (CapsWait, 1);
-  wait->bin = s->bin;
+  wait->host = s->host;
+  wait->host_data = s->host_data;
   wait->peer_id = g_strdup (s->peer_id);
   wait->webrtcbin = gst_object_ref (s->webrtcbin);
   wait->ready = ready;
@@ -704,7 +803,7 @@ when_ready (GstWebRTCRoomPeerSession * s,
   s->caps_wait = g_timeout_source_new (CAPS_POLL_MS);
   g_source_set_callback (s->caps_wait, caps_wait_poll, wait,
       (GDestroyNotify) caps_wait_free);
-  g_source_attach (s->caps_wait, gst_webrtc_room_base_bin_get_context (s->bin));
+  s->host->attach (s->host_data, s->caps_wait);
 }
 
 /* Offer (we are the caller of the seed's flow) */
@@ -770,7 +869,7 @@ create_offer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_offer_created);
 
-  GST_INFO_OBJECT (s->bin, "creating offer for peer %s", s->peer_id);
+  GST_INFO_OBJECT (s->webrtcbin, "creating offer for peer %s", s->peer_id);
   g_signal_emit_by_name (s->webrtcbin, "create-offer", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -788,27 +887,25 @@ static void
 prepare_offer (GstWebRTCRoomPeerSession * s)
 {
   g_autoptr (GError) error = NULL;
-  guint before = g_hash_table_size (s->branches);
+  guint n_added = 0;
 
-  if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
-    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
+  if (!s->host->attach_send (s->host_data, s, NULL, &n_added, &error)) {
+    s->host->error (s->host_data, s, error, NULL);
     s->making_offer = FALSE;
     return;
   }
-  if (s->initial_done && g_hash_table_size (s->branches) == before
-      && !s->force_offer) {
+  if (s->initial_done && n_added == 0 && !s->force_offer) {
     /* nothing new to offer (the track went into an answer meanwhile) */
     s->making_offer = FALSE;
     return;
   }
   s->force_offer = FALSE;
   for (guint i = 0; i < s->requested_kinds->len; i++)
-    gst_webrtc_room_media_add_receive_transceiver (s,
-        s->requested_kinds->pdata[i]);
+    s->host->add_receive (s->host_data, s, s->requested_kinds->pdata[i]);
   g_ptr_array_set_size (s->requested_kinds, 0);
   if (!s->initial_done) {
     s->offered_first = TRUE;
-    gst_webrtc_room_media_add_receive_transceivers (s);
+    s->host->add_receive (s->host_data, s, NULL);
     if (!s->channel) {
       GstWebRTCDataChannel *channel = NULL;
       g_signal_emit_by_name (s->webrtcbin, "create-data-channel", "chat",
@@ -842,20 +939,11 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
         gst_webrtc_room_signal_payload_new
         (GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE);
     g_autoptr (JsonObject) data = NULL;
-    g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
-    GPtrArray *kinds = g_ptr_array_new ();
-    guint i;
 
     /* the kinds of our new tracks: each needs a fresh m-line */
-    for (i = 0; i < inputs->len; i++) {
-      GstWebRTCRoomSendInput *input = inputs->pdata[i];
-      if (!g_hash_table_contains (s->branches, input))
-        g_ptr_array_add (kinds, g_strdup (input->media));
-    }
-    g_ptr_array_add (kinds, NULL);
-    payload->media = (GStrv) g_ptr_array_free (kinds, FALSE);
+    payload->media = s->host->new_track_kinds (s->host_data, s);
     data = gst_webrtc_room_signal_payload_to_json (payload);
-    gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+    s->host->send_signal (s->host_data, s->peer_id, data);
     return;
   }
   s->making_offer = TRUE;
@@ -888,7 +976,7 @@ create_answer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_answer_created);
 
-  GST_INFO_OBJECT (s->bin, "creating answer for peer %s", s->peer_id);
+  GST_INFO_OBJECT (s->webrtcbin, "creating answer for peer %s", s->peer_id);
   g_signal_emit_by_name (s->webrtcbin, "create-answer", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -930,12 +1018,13 @@ add_candidate (GstWebRTCRoomPeerSession * s,
   gint mline = candidate_mline (s, cand);
 
   if (mline < 0) {
-    GST_WARNING_OBJECT (s->bin, "candidate from %s without a usable m-line "
+    GST_WARNING_OBJECT (s->webrtcbin,
+        "candidate from %s without a usable m-line "
         "(sdpMid %s, sdpMLineIndex %d): ignored", s->peer_id,
         GST_STR_NULL (cand->sdp_mid), cand->sdp_mline_index);
     return;
   }
-  GST_DEBUG_OBJECT (s->bin, "remote candidate from %s: %s", s->peer_id,
+  GST_DEBUG_OBJECT (s->webrtcbin, "remote candidate from %s: %s", s->peer_id,
       cand->candidate);
   g_signal_emit_by_name (s->webrtcbin, "add-ice-candidate", (guint) mline,
       cand->candidate);
@@ -960,9 +1049,8 @@ take_candidate (GstWebRTCRoomPeerSession * s,
       g_autofree gchar *reason = g_strdup_printf ("more than %u candidates "
           "for one connection: dropping the rest", MAX_REMOTE_CANDIDATES);
 
-      GST_WARNING_OBJECT (s->bin, "peer %s sent %s", s->peer_id, reason);
-      gst_webrtc_room_base_bin_post_peer_message (s->bin,
-          "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+      GST_WARNING_OBJECT (s->container, "peer %s sent %s", s->peer_id, reason);
+      post_message (s, "webrtcroom-peer-bad-signal", "reason", G_TYPE_STRING,
           reason, NULL);
     }
     s->candidates_dropped = TRUE;
@@ -986,9 +1074,9 @@ prepare_answer (GstWebRTCRoomPeerSession * s)
   /* TRAPS.md: build the send branches with the offer's payload types
    * before the answer, or webrtcbin answers recvonly. */
   g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
-  if (!gst_webrtc_room_media_attach_send (s, desc->sdp, &error))
-    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
-  gst_webrtc_room_media_configure_answer_transceivers (s, desc->sdp);
+  if (!s->host->attach_send (s->host_data, s, desc->sdp, NULL, &error))
+    s->host->error (s->host_data, s, error, NULL);
+  s->host->configure_answer (s->host_data, s, desc->sdp);
   gst_webrtc_session_description_free (desc);
   when_caps_ready (s, create_answer);
 }
@@ -1032,11 +1120,11 @@ remote_replace_too_soon (GstWebRTCRoomPeerSession * s, const gchar * why)
 
   if (!s->remote_replace_us || since_ms >= REMOTE_RESTART_MIN_INTERVAL_MS)
     return FALSE;
-  GST_WARNING_OBJECT (s->bin, "peer %s: offer (%s) %" G_GINT64_FORMAT " ms "
+  GST_WARNING_OBJECT (s->container,
+      "peer %s: offer (%s) %" G_GINT64_FORMAT " ms "
       "after the last one that replaced our connection: ignored", s->peer_id,
       why, since_ms);
-  gst_webrtc_room_base_bin_post_peer_message (s->bin,
-      "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+  post_message (s, "webrtcroom-peer-bad-signal", "reason", G_TYPE_STRING,
       "offers replacing the connection too often", NULL);
   return TRUE;
 }
@@ -1044,7 +1132,7 @@ remote_replace_too_soon (GstWebRTCRoomPeerSession * s, const gchar * why)
 static GstWebRTCRoomPeerSession *
 replace_for_remote_offer (GstWebRTCRoomPeerSession * s)
 {
-  s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
+  s = s->host->replace (s->host_data, s);
   if (s)
     s->remote_replace_us = g_get_monotonic_time ();
   return s;
@@ -1062,14 +1150,14 @@ handle_description (GstWebRTCRoomPeerSession * s,
 
   /* type, size and m-line count were checked by the payload codec */
   if (gst_sdp_message_new_from_text (payload->sdp, &sdp) != GST_SDP_OK) {
-    gst_webrtc_room_base_bin_session_error (s->bin, s,
-        "The remote peer sent an SDP that cannot be parsed", s->peer_id);
+    session_error (s, "The remote peer sent an SDP that cannot be parsed",
+        s->peer_id);
     if (sdp)
       gst_sdp_message_free (sdp);
     return;
   }
   if (gst_sdp_message_medias_len (sdp) > GST_WEBRTC_ROOM_MAX_MLINES) {
-    GST_WARNING_OBJECT (s->bin, "peer %s sent an SDP with %u m-lines (at "
+    GST_WARNING_OBJECT (s->container, "peer %s sent an SDP with %u m-lines (at "
         "most %u): ignored", s->peer_id, gst_sdp_message_medias_len (sdp),
         GST_WEBRTC_ROOM_MAX_MLINES);
     gst_sdp_message_free (sdp);
@@ -1082,8 +1170,7 @@ handle_description (GstWebRTCRoomPeerSession * s,
       return;
     }
     /* the peer found our connection dead and made a new one */
-    gst_webrtc_room_base_bin_post_peer_message (s->bin,
-        "webrtcroom-peer-reconnecting", s->peer_id, "reason", G_TYPE_STRING,
+    post_message (s, "webrtcroom-peer-reconnecting", "reason", G_TYPE_STRING,
         "remote-restart", "attempt", G_TYPE_UINT, s->restarts + 1, NULL);
     s = replace_for_remote_offer (s);
     if (!s) {
@@ -1099,8 +1186,8 @@ handle_description (GstWebRTCRoomPeerSession * s,
     gboolean yield = s->polite || (restart && restart_offer_lost (s));
 
     if (collision && !yield) {
-      GST_INFO_OBJECT (s->bin, "glare with %s: impolite, ignoring its offer",
-          s->peer_id);
+      GST_INFO_OBJECT (s->container,
+          "glare with %s: impolite, ignoring its offer", s->peer_id);
       gst_sdp_message_free (sdp);
       return;
     }
@@ -1114,7 +1201,7 @@ handle_description (GstWebRTCRoomPeerSession * s,
         gst_sdp_message_free (sdp);
         return;
       }
-      GST_INFO_OBJECT (s->bin, "glare with %s: %s, dropping our offer",
+      GST_INFO_OBJECT (s->container, "glare with %s: %s, dropping our offer",
           s->peer_id, s->polite ? "polite" : "our restart offer was lost");
       s = replace_for_remote_offer (s);
       if (!s) {
@@ -1127,7 +1214,8 @@ handle_description (GstWebRTCRoomPeerSession * s,
     promise = promise_for_step (s, on_remote_offer_set);
   } else {
     if (!s->making_offer) {
-      GST_WARNING_OBJECT (s->bin, "unexpected answer from %s", s->peer_id);
+      GST_WARNING_OBJECT (s->container, "unexpected answer from %s",
+          s->peer_id);
       gst_sdp_message_free (sdp);
       return;
     }
@@ -1238,6 +1326,12 @@ gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin, guint timeout_ms)
   return stats;
 }
 
+gpointer
+gst_webrtc_room_peer_session_get_host_data (GstWebRTCRoomPeerSession * s)
+{
+  return s->host_data;
+}
+
 void
 gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s)
 {
@@ -1255,9 +1349,9 @@ gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s)
   g_signal_handlers_disconnect_matched (s->webrtcbin, G_SIGNAL_MATCH_DATA, 0,
       0, NULL, NULL, s);
   /* stops the webrtcbin too */
-  gst_webrtc_room_media_detach_send (s);
-  gst_bin_remove (GST_BIN (s->bin), s->webrtcbin);
-  gst_webrtc_room_media_detach_recv (s);
+  s->host->detach_send (s->host_data, s);
+  gst_bin_remove (s->container, s->webrtcbin);
+  s->host->detach_recv (s->host_data, s);
 }
 
 void
@@ -1269,12 +1363,9 @@ gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
     gst_webrtc_room_peer_session_close (s);
   g_clear_object (&s->channel);
   g_clear_pointer (&s->pending_candidates, g_ptr_array_unref);
-  g_clear_pointer (&s->branches, g_hash_table_unref);
-  g_clear_pointer (&s->recv_elements, g_ptr_array_unref);
-  g_clear_pointer (&s->src_pads, g_ptr_array_unref);
-  g_clear_pointer (&s->kept_pads, g_ptr_array_unref);
   g_clear_pointer (&s->requested_kinds, g_ptr_array_unref);
-  g_mutex_clear (&s->recv_lock);
+  if (s->media_free)
+    s->media_free (s->media);
   if (s->caps_wait) {
     g_source_destroy (s->caps_wait);
     g_source_unref (s->caps_wait);
@@ -1283,4 +1374,81 @@ gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
   g_free (s->peer_id);
   g_free (s->name);
   g_free (s);
+}
+
+/* Accessors */
+
+const gchar *
+gst_webrtc_room_peer_session_get_peer_id (GstWebRTCRoomPeerSession * s)
+{
+  return s->peer_id;
+}
+
+GstElement *
+gst_webrtc_room_peer_session_get_webrtcbin (GstWebRTCRoomPeerSession * s)
+{
+  return s->webrtcbin;
+}
+
+GstWebRTCDataChannel *
+gst_webrtc_room_peer_session_dup_channel (GstWebRTCRoomPeerSession * s)
+{
+  return s->channel ? g_object_ref (s->channel) : NULL;
+}
+
+GstWebRTCPeerConnectionState
+gst_webrtc_room_peer_session_get_connection_state (GstWebRTCRoomPeerSession * s)
+{
+  return s->connection_state;
+}
+
+const GstWebRTCRoomPeerRole *
+gst_webrtc_room_peer_session_get_remote_role (GstWebRTCRoomPeerSession * s)
+{
+  return &s->remote_role;
+}
+
+guint
+gst_webrtc_room_peer_session_get_restarts (GstWebRTCRoomPeerSession * s)
+{
+  return s->restarts;
+}
+
+void
+gst_webrtc_room_peer_session_set_restarts (GstWebRTCRoomPeerSession * s,
+    guint restarts)
+{
+  s->restarts = restarts;
+}
+
+gpointer
+gst_webrtc_room_peer_session_get_media (GstWebRTCRoomPeerSession * s)
+{
+  return s->media;
+}
+
+gboolean
+gst_webrtc_room_peer_session_awaits_first_offer (GstWebRTCRoomPeerSession * s)
+{
+  return !s->initial_done && !s->making_offer && !s->answering;
+}
+
+void
+gst_webrtc_room_peer_session_negotiate_forced (GstWebRTCRoomPeerSession * s)
+{
+  s->force_offer = TRUE;
+  gst_webrtc_room_peer_session_negotiate (s);
+}
+
+void
+gst_webrtc_room_peer_session_negotiate_restart (GstWebRTCRoomPeerSession * s)
+{
+  s->restart_offer = TRUE;
+  gst_webrtc_room_peer_session_negotiate (s);
+}
+
+void
+gst_webrtc_room_peer_session_renegotiate_later (GstWebRTCRoomPeerSession * s)
+{
+  s->renegotiate = TRUE;
 }

@@ -205,22 +205,29 @@ gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self)
   return PRIV (self)->context;
 }
 
+/* Attaches @source to the signalling context; FALSE when the thread is
+ * not running. Any thread. */
+gboolean
+gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self, GSource * source)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  if (!priv->context)
+    return FALSE;
+  g_source_attach (source, priv->context);
+  return TRUE;
+}
+
 void
 gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  GSource *source;
+  GSource *source = g_idle_source_new ();
 
-  if (!priv->context) {
-    if (notify)
-      notify (data);
-    return;
-  }
-  source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, func, data, notify);
-  g_source_attach (source, priv->context);
+  /* not attached: unref frees @data */
+  gst_webrtc_room_base_bin_attach (self, source);
   g_source_unref (source);
 }
 
@@ -295,27 +302,27 @@ gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   guint i;
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+  GstWebRTCPeerConnectionState state =
+      gst_webrtc_room_peer_session_get_connection_state (s);
 
-  GST_INFO_OBJECT (self, "peer %s: connection %d", s->peer_id,
-      s->connection_state);
-  if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+  GST_INFO_OBJECT (self, "peer %s: connection %d", peer_id, state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     gst_webrtc_room_base_bin_post_peer_message (self,
-        "webrtcroom-peer-connected", s->peer_id, NULL);
+        "webrtcroom-peer-connected", peer_id, NULL);
     /* the key frame sent at attach time went out before DTLS was up */
     g_mutex_lock (&priv->lock);
     for (i = 0; i < priv->inputs->len; i++)
       gst_webrtc_room_send_input_force_key_unit (priv->inputs->pdata[i]);
     g_mutex_unlock (&priv->lock);
-  } else if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-        s->peer_id, "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
+        peer_id, "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
     GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
-        ("The connection to peer %s failed", s->peer_id), (NULL));
+        ("The connection to peer %s failed", peer_id), (NULL));
   }
 }
 
-G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
-    gst_webrtc_room_peer_error);
 
 /* A failure of one peer connection: that peer's problem, a warning; the
  * pipeline and every other peer keep going. */
@@ -323,8 +330,10 @@ void
 gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug)
 {
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-      s->peer_id, "reason", G_TYPE_STRING, text, NULL);
+      peer_id, "reason", G_TYPE_STRING, text, NULL);
   GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", text), ("%s",
           debug ? debug : ""));
 }
@@ -336,8 +345,10 @@ void
 gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const GError * error)
 {
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-      s->peer_id, "reason", G_TYPE_STRING, error->message, "domain",
+      peer_id, "reason", G_TYPE_STRING, error->message, "domain",
       G_TYPE_STRING, g_quark_to_string (error->domain), "code", G_TYPE_INT,
       error->code, NULL);
   if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
@@ -349,11 +360,11 @@ gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
   if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
       && error->code == GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE) {
     GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND, ("%s",
-            error->message), ("peer %s", s->peer_id));
+            error->message), ("peer %s", peer_id));
     return;
   }
   GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", error->message),
-      ("peer %s", s->peer_id));
+      ("peer %s", peer_id));
 }
 
 /* What this element sends and receives (announced when joining). */
@@ -846,7 +857,8 @@ gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
     g_mutex_lock (&priv->lock);
     s = g_hash_table_lookup (priv->sessions, list->pdata[i]);
     if (s)
-      webrtcbin = gst_object_ref (s->webrtcbin);
+      webrtcbin =
+          gst_object_ref (gst_webrtc_room_peer_session_get_webrtcbin (s));
     g_mutex_unlock (&priv->lock);
     if (!webrtcbin)
       continue;
@@ -887,8 +899,12 @@ gst_webrtc_room_base_bin_send_data (GstWebRTCRoomBaseBin * self,
   g_hash_table_iter_init (&iter, priv->sessions);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     GstWebRTCRoomPeerSession *s = value;
-    if ((!peer_id || g_str_equal (peer_id, key)) && s->channel)
-      g_ptr_array_add (channels, g_object_ref (s->channel));
+    GstWebRTCDataChannel *channel = NULL;
+
+    if (!peer_id || g_str_equal (peer_id, key))
+      channel = gst_webrtc_room_peer_session_dup_channel (s);
+    if (channel)
+      g_ptr_array_add (channels, channel);
   }
   g_mutex_unlock (&priv->lock);
   for (i = 0; i < channels->len; i++) {

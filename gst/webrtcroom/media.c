@@ -264,16 +264,32 @@ gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input)
   g_free (input);
 }
 
+/* The pad a key-unit request for @input goes out of (a ref) */
+GstPad *
+gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput * input)
+{
+  return gst_element_get_static_pad (input->tee, "sink");
+}
+
+/* @pad: from gst_webrtc_room_send_input_get_key_unit_pad(); call it with no
+ * lock held (the event travels upstream through the input chain) */
+void
+gst_webrtc_room_request_key_unit (GstPad * pad)
+{
+  /* upstream from the tee: reaches the encoder, or the upstream encoder
+   * for pre-encoded input */
+  gst_pad_push_event (pad,
+      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+          0));
+}
+
 void
 gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input)
 {
-  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (input->tee, "sink");
+  g_autoptr (GstPad) tee_sink =
+      gst_webrtc_room_send_input_get_key_unit_pad (input);
 
-  /* upstream from the tee: reaches the encoder, or the upstream encoder
-   * for pre-encoded input */
-  gst_pad_push_event (tee_sink,
-      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-          0));
+  gst_webrtc_room_request_key_unit (tee_sink);
 }
 
 /* Per-peer send branches */
@@ -866,6 +882,15 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 /* A streaming thread of the peer's tracks may be blocked downstream of
  * us (a sink waiting for PLAYING while the pipeline pauses) holding the
  * stream lock that stopping the webrtcbin needs: flush it out first. */
+void
+gst_webrtc_room_media_flush_start (GPtrArray * src_pads)
+{
+  guint i;
+
+  for (i = 0; i < src_pads->len; i++)
+    gst_pad_push_event (src_pads->pdata[i], gst_event_new_flush_start ());
+}
+
 static void
 flush_src_pads (GstWebRTCRoomPeerSession * s)
 {
@@ -877,8 +902,7 @@ flush_src_pads (GstWebRTCRoomPeerSession * s)
   for (i = 0; i < PEER_MEDIA (s)->src_pads->len; i++)
     g_ptr_array_add (pads, gst_object_ref (PEER_MEDIA (s)->src_pads->pdata[i]));
   g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
-  for (i = 0; i < pads->len; i++)
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
+  gst_webrtc_room_media_flush_start (pads);
 }
 
 /* Unlinks the peer's branches from the tees, stops its webrtcbin (which

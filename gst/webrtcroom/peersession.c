@@ -183,27 +183,42 @@ step_dispatch (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static StepData *
+step_data_new (const GstWebRTCRoomPeerHost * host, gpointer host_data,
+    const gchar * peer_id, GstElement * webrtcbin, SessionStep step)
+{
+  StepData *data = g_new0 (StepData, 1);
+
+  data->host = host;
+  data->host_data = host_data;
+  data->peer_id = g_strdup (peer_id);
+  data->webrtcbin = gst_object_ref (webrtcbin);
+  data->step = step;
+  return data;
+}
+
+/* The promise owns @user_data (freed with the promise, even when webrtcbin
+ * never answers); the reply goes to the context in a copy. */
 static void
 on_promise_reply (GstPromise * promise, gpointer user_data)
 {
   StepData *data = user_data;
+  StepData *copy = step_data_new (data->host, data->host_data, data->peer_id,
+      data->webrtcbin, data->step);
 
-  data->promise = gst_promise_ref (promise);
-  invoke (data->host, data->host_data, step_dispatch, data,
+  copy->promise = gst_promise_ref (promise);
+  invoke (copy->host, copy->host_data, step_dispatch, copy,
       (GDestroyNotify) step_data_free);
 }
 
 static GstPromise *
 promise_for_step (GstWebRTCRoomPeerSession * s, SessionStep step)
 {
-  StepData *data = g_new0 (StepData, 1);
+  StepData *data = step_data_new (s->host, s->host_data, s->peer_id,
+      s->webrtcbin, step);
 
-  data->host = s->host;
-  data->host_data = s->host_data;
-  data->peer_id = g_strdup (s->peer_id);
-  data->webrtcbin = gst_object_ref (s->webrtcbin);
-  data->step = step;
-  return gst_promise_new_with_change_func (on_promise_reply, data, NULL);
+  return gst_promise_new_with_change_func (on_promise_reply, data,
+      (GDestroyNotify) step_data_free);
 }
 
 /* Returns the reply, or NULL after reporting the promise's error. */
@@ -760,11 +775,12 @@ caps_wait_poll (gpointer user_data)
         "No media reached the peer connection: a send branch never "
         "produced caps (is the upstream source running?)", NULL);
   } else {
-    s->caps_wait = NULL;
+    /* our reference: GLib keeps its own while this runs */
+    g_clear_pointer (&s->caps_wait, g_source_unref);
     wait->next (s);
     return G_SOURCE_REMOVE;
   }
-  s->caps_wait = NULL;
+  g_clear_pointer (&s->caps_wait, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 

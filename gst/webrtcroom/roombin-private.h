@@ -77,7 +77,8 @@ typedef struct
 
   /* the signalling thread */
   GThread *thread;
-  GMainContext *context;
+  GMainContext *context;        /* written under context_lock */
+  GMutex context_lock;
   GMainLoop *loop;
   GstWebRTCRoomSignaller *signaller;
   gboolean custom_signaller;
@@ -139,6 +140,9 @@ GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin *
     bin, GstPadTemplate * templ, const gchar * name);
 void gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input);
 void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
+GstPad *gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput *
+    input);
+void gst_webrtc_room_request_key_unit (GstPad * pad);
 gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
     const GstSDPMessage * offer, guint * n_added, GError ** error);
 void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession *
@@ -155,6 +159,7 @@ gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_media_flush_start (GPtrArray * src_pads);
 
 /* roombin.c: called by sessions */
 GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin *
@@ -166,8 +171,6 @@ gboolean gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self,
     GSource * source);
 void gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify);
-GMainContext *gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin *
-    self);
 gboolean gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin *
     self, GstWebRTCRoomPeerSession * s);

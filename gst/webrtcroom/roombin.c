@@ -199,23 +199,22 @@ gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self)
   return decode;
 }
 
-GMainContext *
-gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self)
-{
-  return PRIV (self)->context;
-}
-
 /* Attaches @source to the signalling context; FALSE when the thread is
  * not running. Any thread. */
 gboolean
 gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self, GSource * source)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean attached = FALSE;
 
-  if (!priv->context)
-    return FALSE;
-  g_source_attach (source, priv->context);
-  return TRUE;
+  /* webrtcbin and streaming threads call this while the element stops */
+  g_mutex_lock (&priv->context_lock);
+  if (priv->context) {
+    g_source_attach (source, priv->context);
+    attached = TRUE;
+  }
+  g_mutex_unlock (&priv->context_lock);
+  return attached;
 }
 
 void
@@ -308,13 +307,20 @@ gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
 
   GST_INFO_OBJECT (self, "peer %s: connection %d", peer_id, state);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    g_autoptr (GPtrArray) pads =
+        g_ptr_array_new_with_free_func (gst_object_unref);
+
     gst_webrtc_room_base_bin_post_peer_message (self,
         "webrtcroom-peer-connected", peer_id, NULL);
-    /* the key frame sent at attach time went out before DTLS was up */
+    /* the key frame sent at attach time went out before DTLS was up; the
+     * pads are taken under the lock, the events pushed without it */
     g_mutex_lock (&priv->lock);
     for (i = 0; i < priv->inputs->len; i++)
-      gst_webrtc_room_send_input_force_key_unit (priv->inputs->pdata[i]);
+      g_ptr_array_add (pads,
+          gst_webrtc_room_send_input_get_key_unit_pad (priv->inputs->pdata[i]));
     g_mutex_unlock (&priv->lock);
+    for (i = 0; i < pads->len; i++)
+      gst_webrtc_room_request_key_unit (pads->pdata[i]);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
         peer_id, "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
@@ -477,9 +483,12 @@ start_thread (GstWebRTCRoomBaseBin * self)
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autofree gchar *name = g_strdup_printf ("%s:signal",
       GST_OBJECT_NAME (self));
+  GMainContext *context = g_main_context_new ();
 
-  priv->context = g_main_context_new ();
-  priv->loop = g_main_loop_new (priv->context, FALSE);
+  priv->loop = g_main_loop_new (context, FALSE);
+  g_mutex_lock (&priv->context_lock);
+  priv->context = context;
+  g_mutex_unlock (&priv->context_lock);
   priv->thread = g_thread_new (name, signalling_thread, priv);
 }
 
@@ -494,6 +503,7 @@ static void
 stop_thread (GstWebRTCRoomBaseBin * self)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GMainContext *context;
 
   if (!priv->thread)
     return;
@@ -503,7 +513,10 @@ stop_thread (GstWebRTCRoomBaseBin * self)
   g_clear_pointer (&priv->loop, g_main_loop_unref);
   /* drain what was queued after the loop stopped */
   while (g_main_context_iteration (priv->context, FALSE));
-  g_clear_pointer (&priv->context, g_main_context_unref);
+  g_mutex_lock (&priv->context_lock);
+  context = g_steal_pointer (&priv->context);
+  g_mutex_unlock (&priv->context_lock);
+  g_main_context_unref (context);
 }
 
 /* Settings the user can get wrong are checked when the element leaves
@@ -1190,6 +1203,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   g_ptr_array_free (priv->inputs, TRUE);
   g_clear_pointer (&priv->ice_servers, json_array_unref);
   g_mutex_clear (&priv->lock);
+  g_mutex_clear (&priv->context_lock);
 
   G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->finalize (object);
 }
@@ -1231,6 +1245,7 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->max_peers = DEFAULT_MAX_PEERS;
   priv->data_channels = DEFAULT_DATA_CHANNELS;
   g_mutex_init (&priv->lock);
+  g_mutex_init (&priv->context_lock);
   priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_webrtc_room_peer_session_free);
   priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

@@ -578,12 +578,8 @@ gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
   GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
   guint i;
 
-  /* a streaming thread of the old connection may be blocked downstream
-   * (a sink prerolling while the pipeline is paused) with the stream lock
-   * that stopping the old webrtcbin needs: flush it out, as close() does
-   * for the pads it removes */
-  for (i = 0; i < pads->len; i++)
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
+  /* as close() does for the pads it removes */
+  gst_webrtc_room_media_flush_start (pads);
   destroy_session (self, peer_id);
   /* the old decoders are gone: the pads wait, still linked downstream (a
    * gst-launch pipeline links a pad once), for the new connection's

@@ -104,9 +104,16 @@ typedef struct
   /* A track of the peer arrived on webrtcbin's @pad. A streaming thread. */
   void (*src_pad_added) (gpointer host_data, GstWebRTCRoomPeerSession * s,
       GstPad * pad);
-  /* A fresh connection to the same peer; @s is freed (restart, glare). */
-  GstWebRTCRoomPeerSession *(*replace) (gpointer host_data,
+  /* The connection of @s is about to be replaced (restart, glare): keep
+   * what must outlive it (src pads still linked downstream); the returned
+   * token goes to @replace_end. */
+    gpointer (*replace_begin) (gpointer host_data,
       GstWebRTCRoomPeerSession * s);
+  /* The new connection is up (@ok), or could not be made (@s is closed) */
+  void (*replace_end) (gpointer host_data, GstWebRTCRoomPeerSession * s,
+      gpointer token, gboolean ok);
+  /* The ICE settings for a new connection (cleared by the session) */
+  void (*ice_config) (gpointer host_data, GstWebRTCRoomIceConfig * config);
 
   /* The send side: TRUE once every input knows its codec */
     gboolean (*inputs_ready) (gpointer host_data);
@@ -166,6 +173,9 @@ gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession *
 const gchar *gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession
     * s, guint timeout_ms, gint64 * silent_ms);
 
+
+gboolean
+gst_webrtc_room_peer_session_replace_connection (GstWebRTCRoomPeerSession * s);
 
 /* Accessors for the host */
 const gchar *gst_webrtc_room_peer_session_get_peer_id (GstWebRTCRoomPeerSession

@@ -186,9 +186,6 @@ void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
 GstWebRTCRoomPeerSession
     * gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id);
-GstWebRTCRoomPeerSession
-    * gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
-    GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms);
 

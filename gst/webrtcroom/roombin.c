@@ -869,7 +869,8 @@ gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
 
     g_mutex_lock (&priv->lock);
     s = g_hash_table_lookup (priv->sessions, list->pdata[i]);
-    if (s)
+    /* none when a replacement could not be made */
+    if (s && gst_webrtc_room_peer_session_get_webrtcbin (s))
       webrtcbin =
           gst_object_ref (gst_webrtc_room_peer_session_get_webrtcbin (s));
     g_mutex_unlock (&priv->lock);

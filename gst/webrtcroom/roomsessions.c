@@ -121,14 +121,6 @@ split_list (const gchar * list)
   return (GStrv) g_ptr_array_free (out, FALSE);
 }
 
-void
-gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config)
-{
-  g_free (config->stun_server);
-  g_strfreev (config->turn_servers);
-  g_strfreev (config->local_addresses);
-}
-
 static void
 ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
 {
@@ -355,6 +347,15 @@ forget_refused (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 
 /* The bin as the host of its peer sessions */
 
+static void
+post_missing_webrtcbin (GstWebRTCRoomBaseBin * self)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
+  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+      ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
+}
+
 static gboolean
 host_attach (gpointer host_data, GSource * source)
 {
@@ -413,10 +414,50 @@ host_src_pad_added (gpointer host_data, GstWebRTCRoomPeerSession * s,
   gst_webrtc_room_media_on_src_pad (s, pad);
 }
 
-static GstWebRTCRoomPeerSession *
-host_replace (gpointer host_data, GstWebRTCRoomPeerSession * s)
+/* A streaming thread of the old connection may be blocked downstream (a
+ * sink prerolling while the pipeline is paused) with the stream lock that
+ * stopping the old webrtcbin needs: the src pads are flushed. */
+static gpointer
+host_replace_begin (gpointer host_data, GstWebRTCRoomPeerSession * s)
 {
-  return gst_webrtc_room_base_bin_replace_session (host_data, s);
+  GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
+
+  /* as close() does for the pads it removes */
+  gst_webrtc_room_media_flush_start (pads);
+  return pads;
+}
+
+static void
+host_replace_end (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    gpointer token, gboolean ok)
+{
+  GstWebRTCRoomBaseBin *self = host_data;
+  GPtrArray *pads = token;
+  guint i;
+
+  /* the old decoders are gone: the pads wait, still linked downstream (a
+   * gst-launch pipeline links a pad once), for the new connection's
+   * tracks */
+  for (i = 0; i < pads->len; i++) {
+    gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
+    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
+  }
+  if (!ok) {
+    for (i = 0; i < pads->len; i++) {
+      gst_pad_set_active (pads->pdata[i], FALSE);
+      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
+    }
+    g_ptr_array_unref (pads);
+    post_missing_webrtcbin (self);
+    return;
+  }
+  PEER_MEDIA (s)->kept_pads = pads;
+}
+
+static void
+host_ice_config (gpointer host_data, GstWebRTCRoomIceConfig * config)
+{
+  ice_config_init (host_data, config);
 }
 
 static gboolean
@@ -496,7 +537,9 @@ static const GstWebRTCRoomPeerHost bin_host = {
   .error = host_error,
   .data_received = host_data_received,
   .src_pad_added = host_src_pad_added,
-  .replace = host_replace,
+  .replace_begin = host_replace_begin,
+  .replace_end = host_replace_end,
+  .ice_config = host_ice_config,
   .inputs_ready = host_inputs_ready,
   .attach_send = host_attach_send,
   .new_track_kinds = host_new_track_kinds,
@@ -535,10 +578,7 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
       name);
   gst_webrtc_room_ice_config_clear (&config.ice);
   if (!s) {
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
+    post_missing_webrtcbin (self);
     return NULL;
   }
   g_mutex_lock (&priv->lock);
@@ -566,43 +606,6 @@ destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   gst_webrtc_room_peer_session_free (s);
 }
 
-/* A fresh webrtcbin for the same peer; @s is freed. */
-GstWebRTCRoomPeerSession *
-gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
-    GstWebRTCRoomPeerSession * s)
-{
-  g_autofree gchar *peer_id =
-      g_strdup (gst_webrtc_room_peer_session_get_peer_id (s));
-  guint restarts = gst_webrtc_room_peer_session_get_restarts (s);
-  guint n_src_pads = PEER_MEDIA (s)->n_src_pads;
-  GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
-  guint i;
-
-  /* as close() does for the pads it removes */
-  gst_webrtc_room_media_flush_start (pads);
-  destroy_session (self, peer_id);
-  /* the old decoders are gone: the pads wait, still linked downstream (a
-   * gst-launch pipeline links a pad once), for the new connection's
-   * tracks */
-  for (i = 0; i < pads->len; i++) {
-    gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
-  }
-  s = create_session (self, peer_id);
-  if (!s) {
-    for (i = 0; i < pads->len; i++) {
-      gst_pad_set_active (pads->pdata[i], FALSE);
-      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
-    }
-    g_ptr_array_unref (pads);
-    return NULL;
-  }
-  gst_webrtc_room_peer_session_set_restarts (s, restarts);
-  PEER_MEDIA (s)->n_src_pads = n_src_pads;
-  PEER_MEDIA (s)->kept_pads = pads;
-  return s;
-}
-
 static gboolean own_offers (GstWebRTCRoomBaseBin * self);
 static gboolean watchdog_tick (gpointer user_data);
 
@@ -627,8 +630,7 @@ gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
   gst_webrtc_room_base_bin_post_peer_message (self,
       "webrtcroom-peer-reconnecting", peer_id, "reason", G_TYPE_STRING,
       reason, "attempt", G_TYPE_UINT, attempt, NULL);
-  s = gst_webrtc_room_base_bin_replace_session (self, s);
-  if (!s)
+  if (!gst_webrtc_room_peer_session_replace_connection (s))
     return;
   gst_webrtc_room_peer_session_set_restarts (s, attempt);
   if (own_offers (self)) {

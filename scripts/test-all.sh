@@ -5,11 +5,11 @@
 #                                                 tests/browser)
 #   2. scripts/check-format                       (gst-indent; fails on unformatted files)
 #   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled, then
-#      every suite (protocol, server, signaller, elements, network, browser; network
+#      every suite (protocol, server, signaller, elements, peer, network, browser; network
 #      builds its own namespaces inside the private one; its tests are is_parallel:
 #      false, so meson runs each alone and the suite runs once, in this run only)
 #   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
-#      signaller (leak detection on) and elements (leak detection off: GStreamer plugins
+#      signaller (leak detection on), elements and peer (leak detection off: GStreamer plugins
 #      keep allocations until exit by design)
 #   5. build-fuzz/: CC=clang -Dfuzzers=enabled, the `fuzz` suite (libFuzzer smoke runs
 #      of the protocol codec and the room handler, 20 s each)
@@ -124,7 +124,8 @@ if configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbrowse
     run_suites "build-asan: protocol server signaller (leaks detected)" build-asan \
     --suite protocol --suite server --suite signaller
   ASAN_OPTIONS=detect_leaks=0 \
-    run_suites "build-asan: elements (leaks not detected)" build-asan --suite elements
+    run_suites "build-asan: elements peer (leaks not detected)" build-asan \
+    --suite elements --suite peer
 else
   fail_step "build: build-asan"
 fi

@@ -19,8 +19,10 @@
 
 #include <string.h>
 
-GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
-#define GST_CAT_DEFAULT gst_webrtc_room_debug
+/* the elements' category, looked up by name: peersession.c also builds
+ * without the bin (tests/peer) */
+GST_DEBUG_CATEGORY_STATIC (peer_debug);
+#define GST_CAT_DEFAULT peer_debug
 
 G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
     gst_webrtc_room_peer_error);
@@ -265,7 +267,7 @@ send_description (GstWebRTCRoomPeerSession * s,
   /* the peer replaces its side of the dead connection too */
   gboolean restart = offer && s->conn.restart_offer;
 
-  GST_DEBUG_OBJECT (s->conn.webrtcbin, "sending %s to %s:\n%s",
+  GST_DEBUG_OBJECT (s->container, "sending %s to %s:\n%s",
       gst_webrtc_sdp_type_to_string (desc->type), s->peer_id, sdp);
   payload = gst_webrtc_room_signal_payload_new_description (offer ?
       GST_WEBRTC_ROOM_SDP_OFFER : GST_WEBRTC_ROOM_SDP_ANSWER, sdp, restart);
@@ -740,8 +742,16 @@ gst_webrtc_room_peer_session_new (const GstWebRTCRoomPeerHost * host,
     gpointer host_data, const GstWebRTCRoomPeerConfig * peer_config,
     const gchar * peer_id, const gchar * name)
 {
-  GstWebRTCRoomPeerSession *s = g_new0 (GstWebRTCRoomPeerSession, 1);
+  static gsize debug_init = 0;
+  GstWebRTCRoomPeerSession *s;
   const gchar *own_id = peer_config->own_id;
+
+  if (g_once_init_enter (&debug_init)) {
+    GST_DEBUG_CATEGORY_INIT (peer_debug, "webrtcroom", 0,
+        "WebRTC room elements");
+    g_once_init_leave (&debug_init, 1);
+  }
+  s = g_new0 (GstWebRTCRoomPeerSession, 1);
 
   s->host = host;
   s->host_data = host_data;
@@ -978,7 +988,7 @@ create_offer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_offer_created);
 
-  GST_INFO_OBJECT (s->conn.webrtcbin, "creating offer for peer %s", s->peer_id);
+  GST_INFO_OBJECT (s->container, "creating offer for peer %s", s->peer_id);
   g_signal_emit_by_name (s->conn.webrtcbin, "create-offer", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -1085,8 +1095,7 @@ create_answer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_answer_created);
 
-  GST_INFO_OBJECT (s->conn.webrtcbin, "creating answer for peer %s",
-      s->peer_id);
+  GST_INFO_OBJECT (s->container, "creating answer for peer %s", s->peer_id);
   g_signal_emit_by_name (s->conn.webrtcbin, "create-answer", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -1128,13 +1137,13 @@ add_candidate (GstWebRTCRoomPeerSession * s,
   gint mline = candidate_mline (s, cand);
 
   if (mline < 0) {
-    GST_WARNING_OBJECT (s->conn.webrtcbin,
+    GST_WARNING_OBJECT (s->container,
         "candidate from %s without a usable m-line "
         "(sdpMid %s, sdpMLineIndex %d): ignored", s->peer_id,
         GST_STR_NULL (cand->sdp_mid), cand->sdp_mline_index);
     return;
   }
-  GST_DEBUG_OBJECT (s->conn.webrtcbin, "remote candidate from %s: %s",
+  GST_DEBUG_OBJECT (s->container, "remote candidate from %s: %s",
       s->peer_id, cand->candidate);
   g_signal_emit_by_name (s->conn.webrtcbin, "add-ice-candidate", (guint) mline,
       cand->candidate);

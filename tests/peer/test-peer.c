@@ -713,6 +713,35 @@ test_media (Fixture * f, gconstpointer data)
   g_assert_cmpuint (f->a.errors + f->b.errors, ==, 0);
 }
 
+/* a receives b's video, then starts sending its own (a track added while
+ * connected): its renegotiation offer brings a's video to b on the same
+ * connection */
+static void
+test_track_added (Fixture * f, gconstpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  GstElement *webrtcbin;
+
+  gst_webrtc_room_peer_session_negotiate (f->a.session);
+  assert_talking (f, "hello");
+  while (peer_frames (&f->a) < MIN_FRAMES && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (peer_frames (&f->a), >=, MIN_FRAMES);
+  g_assert_cmpuint (peer_tracks (&f->b), ==, 0);
+  webrtcbin = gst_webrtc_room_peer_session_get_webrtcbin (f->a.session);
+
+  f->a.sends = TRUE;
+  gst_webrtc_room_peer_session_negotiate (f->a.session);
+  deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  while (peer_frames (&f->b) < MIN_FRAMES && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (peer_frames (&f->b), >=, MIN_FRAMES);
+  g_assert_true (gst_webrtc_room_peer_session_get_webrtcbin (f->a.session) ==
+      webrtcbin);
+  g_assert_cmpuint (f->a.replacements + f->b.replacements, ==, 0);
+  g_assert_cmpuint (f->a.errors + f->b.errors, ==, 0);
+}
+
 static void
 add_media_tests (void)
 {
@@ -764,5 +793,11 @@ main (int argc, char **argv)
   g_test_add ("/peer/restart", Fixture, NULL, fixture_setup, test_restart,
       fixture_teardown);
   add_media_tests ();
+  {
+    static const MediaCase added = { &SRC, &BIN, FALSE, "VP8" };
+
+    g_test_add ("/peer/media/track-added", Fixture, &added, fixture_setup,
+        test_track_added, fixture_teardown);
+  }
   return g_test_run ();
 }

@@ -742,6 +742,68 @@ test_track_added (Fixture * f, gconstpointer data)
   g_assert_cmpuint (f->a.errors + f->b.errors, ==, 0);
 }
 
+/* video m-lines of @webrtcbin's local description that send */
+static guint
+local_sending_mlines (GstElement * webrtcbin)
+{
+  GstWebRTCSessionDescription *desc = NULL;
+  guint i, n = 0;
+
+  g_object_get (webrtcbin, "local-description", &desc, NULL);
+  g_assert_nonnull (desc);
+  for (i = 0; i < gst_sdp_message_medias_len (desc->sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (desc->sdp, i);
+
+    if (!g_strcmp0 (gst_sdp_media_get_media (media), "video")
+        && (gst_sdp_media_get_attribute_val (media, "sendrecv")
+            || gst_sdp_media_get_attribute_val (media, "sendonly")))
+      n++;
+  }
+  gst_webrtc_session_description_free (desc);
+  return n;
+}
+
+/* Then a removes its track again: the next offer stops sending it, the
+ * connection and its data channel stay. */
+static void
+test_track_removed (Fixture * f, gconstpointer data)
+{
+  GstElement *webrtcbin;
+  g_autoptr (GstPad) src = NULL;
+  GstPad *sink;
+  GstWebRTCRTPTransceiver *trans = NULL;
+  gint64 deadline;
+
+  test_track_added (f, data);
+  webrtcbin = gst_webrtc_room_peer_session_get_webrtcbin (f->a.session);
+  g_assert_cmpuint (local_sending_mlines (webrtcbin), ==, 1);
+
+  src = gst_element_get_static_pad (f->a.send_branch, "src");
+  sink = gst_pad_get_peer (src);
+  g_object_get (sink, "transceiver", &trans, NULL);
+  g_object_set (trans, "direction",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+  gst_object_unref (trans);
+  gst_pad_unlink (src, sink);
+  remove_element (&f->a, f->a.send_branch);
+  gst_clear_object (&f->a.send_branch);
+  gst_element_release_request_pad (webrtcbin, sink);
+  gst_object_unref (sink);
+  f->a.sends = FALSE;
+  f->a.attached = FALSE;
+
+  gst_webrtc_room_peer_session_negotiate_forced (f->a.session);
+  deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  while (local_sending_mlines (webrtcbin) != 0
+      && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (local_sending_mlines (webrtcbin), ==, 0);
+  assert_talking (f, "after removal");
+  g_assert_true (gst_webrtc_room_peer_session_get_webrtcbin (f->a.session) ==
+      webrtcbin);
+  g_assert_cmpuint (f->a.replacements + f->b.replacements, ==, 0);
+}
+
 static void
 add_media_tests (void)
 {
@@ -798,6 +860,8 @@ main (int argc, char **argv)
 
     g_test_add ("/peer/media/track-added", Fixture, &added, fixture_setup,
         test_track_added, fixture_teardown);
+    g_test_add ("/peer/media/track-removed", Fixture, &added, fixture_setup,
+        test_track_removed, fixture_teardown);
   }
   return g_test_run ();
 }

@@ -5,12 +5,12 @@
 #                                                 tests/browser)
 #   2. scripts/check-format                       (gst-indent; fails on unformatted files)
 #   3. build-ci/: -Dwerror=true -Dbrowser-tests=enabled -Dnetwork-tests=enabled, then
-#      every suite (protocol, server, cluster, signaller, elements, network, browser; network
-#      builds its own namespaces inside the private one; its tests are is_parallel:
+#      every suite (protocol, server, cluster, signaller, elements, peer, network, browser;
+#      network builds its own namespaces inside the private one; its tests are is_parallel:
 #      false, so meson runs each alone and the suite runs once, in this run only)
 #   4. build-asan/: -Db_sanitize=address,undefined, then the suites protocol, server,
-#      signaller (leak detection on), elements and cluster (leak detection off: GStreamer
-#      plugins keep allocations until exit by design)
+#      signaller (leak detection on), elements, peer and cluster (leak detection off:
+#      GStreamer plugins keep allocations until exit by design)
 #   5. build-fuzz/: CC=clang -Dfuzzers=enabled, the `fuzz` suite (libFuzzer smoke runs
 #      of the protocol codec and the room handler, 20 s each)
 #
@@ -126,8 +126,8 @@ if configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbrowse
   # cluster: memory errors in the servers abort them (and fail the test); leaks
   # not detected (its WebRTC call runs room-peer, GStreamer)
   ASAN_OPTIONS=detect_leaks=0 \
-    run_suites "build-asan: elements cluster (leaks not detected)" build-asan \
-    --suite elements --suite cluster
+    run_suites "build-asan: elements peer cluster (leaks not detected)" build-asan \
+    --suite elements --suite peer --suite cluster
 else
   fail_step "build: build-asan"
 fi

@@ -18,6 +18,14 @@
 
 #include "roombin-private.h"
 
+/* the bin is the host of its peer sessions */
+#define SESSION_BIN(s) \
+    ((GstWebRTCRoomBaseBin *) gst_webrtc_room_peer_session_get_host_data (s))
+#define PEER_MEDIA(s) \
+    ((GstWebRTCRoomPeerMedia *) gst_webrtc_room_peer_session_get_media (s))
+#define PEER_ID(s) gst_webrtc_room_peer_session_get_peer_id (s)
+#define WEBRTCBIN(s) gst_webrtc_room_peer_session_get_webrtcbin (s)
+
 #include <gst/pbutils/pbutils.h>
 #include <gst/video/video.h>
 #include <string.h>
@@ -256,16 +264,32 @@ gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input)
   g_free (input);
 }
 
+/* The pad a key-unit request for @input goes out of (a ref) */
+GstPad *
+gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput * input)
+{
+  return gst_element_get_static_pad (input->tee, "sink");
+}
+
+/* @pad: from gst_webrtc_room_send_input_get_key_unit_pad(); call it with no
+ * lock held (the event travels upstream through the input chain) */
+void
+gst_webrtc_room_request_key_unit (GstPad * pad)
+{
+  /* upstream from the tee: reaches the encoder, or the upstream encoder
+   * for pre-encoded input */
+  gst_pad_push_event (pad,
+      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+          0));
+}
+
 void
 gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input)
 {
-  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (input->tee, "sink");
+  g_autoptr (GstPad) tee_sink =
+      gst_webrtc_room_send_input_get_key_unit_pad (input);
 
-  /* upstream from the tee: reaches the encoder, or the upstream encoder
-   * for pre-encoded input */
-  gst_pad_push_event (tee_sink,
-      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-          0));
+  gst_webrtc_room_request_key_unit (tee_sink);
 }
 
 /* Per-peer send branches */
@@ -299,7 +323,7 @@ transceiver_for_mline (GstWebRTCRoomPeerSession * s, guint mline)
   GArray *transceivers = NULL;
   guint i;
 
-  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  g_signal_emit_by_name (WEBRTCBIN (s), "get-transceivers", &transceivers);
   for (i = 0; transceivers && i < transceivers->len && !found; i++) {
     GstWebRTCRTPTransceiver *trans =
         g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
@@ -382,7 +406,7 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     /* the peer does not receive on it, or it carries another track */
     if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
         || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
-        || webrtcbin_has_sink (s->webrtcbin, i) || receive_only_mline (s, i))
+        || webrtcbin_has_sink (WEBRTCBIN (s), i) || receive_only_mline (s, i))
       continue;
     receivable = TRUE;
     *pt = gst_webrtc_room_codec_find_pt_full (input->codec, media,
@@ -435,9 +459,11 @@ input_codec (GstWebRTCRoomSendInput * input)
 static GstWebRTCRTPTransceiverDirection
 send_direction (GstWebRTCRoomPeerSession * s, const gchar * kind)
 {
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+  if (gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s)) ==
       GST_WEBRTC_ROOM_MEDIA_SENDRECV
-      && gst_webrtc_room_peer_role_sends (&s->remote_role, kind))
+      &&
+      gst_webrtc_room_peer_role_sends
+      (gst_webrtc_room_peer_session_get_remote_role (s), kind))
     return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV;
   return GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
 }
@@ -469,7 +495,7 @@ static gboolean
 attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMessage * offer, GError ** error)
 {
-  GstWebRTCRoomBaseBin *bin = s->bin;
+  GstWebRTCRoomBaseBin *bin = SESSION_BIN (s);
   const GstWebRTCRoomCodec *codec = input_codec (input);
   g_autofree gchar *pad_name = NULL;
   GstElement *queue, *pay;
@@ -505,18 +531,18 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
           g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
               GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE,
               "Codec not negotiable: peer %s accepts no %s for our %s "
-              "track (it offers %s)", s->peer_id, codec->name, input->media,
+              "track (it offers %s)", PEER_ID (s), codec->name, input->media,
               offered->len ? offered->str : "nothing we know");
           return FALSE;
         case OFFER_KIND_NOT_WANTED:
           /* the peer only sends that kind: nothing to do */
           GST_INFO_OBJECT (bin, "peer %s receives no %s: our track is not "
-              "sent to it", s->peer_id, input->media);
+              "sent to it", PEER_ID (s), input->media);
           return TRUE;
         case OFFER_KIND_ABSENT:
         default:
           /* no m-line of that kind: we offer it ourselves once stable */
-          s->renegotiate = TRUE;
+          gst_webrtc_room_peer_session_renegotiate_later (s);
           return TRUE;
       }
     }
@@ -561,14 +587,14 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   if (pad_name)
     prepare_transceiver_for_sending (s, atoi (pad_name + strlen ("sink_")),
         input->media);
-  webrtc_sink = pad_name ? gst_element_request_pad_simple (s->webrtcbin,
-      pad_name) : gst_element_request_pad_simple (s->webrtcbin, "sink_%u");
+  webrtc_sink = pad_name ? gst_element_request_pad_simple (WEBRTCBIN (s),
+      pad_name) : gst_element_request_pad_simple (WEBRTCBIN (s), "sink_%u");
   pay_src = gst_element_get_static_pad (chain[n_chain - 1], "src");
   if (!webrtc_sink || gst_pad_link (pay_src, webrtc_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
         GST_WEBRTC_ROOM_PEER_ERROR_LINK,
         "Could not connect our %s track to the peer connection of %s",
-        input->media, s->peer_id);
+        input->media, PEER_ID (s));
     return FALSE;
   }
   /* the offer or answer waiting for these caps is made at once */
@@ -588,9 +614,9 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
   tee_src = gst_element_request_pad_simple (input->tee, "src_%u");
   queue_sink = gst_element_get_static_pad (queue, "sink");
   gst_pad_link (tee_src, queue_sink);
-  g_hash_table_insert (s->branches, input, queue);
+  g_hash_table_insert (PEER_MEDIA (s)->branches, input, queue);
   GST_INFO_OBJECT (bin, "sending %s (%s, pt %d) to %s", input->media,
-      codec->name, pt, s->peer_id);
+      codec->name, pt, PEER_ID (s));
   /* a late joiner must not wait for the next periodic key frame */
   gst_webrtc_room_send_input_force_key_unit (input);
   return TRUE;
@@ -598,25 +624,26 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
 
 gboolean
 gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
-    const GstSDPMessage * offer, GError ** error)
+    const GstSDPMessage * offer, guint * n_added, GError ** error)
 {
   g_autoptr (GPtrArray) inputs = NULL;
   gboolean ok = TRUE;
+  guint before = g_hash_table_size (PEER_MEDIA (s)->branches);
   guint i;
 
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+  if (gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s)) ==
       GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     return TRUE;
   /* a peer that receives nothing (a publisher) gets none of our tracks:
    * its session only receives */
-  if (!s->remote_role.receives)
+  if (!gst_webrtc_room_peer_session_get_remote_role (s)->receives)
     return TRUE;
-  inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
+  inputs = gst_webrtc_room_base_bin_dup_inputs (SESSION_BIN (s));
   for (i = 0; i < inputs->len; i++) {
     GstWebRTCRoomSendInput *input = inputs->pdata[i];
     g_autoptr (GError) local_error = NULL;
 
-    if (g_hash_table_contains (s->branches, input))
+    if (g_hash_table_contains (PEER_MEDIA (s)->branches, input))
       continue;
     if (!attach_input (s, input, offer, &local_error) && ok) {
       ok = FALSE;
@@ -628,6 +655,8 @@ gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
             "A send element is missing");
     }
   }
+  if (n_added)
+    *n_added = g_hash_table_size (PEER_MEDIA (s)->branches) - before;
   return ok;
 }
 
@@ -637,7 +666,7 @@ sends_media (GstWebRTCRoomPeerSession * s, const gchar * media)
   GHashTableIter iter;
   gpointer key;
 
-  g_hash_table_iter_init (&iter, s->branches);
+  g_hash_table_iter_init (&iter, PEER_MEDIA (s)->branches);
   while (g_hash_table_iter_next (&iter, &key, NULL)) {
     GstWebRTCRoomSendInput *input = key;
     if (g_str_equal (input->media, media))
@@ -654,7 +683,7 @@ add_receive_transceiver (GstWebRTCRoomPeerSession * s, const gchar * kind)
 
   if (gst_caps_is_empty (caps))
     return;
-  g_signal_emit_by_name (s->webrtcbin, "add-transceiver",
+  g_signal_emit_by_name (WEBRTCBIN (s), "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
   if (trans) {
     gst_webrtc_room_peer_session_configure_transceiver (s, trans, kind);
@@ -667,7 +696,7 @@ void
 gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession * s,
     const gchar * kind)
 {
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) !=
+  if (gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s)) !=
       GST_WEBRTC_ROOM_MEDIA_SENDONLY)
     add_receive_transceiver (s, kind);
 }
@@ -680,14 +709,16 @@ gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession * s)
   const gchar *kinds[] = { "video", "audio" };
   guint i;
 
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
+  if (gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s)) ==
       GST_WEBRTC_ROOM_MEDIA_SENDONLY)
     return;
   for (i = 0; i < G_N_ELEMENTS (kinds); i++) {
     /* what the peer announced it sends (a viewer offering to a
      * publisher asks for exactly its tracks) */
     if (!sends_media (s, kinds[i])
-        && gst_webrtc_room_peer_role_sends (&s->remote_role, kinds[i]))
+        &&
+        gst_webrtc_room_peer_role_sends
+        (gst_webrtc_room_peer_session_get_remote_role (s), kinds[i]))
       add_receive_transceiver (s, kinds[i]);
   }
 }
@@ -731,11 +762,12 @@ void
 gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
     * s, const GstSDPMessage * offer)
 {
-  GstWebRTCRoomMediaMode mode = gst_webrtc_room_base_bin_get_mode (s->bin);
+  GstWebRTCRoomMediaMode mode =
+      gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s));
   GArray *transceivers = NULL;
   guint i;
 
-  g_signal_emit_by_name (s->webrtcbin, "get-transceivers", &transceivers);
+  g_signal_emit_by_name (WEBRTCBIN (s), "get-transceivers", &transceivers);
   for (i = 0; transceivers && i < transceivers->len; i++) {
     GstWebRTCRTPTransceiver *trans =
         g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
@@ -752,7 +784,7 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession
       continue;
     gst_webrtc_room_peer_session_configure_transceiver (s, trans,
         gst_sdp_media_get_media (media));
-    if (webrtcbin_has_sink (s->webrtcbin, mline)) {
+    if (webrtcbin_has_sink (WEBRTCBIN (s), mline)) {
       g_object_set (trans, "direction", send_direction (s,
               gst_sdp_media_get_media (media)), NULL);
       continue;
@@ -795,12 +827,12 @@ unlink_branch (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     gst_pad_unlink (tee_src, queue_sink);
     gst_element_release_request_pad (input->tee, tee_src);
   }
-  while (element && element != s->webrtcbin) {
+  while (element && element != WEBRTCBIN (s)) {
     g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
     GstPad *peer = src ? gst_pad_get_peer (src) : NULL;
     g_ptr_array_add (elements, element);
     element = peer ? gst_pad_get_parent_element (peer) : NULL;
-    if (element == s->webrtcbin)
+    if (element == WEBRTCBIN (s))
       webrtc_sink = gst_object_ref (peer);
     if (peer)
       gst_object_unref (peer);
@@ -819,26 +851,26 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 {
   g_autoptr (GPtrArray) elements =
       g_ptr_array_new_with_free_func (gst_object_unref);
-  GstElement *queue = g_hash_table_lookup (s->branches, input);
+  GstElement *queue = g_hash_table_lookup (PEER_MEDIA (s)->branches, input);
   g_autoptr (GstPad) webrtc_sink = NULL;
   GstWebRTCRTPTransceiver *trans = NULL;
   guint i;
 
   if (!queue)
     return FALSE;
-  g_hash_table_remove (s->branches, input);
+  g_hash_table_remove (PEER_MEDIA (s)->branches, input);
   webrtc_sink = unlink_branch (s, input, queue, elements);
   if (webrtc_sink) {
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);
     gst_pad_unlink (GST_PAD_PEER (webrtc_sink), webrtc_sink);
   }
   for (i = 0; i < elements->len; i++)
-    remove_element (GST_BIN (s->bin), elements->pdata[i]);
+    remove_element (GST_BIN (SESSION_BIN (s)), elements->pdata[i]);
   if (webrtc_sink)
-    gst_element_release_request_pad (s->webrtcbin, webrtc_sink);
+    gst_element_release_request_pad (WEBRTCBIN (s), webrtc_sink);
   if (trans) {
     g_object_set (trans, "direction",
-        gst_webrtc_room_base_bin_get_mode (s->bin) ==
+        gst_webrtc_room_base_bin_get_mode (SESSION_BIN (s)) ==
         GST_WEBRTC_ROOM_MEDIA_SENDRECV ?
         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY :
         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
@@ -850,6 +882,15 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 /* A streaming thread of the peer's tracks may be blocked downstream of
  * us (a sink waiting for PLAYING while the pipeline pauses) holding the
  * stream lock that stopping the webrtcbin needs: flush it out first. */
+void
+gst_webrtc_room_media_flush_start (GPtrArray * src_pads)
+{
+  guint i;
+
+  for (i = 0; i < src_pads->len; i++)
+    gst_pad_push_event (src_pads->pdata[i], gst_event_new_flush_start ());
+}
+
 static void
 flush_src_pads (GstWebRTCRoomPeerSession * s)
 {
@@ -857,12 +898,11 @@ flush_src_pads (GstWebRTCRoomPeerSession * s)
       g_ptr_array_new_with_free_func (gst_object_unref);
   guint i;
 
-  g_mutex_lock (&s->recv_lock);
-  for (i = 0; i < s->src_pads->len; i++)
-    g_ptr_array_add (pads, gst_object_ref (s->src_pads->pdata[i]));
-  g_mutex_unlock (&s->recv_lock);
-  for (i = 0; i < pads->len; i++)
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  for (i = 0; i < PEER_MEDIA (s)->src_pads->len; i++)
+    g_ptr_array_add (pads, gst_object_ref (PEER_MEDIA (s)->src_pads->pdata[i]));
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
+  gst_webrtc_room_media_flush_start (pads);
 }
 
 /* Unlinks the peer's branches from the tees, stops its webrtcbin (which
@@ -876,19 +916,19 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
   gpointer key, value;
   guint i;
 
-  g_hash_table_iter_init (&iter, s->branches);
+  g_hash_table_iter_init (&iter, PEER_MEDIA (s)->branches);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     GstPad *pad = unlink_branch (s, key, value, elements);
     if (pad)
       gst_object_unref (pad);
   }
-  g_hash_table_remove_all (s->branches);
+  g_hash_table_remove_all (PEER_MEDIA (s)->branches);
 
   flush_src_pads (s);
-  gst_element_set_locked_state (s->webrtcbin, TRUE);
-  gst_element_set_state (s->webrtcbin, GST_STATE_NULL);
+  gst_element_set_locked_state (WEBRTCBIN (s), TRUE);
+  gst_element_set_state (WEBRTCBIN (s), GST_STATE_NULL);
   for (i = 0; i < elements->len; i++)
-    remove_element (GST_BIN (s->bin), elements->pdata[i]);
+    remove_element (GST_BIN (SESSION_BIN (s)), elements->pdata[i]);
 }
 
 /* Receive */
@@ -910,12 +950,12 @@ add_fakesink (GstWebRTCRoomPeerSession * s, GstPad * pad)
   g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
 
   g_object_set (sink, "async", FALSE, "sync", FALSE, NULL);
-  gst_bin_add (GST_BIN (s->bin), sink);
+  gst_bin_add (GST_BIN (SESSION_BIN (s)), sink);
   gst_pad_link (pad, sinkpad);
   gst_element_sync_state_with_parent (sink);
-  g_mutex_lock (&s->recv_lock);
-  g_ptr_array_add (s->recv_elements, gst_object_ref (sink));
-  g_mutex_unlock (&s->recv_lock);
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  g_ptr_array_add (PEER_MEDIA (s)->recv_elements, gst_object_ref (sink));
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
 }
 
 static GstPad *reuse_kept_pad (GstWebRTCRoomPeerSession * s,
@@ -951,7 +991,7 @@ configure_for_loss (GstElement * element)
 void
 gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
 {
-  GstWebRTCRoomBaseBin *bin = s->bin;
+  GstWebRTCRoomBaseBin *bin = SESSION_BIN (s);
   g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
   const GstWebRTCRoomCodec *codec;
   gboolean decode = gst_webrtc_room_base_bin_get_decode (bin);
@@ -991,13 +1031,14 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
   first_sink = gst_element_get_static_pad (elements[0], "sink");
   if (gst_pad_link (pad, first_sink) != GST_PAD_LINK_OK)
     GST_ERROR_OBJECT (bin, "could not link incoming %s of %s", codec->media,
-        s->peer_id);
+        PEER_ID (s));
 
-  g_mutex_lock (&s->recv_lock);
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
   for (i = 0; i < n; i++)
-    g_ptr_array_add (s->recv_elements, gst_object_ref (elements[i]));
-  index = s->n_src_pads++;
-  g_mutex_unlock (&s->recv_lock);
+    g_ptr_array_add (PEER_MEDIA (s)->recv_elements,
+        gst_object_ref (elements[i]));
+  index = PEER_MEDIA (s)->n_src_pads++;
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
 
   templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (bin),
       g_str_equal (codec->media, "video") ? "video_%s_%u" : "audio_%s_%u");
@@ -1007,21 +1048,21 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
     /* a replaced connection's pad: downstream stays linked */
     pad_name = gst_pad_get_name (ghost);
     GST_INFO_OBJECT (bin, "receiving %s (%s) from %s again on pad %s",
-        codec->media, codec->name, s->peer_id, pad_name);
+        codec->media, codec->name, PEER_ID (s), pad_name);
     gst_pad_add_probe (last_src, GST_PAD_PROBE_TYPE_BUFFER |
         GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked, ghost, NULL);
     return;
   }
-  pad_name = g_strdup_printf ("%s_%s_%u", codec->media, s->peer_id, index);
+  pad_name = g_strdup_printf ("%s_%s_%u", codec->media, PEER_ID (s), index);
   ghost = gst_ghost_pad_new_from_template (pad_name, last_src, templ);
   gst_pad_add_probe (last_src, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_if_unlinked, ghost, NULL);
   gst_pad_set_active (ghost, TRUE);
-  g_mutex_lock (&s->recv_lock);
-  g_ptr_array_add (s->src_pads, gst_object_ref (ghost));
-  g_mutex_unlock (&s->recv_lock);
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  g_ptr_array_add (PEER_MEDIA (s)->src_pads, gst_object_ref (ghost));
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
   GST_INFO_OBJECT (bin, "receiving %s (%s) from %s on pad %s", codec->media,
-      codec->name, s->peer_id, pad_name);
+      codec->name, PEER_ID (s), pad_name);
   gst_element_add_pad (GST_ELEMENT (bin), ghost);
 }
 
@@ -1034,18 +1075,20 @@ reuse_kept_pad (GstWebRTCRoomPeerSession * s, GstPadTemplate * templ,
   GstPad *ghost = NULL;
   guint i;
 
-  g_mutex_lock (&s->recv_lock);
-  for (i = 0; s->kept_pads && i < s->kept_pads->len; i++) {
-    GstPad *pad = s->kept_pads->pdata[i];
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  for (i = 0; PEER_MEDIA (s)->kept_pads && i < PEER_MEDIA (s)->kept_pads->len;
+      i++) {
+    GstPad *pad = PEER_MEDIA (s)->kept_pads->pdata[i];
     if (GST_PAD_PAD_TEMPLATE (pad) == templ) {
-      ghost = g_ptr_array_steal_index (s->kept_pads, i);
-      g_ptr_array_add (s->src_pads, ghost);
+      ghost = g_ptr_array_steal_index (PEER_MEDIA (s)->kept_pads, i);
+      g_ptr_array_add (PEER_MEDIA (s)->src_pads, ghost);
       break;
     }
   }
-  g_mutex_unlock (&s->recv_lock);
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
   if (ghost && !gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), target))
-    GST_WARNING_OBJECT (s->bin, "could not retarget %" GST_PTR_FORMAT, ghost);
+    GST_WARNING_OBJECT (SESSION_BIN (s), "could not retarget %" GST_PTR_FORMAT,
+        ghost);
   return ghost;
 }
 
@@ -1056,14 +1099,15 @@ gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s)
 {
   GPtrArray *pads;
 
-  g_mutex_lock (&s->recv_lock);
-  pads = g_steal_pointer (&s->src_pads);
-  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-  if (s->kept_pads) {
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  pads = g_steal_pointer (&PEER_MEDIA (s)->src_pads);
+  PEER_MEDIA (s)->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  if (PEER_MEDIA (s)->kept_pads) {
     /* never reused by this session either */
-    g_ptr_array_extend_and_steal (pads, g_steal_pointer (&s->kept_pads));
+    g_ptr_array_extend_and_steal (pads,
+        g_steal_pointer (&PEER_MEDIA (s)->kept_pads));
   }
-  g_mutex_unlock (&s->recv_lock);
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
   return pads;
 }
 
@@ -1074,20 +1118,47 @@ gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
   g_autoptr (GPtrArray) pads = NULL;
   guint i;
 
-  g_mutex_lock (&s->recv_lock);
-  elements = g_steal_pointer (&s->recv_elements);
-  pads = g_steal_pointer (&s->src_pads);
-  s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
-  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-  if (s->kept_pads)
-    g_ptr_array_extend_and_steal (pads, g_steal_pointer (&s->kept_pads));
-  g_mutex_unlock (&s->recv_lock);
+  g_mutex_lock (&PEER_MEDIA (s)->recv_lock);
+  elements = g_steal_pointer (&PEER_MEDIA (s)->recv_elements);
+  pads = g_steal_pointer (&PEER_MEDIA (s)->src_pads);
+  PEER_MEDIA (s)->recv_elements =
+      g_ptr_array_new_with_free_func (gst_object_unref);
+  PEER_MEDIA (s)->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  if (PEER_MEDIA (s)->kept_pads)
+    g_ptr_array_extend_and_steal (pads,
+        g_steal_pointer (&PEER_MEDIA (s)->kept_pads));
+  g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
 
   for (i = 0; i < elements->len; i++)
-    remove_element (GST_BIN (s->bin), elements->pdata[i]);
+    remove_element (GST_BIN (SESSION_BIN (s)), elements->pdata[i]);
   for (i = 0; i < pads->len; i++) {
     GstPad *ghost = pads->pdata[i];
     gst_pad_set_active (ghost, FALSE);
-    gst_element_remove_pad (GST_ELEMENT (s->bin), ghost);
+    gst_element_remove_pad (GST_ELEMENT (SESSION_BIN (s)), ghost);
   }
+}
+
+/* The bin's media for one peer */
+
+GstWebRTCRoomPeerMedia *
+gst_webrtc_room_peer_media_new (void)
+{
+  GstWebRTCRoomPeerMedia *m = g_new0 (GstWebRTCRoomPeerMedia, 1);
+
+  m->branches = g_hash_table_new (NULL, NULL);
+  m->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  m->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_init (&m->recv_lock);
+  return m;
+}
+
+void
+gst_webrtc_room_peer_media_free (GstWebRTCRoomPeerMedia * m)
+{
+  g_hash_table_unref (m->branches);
+  g_ptr_array_unref (m->recv_elements);
+  g_ptr_array_unref (m->src_pads);
+  g_clear_pointer (&m->kept_pads, g_ptr_array_unref);
+  g_mutex_clear (&m->recv_lock);
+  g_free (m);
 }

@@ -9,15 +9,23 @@
 
 /* One remote peer: a webrtcbin and its negotiation (seed steps 4-13).
  *
- * Every state change happens on the bin's signalling context. webrtcbin
+ * Every state change happens on the host's signalling context. webrtcbin
  * calls back from its own threads (promises, on-ice-candidate, notify);
  * those callbacks only carry the peer id back to the context, where the
  * session is looked up again: a session closed in between is simply not
  * found. */
 
-#include "roombin-private.h"
+#include "peersession-private.h"
 
 #include <string.h>
+
+/* the elements' category, looked up by name: peersession.c also builds
+ * without the bin (tests/peer) */
+GST_DEBUG_CATEGORY_STATIC (peer_debug);
+#define GST_CAT_DEFAULT peer_debug
+
+G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
+    gst_webrtc_room_peer_error);
 
 /* How long we wait for caps on every webrtcbin sink pad before creating
  * an offer or answer (TRAPS.md: offers/answers made before caps are
@@ -51,12 +59,111 @@
  * per this interval (our own restarts back off from 1 s) */
 #define REMOTE_RESTART_MIN_INTERVAL_MS 500
 
+/* One connection to the peer: a webrtcbin and its negotiation. A restart
+ * or a glare replaces it; the session around it stays. */
+typedef struct
+{
+  GstElement *webrtcbin;
+  GstWebRTCDataChannel *channel;
+
+  /* negotiation, touched on the host's signalling context only */
+  gboolean making_offer;
+  gboolean answering;
+  gboolean remote_set;
+  gboolean renegotiate;
+  gboolean initial_done;
+  gboolean offered_first;       /* we made the initial offer */
+  gboolean force_offer;         /* the peer asked us to offer again */
+  GPtrArray *requested_kinds;   /* new m-lines it asked for ("audio"...) */
+  GPtrArray *pending_candidates;        /* GstWebRTCRoomSignalPayload* */
+  guint remote_candidates;      /* taken for this connection (bounded) */
+  gboolean candidates_dropped;  /* the bound was hit (warned once) */
+  GSource *caps_wait;
+  guint caps_wait_rounds;
+  GstWebRTCPeerConnectionState connection_state;
+
+  /* media watchdog: last_rx_ms is written by nicesrc's streaming thread
+   * (atomic): ms since created_us of the last RTP or RTCP packet
+   * received, -1 before the first one */
+  gint64 created_us;
+  gint last_rx_ms;
+  gboolean restart_offer;       /* our next offer replaces a dead connection */
+  gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
+} PeerConnection;
+
+/* The peer: what lasts while it is in the room, across connections */
+struct _GstWebRTCRoomPeerSession
+{
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
+  GstBin *container;            /* not a ref: it outlives sessions */
+  GstWebRTCRoomMediaMode mode;
+  gchar *peer_id;
+  gchar *name;
+  GstWebRTCRoomPeerRole remote_role;    /* what the peer sends/receives */
+  gboolean polite;
+  gboolean closed;
+  gboolean nack;
+  gboolean fec;
+  guint restarts;               /* times this peer's connection was replaced */
+  gint64 remote_replace_us;     /* the connection replaced one on the
+                                 * peer's offer (restart, glare), then */
+  /* the host's media for this peer (send branches, receive pads) */
+  gpointer media;
+  GDestroyNotify media_free;
+
+  PeerConnection conn;
+};
+
+/* Runs @func on the host's signalling context; @notify frees @data either
+ * way (at once when the host has stopped). Any thread. */
+static void
+invoke (const GstWebRTCRoomPeerHost * host, gpointer host_data,
+    GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  /* not attached: unref frees @data */
+  host->attach (host_data, source);
+  g_source_unref (source);
+}
+
+/* A failure of this peer's negotiation (a warning for the host) */
+static void
+session_error (GstWebRTCRoomPeerSession * s, const gchar * text,
+    const gchar * debug)
+{
+  g_autoptr (GError) error = g_error_new_literal (GST_WEBRTC_ROOM_PEER_ERROR,
+      GST_WEBRTC_ROOM_PEER_ERROR_NEGOTIATION, text);
+
+  s->host->error (s->host_data, s, error, debug);
+}
+
+static void
+post_message (GstWebRTCRoomPeerSession * s, const gchar * what,
+    const gchar * first_field, ...)
+{
+  GstStructure *fields = gst_structure_new (what, "peer-id", G_TYPE_STRING,
+      s->peer_id, NULL);
+  va_list args;
+
+  va_start (args, first_field);
+  if (first_field)
+    gst_structure_set_valist (fields, first_field, args);
+  va_end (args);
+  s->host->post_message (s->host_data, fields);
+}
+
+
 typedef void (*SessionStep) (GstWebRTCRoomPeerSession * s,
     GstPromise * promise);
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
   GstElement *webrtcbin;        /* the one the step was started on */
   SessionStep step;
@@ -78,34 +185,50 @@ step_dispatch (gpointer user_data)
 {
   StepData *data = user_data;
   GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (data->bin, data->peer_id);
+      data->host->lookup (data->host_data, data->peer_id);
 
   /* dropped when the peer left or its webrtcbin was replaced meanwhile */
-  if (s && !s->closed && s->webrtcbin == data->webrtcbin)
+  if (s && !s->closed && s->conn.webrtcbin == data->webrtcbin)
     data->step (s, data->promise);
   return G_SOURCE_REMOVE;
 }
 
+static StepData *
+step_data_new (const GstWebRTCRoomPeerHost * host, gpointer host_data,
+    const gchar * peer_id, GstElement * webrtcbin, SessionStep step)
+{
+  StepData *data = g_new0 (StepData, 1);
+
+  data->host = host;
+  data->host_data = host_data;
+  data->peer_id = g_strdup (peer_id);
+  data->webrtcbin = gst_object_ref (webrtcbin);
+  data->step = step;
+  return data;
+}
+
+/* The promise owns @user_data (freed with the promise, even when webrtcbin
+ * never answers); the reply goes to the context in a copy. */
 static void
 on_promise_reply (GstPromise * promise, gpointer user_data)
 {
   StepData *data = user_data;
+  StepData *copy = step_data_new (data->host, data->host_data, data->peer_id,
+      data->webrtcbin, data->step);
 
-  data->promise = gst_promise_ref (promise);
-  gst_webrtc_room_base_bin_invoke (data->bin, step_dispatch, data,
+  copy->promise = gst_promise_ref (promise);
+  invoke (copy->host, copy->host_data, step_dispatch, copy,
       (GDestroyNotify) step_data_free);
 }
 
 static GstPromise *
 promise_for_step (GstWebRTCRoomPeerSession * s, SessionStep step)
 {
-  StepData *data = g_new0 (StepData, 1);
+  StepData *data = step_data_new (s->host, s->host_data, s->peer_id,
+      s->conn.webrtcbin, step);
 
-  data->bin = s->bin;
-  data->peer_id = g_strdup (s->peer_id);
-  data->webrtcbin = gst_object_ref (s->webrtcbin);
-  data->step = step;
-  return gst_promise_new_with_change_func (on_promise_reply, data, NULL);
+  return gst_promise_new_with_change_func (on_promise_reply, data,
+      (GDestroyNotify) step_data_free);
 }
 
 /* Returns the reply, or NULL after reporting the promise's error. */
@@ -117,14 +240,14 @@ promise_reply_checked (GstWebRTCRoomPeerSession * s, GstPromise * promise,
   GError *error = NULL;
 
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
-    gst_webrtc_room_base_bin_session_error (s->bin, s, what, "interrupted");
+    session_error (s, what, "interrupted");
     return NULL;
   }
   reply = gst_promise_get_reply (promise);
   if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL)) {
     g_autofree gchar *text = g_strdup_printf ("%s failed for peer %s: %s",
         what, s->peer_id, error->message);
-    gst_webrtc_room_base_bin_session_error (s->bin, s, text, error->message);
+    session_error (s, text, error->message);
     g_error_free (error);
     return NULL;
   }
@@ -142,18 +265,18 @@ send_description (GstWebRTCRoomPeerSession * s,
   g_autofree gchar *sdp = gst_sdp_message_as_text (desc->sdp);
   gboolean offer = desc->type == GST_WEBRTC_SDP_TYPE_OFFER;
   /* the peer replaces its side of the dead connection too */
-  gboolean restart = offer && s->restart_offer;
+  gboolean restart = offer && s->conn.restart_offer;
 
-  GST_DEBUG_OBJECT (s->bin, "sending %s to %s:\n%s",
+  GST_DEBUG_OBJECT (s->container, "sending %s to %s:\n%s",
       gst_webrtc_sdp_type_to_string (desc->type), s->peer_id, sdp);
   payload = gst_webrtc_room_signal_payload_new_description (offer ?
       GST_WEBRTC_ROOM_SDP_OFFER : GST_WEBRTC_ROOM_SDP_ANSWER, sdp, restart);
   if (restart) {
-    s->restart_offer = FALSE;
-    s->restart_sent_us = g_get_monotonic_time ();
+    s->conn.restart_offer = FALSE;
+    s->conn.restart_sent_us = g_get_monotonic_time ();
   }
   data = gst_webrtc_room_signal_payload_to_json (payload);
-  gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+  s->host->send_signal (s->host_data, s->peer_id, data);
 }
 
 /* mid of m-line @mline in @webrtcbin's local description (TRAPS.md: aiortc
@@ -177,7 +300,8 @@ local_mid (GstElement * webrtcbin, guint mline)
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
 } PeerRef;
 
@@ -195,7 +319,8 @@ peer_ref_new (GstWebRTCRoomPeerSession * s)
 {
   PeerRef *ref = g_new0 (PeerRef, 1);
 
-  ref->bin = s->bin;
+  ref->host = s->host;
+  ref->host_data = s->host_data;
   ref->peer_id = g_strdup (s->peer_id);
   return ref;
 }
@@ -211,9 +336,9 @@ on_ice_candidate (GstElement * webrtcbin, guint mline, const gchar * candidate,
   g_autoptr (JsonObject) data =
       gst_webrtc_room_signal_payload_to_json (payload);
 
-  GST_DEBUG_OBJECT (ref->bin, "local candidate for %s: %s", ref->peer_id,
+  GST_DEBUG_OBJECT (webrtcbin, "local candidate for %s: %s", ref->peer_id,
       candidate);
-  gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+  ref->host->send_signal (ref->host_data, ref->peer_id, data);
 }
 
 static void
@@ -230,7 +355,7 @@ on_gathering_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
     g_autoptr (JsonObject) data =
         gst_webrtc_room_signal_payload_to_json (payload);
 
-    gst_webrtc_room_base_bin_send_signal (ref->bin, ref->peer_id, data);
+    ref->host->send_signal (ref->host_data, ref->peer_id, data);
   }
 }
 
@@ -238,16 +363,16 @@ static gboolean
 dispatch_state_changed (gpointer user_data)
 {
   PeerRef *ref = user_data;
-  GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (ref->bin, ref->peer_id);
+  GstWebRTCRoomPeerSession *s = ref->host->lookup (ref->host_data,
+      ref->peer_id);
   GstWebRTCPeerConnectionState state;
 
   if (!s || s->closed)
     return G_SOURCE_REMOVE;
-  g_object_get (s->webrtcbin, "connection-state", &state, NULL);
-  if (state != s->connection_state) {
-    s->connection_state = state;
-    gst_webrtc_room_base_bin_session_state_changed (s->bin, s);
+  g_object_get (s->conn.webrtcbin, "connection-state", &state, NULL);
+  if (state != s->conn.connection_state) {
+    s->conn.connection_state = state;
+    s->host->state_changed (s->host_data, s);
   }
   return G_SOURCE_REMOVE;
 }
@@ -257,9 +382,10 @@ on_connection_state (GstElement * webrtcbin, GParamSpec * pspec, PeerRef * ref)
 {
   PeerRef *copy = g_new0 (PeerRef, 1);
 
-  copy->bin = ref->bin;
+  copy->host = ref->host;
+  copy->host_data = ref->host_data;
   copy->peer_id = g_strdup (ref->peer_id);
-  gst_webrtc_room_base_bin_invoke (ref->bin, dispatch_state_changed, copy,
+  invoke (ref->host, ref->host_data, dispatch_state_changed, copy,
       (GDestroyNotify) (void (*)(void)) peer_ref_free);
 }
 
@@ -269,16 +395,16 @@ static void
 on_channel_message (GstWebRTCDataChannel * channel, const gchar * text,
     PeerRef * ref)
 {
-  /* SCTP thread: the bin emits its signal from here, without locks held */
-  gst_webrtc_room_base_bin_data_received (ref->bin, ref->peer_id, text);
+  /* SCTP thread: the host emits its signal from here, without locks held */
+  ref->host->data_received (ref->host_data, ref->peer_id, text);
 }
 
 static void
 adopt_channel (GstWebRTCRoomPeerSession * s, GstWebRTCDataChannel * channel)
 {
-  if (s->channel)
+  if (s->conn.channel)
     return;
-  s->channel = g_object_ref (channel);
+  s->conn.channel = g_object_ref (channel);
   g_signal_connect_data (channel, "on-message-string",
       G_CALLBACK (on_channel_message), peer_ref_new (s), peer_ref_free, 0);
 }
@@ -298,12 +424,13 @@ gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
   GstWebRTCDataChannelState state;
   g_autoptr (GError) error = NULL;
 
-  if (!s->channel)
+  if (!s->conn.channel)
     return FALSE;
-  g_object_get (s->channel, "ready-state", &state, NULL);
+  g_object_get (s->conn.channel, "ready-state", &state, NULL);
   if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN)
     return FALSE;
-  return gst_webrtc_data_channel_send_string_full (s->channel, text, &error);
+  return gst_webrtc_data_channel_send_string_full (s->conn.channel, text,
+      &error);
 }
 
 /* Incoming media: pad-added runs in a streaming thread; the session is
@@ -314,7 +441,7 @@ on_pad_added (GstElement * webrtcbin, GstPad * pad,
 {
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || s->closed)
     return;
-  gst_webrtc_room_media_on_src_pad (s, pad);
+  s->host->src_pad_added (s->host_data, s, pad);
 }
 
 static void
@@ -380,8 +507,8 @@ note_received_packet (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info),
         list_has_media, &media);
   if (media)
-    g_atomic_int_set (&s->last_rx_ms,
-        (gint) ((g_get_monotonic_time () - s->created_us) / 1000));
+    g_atomic_int_set (&s->conn.last_rx_ms,
+        (gint) ((g_get_monotonic_time () - s->conn.created_us) / 1000));
   return GST_PAD_PROBE_OK;
 }
 
@@ -433,8 +560,8 @@ restart_backoff (GstWebRTCRoomPeerSession * s, gint64 base_ms)
 static gboolean
 restart_offer_lost (GstWebRTCRoomPeerSession * s)
 {
-  return s->restart_sent_us && (g_get_monotonic_time () -
-      s->restart_sent_us) / 1000 > restart_backoff (s,
+  return s->conn.restart_sent_us && (g_get_monotonic_time () -
+      s->conn.restart_sent_us) / 1000 > restart_backoff (s,
       RESTART_ANSWER_TIMEOUT_MS);
 }
 
@@ -444,8 +571,8 @@ const gchar *
 gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
     guint timeout_ms, gint64 * silent_ms)
 {
-  gint64 now_ms = (g_get_monotonic_time () - s->created_us) / 1000;
-  gint last = g_atomic_int_get (&s->last_rx_ms);
+  gint64 now_ms = (g_get_monotonic_time () - s->conn.created_us) / 1000;
+  gint last = g_atomic_int_get (&s->conn.last_rx_ms);
 
   *silent_ms = 0;
   if (s->closed || timeout_ms == 0)
@@ -517,74 +644,170 @@ configure_ice (GstElement * webrtcbin, const GstWebRTCRoomIceConfig * config)
   g_object_unref (ice);
 }
 
-GstWebRTCRoomPeerSession *
-gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin * bin,
-    const gchar * peer_id, const gchar * name, const gchar * own_id,
+static gboolean
+connection_open (GstWebRTCRoomPeerSession * s,
     const GstWebRTCRoomIceConfig * config)
 {
-  GstWebRTCRoomPeerSession *s = g_new0 (GstWebRTCRoomPeerSession, 1);
-  g_autofree gchar *element_name = g_strdup_printf ("webrtc-%s", peer_id);
+  g_autofree gchar *element_name = g_strdup_printf ("webrtc-%s", s->peer_id);
   guint i;
 
-  s->bin = bin;
-  s->peer_id = g_strdup (peer_id);
-  s->name = g_strdup (name);
-  /* protocol.md: the peer whose id sorts lower (byte order) is polite */
-  s->polite = own_id && strcmp (own_id, peer_id) < 0;
-  s->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)
+  s->conn.pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_webrtc_room_signal_payload_free);
-  s->branches = g_hash_table_new (NULL, NULL);
-  s->recv_elements = g_ptr_array_new_with_free_func (gst_object_unref);
-  s->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-  g_mutex_init (&s->recv_lock);
-  s->requested_kinds = g_ptr_array_new_with_free_func (g_free);
-  s->connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
-  s->created_us = g_get_monotonic_time ();
-  s->last_rx_ms = -1;
-  s->nack = config->nack;
-  s->fec = config->fec;
+  s->conn.requested_kinds = g_ptr_array_new_with_free_func (g_free);
+  s->conn.connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
+  s->conn.created_us = g_get_monotonic_time ();
+  s->conn.last_rx_ms = -1;
 
-  s->webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
-  if (!s->webrtcbin) {
-    gst_webrtc_room_peer_session_free (s);
-    return NULL;
-  }
-  gst_object_ref_sink (s->webrtcbin);
-  g_object_set (s->webrtcbin, "bundle-policy",
+  s->conn.webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
+  if (!s->conn.webrtcbin)
+    return FALSE;
+  gst_object_ref_sink (s->conn.webrtcbin);
+  g_object_set (s->conn.webrtcbin, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", config->latency,
       "ice-transport-policy", config->ice_transport_policy, NULL);
-  GST_DEBUG_OBJECT (bin, "peer %s: stun %s, %u turn server(s), policy %d",
-      peer_id, GST_STR_NULL (config->stun_server),
+  GST_DEBUG_OBJECT (s->container,
+      "peer %s: stun %s, %u turn server(s), policy %d", s->peer_id,
+      GST_STR_NULL (config->stun_server),
       config->turn_servers ? g_strv_length (config->turn_servers) : 0,
       config->ice_transport_policy);
   if (config->stun_server)
-    g_object_set (s->webrtcbin, "stun-server", config->stun_server, NULL);
+    g_object_set (s->conn.webrtcbin, "stun-server", config->stun_server, NULL);
   for (i = 0; config->turn_servers && config->turn_servers[i]; i++) {
     gboolean ok = FALSE;
-    g_signal_emit_by_name (s->webrtcbin, "add-turn-server",
+    g_signal_emit_by_name (s->conn.webrtcbin, "add-turn-server",
         config->turn_servers[i], &ok);
     if (!ok)
       GST_WARNING ("webrtcbin refused TURN server %s", config->turn_servers[i]);
   }
-  configure_ice (s->webrtcbin, config);
+  configure_ice (s->conn.webrtcbin, config);
 
-  g_signal_connect_data (s->webrtcbin, "on-ice-candidate",
+  g_signal_connect_data (s->conn.webrtcbin, "on-ice-candidate",
       G_CALLBACK (on_ice_candidate), peer_ref_new (s), peer_ref_free, 0);
-  g_signal_connect_data (s->webrtcbin, "notify::ice-gathering-state",
+  g_signal_connect_data (s->conn.webrtcbin, "notify::ice-gathering-state",
       G_CALLBACK (on_gathering_state), peer_ref_new (s), peer_ref_free, 0);
-  g_signal_connect_data (s->webrtcbin, "notify::connection-state",
+  g_signal_connect_data (s->conn.webrtcbin, "notify::connection-state",
       G_CALLBACK (on_connection_state), peer_ref_new (s), peer_ref_free, 0);
-  g_signal_connect (s->webrtcbin, "on-data-channel",
+  g_signal_connect (s->conn.webrtcbin, "on-data-channel",
       G_CALLBACK (on_data_channel), s);
-  g_signal_connect (s->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), s);
-  g_signal_connect (s->webrtcbin, "on-new-transceiver",
+  g_signal_connect (s->conn.webrtcbin, "pad-added", G_CALLBACK (on_pad_added),
+      s);
+  g_signal_connect (s->conn.webrtcbin, "on-new-transceiver",
       G_CALLBACK (on_new_transceiver), s);
-  g_signal_connect (s->webrtcbin, "deep-element-added",
+  g_signal_connect (s->conn.webrtcbin, "deep-element-added",
       G_CALLBACK (on_deep_element_added), s);
 
-  gst_bin_add (GST_BIN (bin), s->webrtcbin);
-  gst_element_sync_state_with_parent (s->webrtcbin);
+  gst_bin_add (s->container, s->conn.webrtcbin);
+  gst_element_sync_state_with_parent (s->conn.webrtcbin);
+  return TRUE;
+}
+
+/* Stops the connection's webrtcbin and takes it out of the container */
+static void
+connection_stop (GstWebRTCRoomPeerSession * s)
+{
+  if (s->conn.caps_wait) {
+    g_source_destroy (s->conn.caps_wait);
+    g_clear_pointer (&s->conn.caps_wait, g_source_unref);
+  }
+  if (s->conn.channel) {
+    g_signal_handlers_disconnect_matched (s->conn.channel,
+        G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_channel_message, NULL);
+  }
+  g_signal_handlers_disconnect_matched (s->conn.webrtcbin, G_SIGNAL_MATCH_DATA,
+      0, 0, NULL, NULL, s);
+  /* stops the webrtcbin too */
+  s->host->detach_send (s->host_data, s);
+  gst_bin_remove (s->container, s->conn.webrtcbin);
+  s->host->detach_recv (s->host_data, s);
+}
+
+static void
+connection_clear (GstWebRTCRoomPeerSession * s)
+{
+  PeerConnection *c = &s->conn;
+
+  g_clear_object (&c->channel);
+  g_clear_pointer (&c->pending_candidates, g_ptr_array_unref);
+  g_clear_pointer (&c->requested_kinds, g_ptr_array_unref);
+  if (c->caps_wait) {
+    g_source_destroy (c->caps_wait);
+    g_source_unref (c->caps_wait);
+  }
+  gst_clear_object (&c->webrtcbin);
+  memset (c, 0, sizeof (*c));
+}
+
+GstWebRTCRoomPeerSession *
+gst_webrtc_room_peer_session_new (const GstWebRTCRoomPeerHost * host,
+    gpointer host_data, const GstWebRTCRoomPeerConfig * peer_config,
+    const gchar * peer_id, const gchar * name)
+{
+  static gsize debug_init = 0;
+  GstWebRTCRoomPeerSession *s;
+  const gchar *own_id = peer_config->own_id;
+
+  if (g_once_init_enter (&debug_init)) {
+    GST_DEBUG_CATEGORY_INIT (peer_debug, "webrtcroom", 0,
+        "WebRTC room elements");
+    g_once_init_leave (&debug_init, 1);
+  }
+  s = g_new0 (GstWebRTCRoomPeerSession, 1);
+
+  s->host = host;
+  s->host_data = host_data;
+  s->container = peer_config->container;
+  s->mode = peer_config->mode;
+  s->remote_role = peer_config->remote_role;
+  s->media = peer_config->media;
+  s->media_free = peer_config->media_free;
+  s->peer_id = g_strdup (peer_id);
+  s->name = g_strdup (name);
+  /* protocol.md: the peer whose id sorts lower (byte order) is polite */
+  s->polite = own_id && strcmp (own_id, peer_id) < 0;
+  s->nack = peer_config->ice.nack;
+  s->fec = peer_config->ice.fec;
+  if (!connection_open (s, &peer_config->ice)) {
+    gst_webrtc_room_peer_session_free (s);
+    return NULL;
+  }
   return s;
+}
+
+/* A fresh connection to the same peer (restart, glare): webrtcbin 1.22
+ * has neither ICE restart nor rollback. The peer, its src pads and its
+ * restart count stay. FALSE when no webrtcbin could be made: @s is
+ * closed (the host reported why). */
+gboolean
+gst_webrtc_room_peer_session_replace_connection (GstWebRTCRoomPeerSession * s)
+{
+  GstWebRTCRoomIceConfig config = { 0, };
+  gpointer token;
+  gboolean ok;
+
+  if (s->closed)
+    return FALSE;
+  token = s->host->replace_begin (s->host_data, s);
+  /* set again by a replacement the peer's offer asks for */
+  s->remote_replace_us = 0;
+  connection_stop (s);
+  connection_clear (s);
+  s->host->ice_config (s->host_data, &config);
+  ok = connection_open (s, &config);
+  gst_webrtc_room_ice_config_clear (&config);
+  if (!ok) {
+    s->closed = TRUE;
+    connection_clear (s);
+  }
+  s->host->replace_end (s->host_data, s, token, ok);
+  return ok;
+}
+
+void
+gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config)
+{
+  g_free (config->stun_server);
+  g_strfreev (config->turn_servers);
+  g_strfreev (config->local_addresses);
 }
 
 /* Waiting for caps on every sink pad before an offer or answer. */
@@ -609,29 +832,21 @@ all_sink_pads_have_caps (GstElement * element)
 static gboolean
 all_inputs_built (GstWebRTCRoomPeerSession * s)
 {
-  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
-  guint i;
-
-  if (gst_webrtc_room_base_bin_get_mode (s->bin) ==
-      GST_WEBRTC_ROOM_MEDIA_RECVONLY)
+  if (s->mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     return TRUE;
-  for (i = 0; i < inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = inputs->pdata[i];
-    if (!input->chain_built)
-      return FALSE;
-  }
-  return TRUE;
+  return s->host->inputs_ready (s->host_data);
 }
 
 static gboolean
 sink_caps_ready (GstWebRTCRoomPeerSession * s)
 {
-  return all_sink_pads_have_caps (s->webrtcbin);
+  return all_sink_pads_have_caps (s->conn.webrtcbin);
 }
 
 typedef struct
 {
-  GstWebRTCRoomBaseBin *bin;
+  const GstWebRTCRoomPeerHost *host;
+  gpointer host_data;
   gchar *peer_id;
   GstElement *webrtcbin;
     gboolean (*ready) (GstWebRTCRoomPeerSession * s);
@@ -650,23 +865,24 @@ static gboolean
 caps_wait_poll (gpointer user_data)
 {
   CapsWait *wait = user_data;
-  GstWebRTCRoomPeerSession *s =
-      gst_webrtc_room_base_bin_lookup_session (wait->bin, wait->peer_id);
+  GstWebRTCRoomPeerSession *s = wait->host->lookup (wait->host_data,
+      wait->peer_id);
 
-  if (!s || s->closed || s->webrtcbin != wait->webrtcbin)
+  if (!s || s->closed || s->conn.webrtcbin != wait->webrtcbin)
     return G_SOURCE_REMOVE;
   if (!wait->ready (s)) {
-    if (++s->caps_wait_rounds < CAPS_WAIT_MAX_ROUNDS)
+    if (++s->conn.caps_wait_rounds < CAPS_WAIT_MAX_ROUNDS)
       return G_SOURCE_CONTINUE;
-    gst_webrtc_room_base_bin_session_error (s->bin, s,
+    session_error (s,
         "No media reached the peer connection: a send branch never "
         "produced caps (is the upstream source running?)", NULL);
   } else {
-    s->caps_wait = NULL;
+    /* our reference: GLib keeps its own while this runs */
+    g_clear_pointer (&s->conn.caps_wait, g_source_unref);
     wait->next (s);
     return G_SOURCE_REMOVE;
   }
-  s->caps_wait = NULL;
+  g_clear_pointer (&s->conn.caps_wait, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -675,8 +891,8 @@ caps_wait_poll (gpointer user_data)
 void
 gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s)
 {
-  if (s->caps_wait)
-    g_source_set_ready_time (s->caps_wait, 0);
+  if (s->conn.caps_wait)
+    g_source_set_ready_time (s->conn.caps_wait, 0);
 }
 
 static void
@@ -691,20 +907,21 @@ when_ready (GstWebRTCRoomPeerSession * s,
     return;
   }
   wait = g_new0 (CapsWait, 1);
-  wait->bin = s->bin;
+  wait->host = s->host;
+  wait->host_data = s->host_data;
   wait->peer_id = g_strdup (s->peer_id);
-  wait->webrtcbin = gst_object_ref (s->webrtcbin);
+  wait->webrtcbin = gst_object_ref (s->conn.webrtcbin);
   wait->ready = ready;
   wait->next = next;
-  s->caps_wait_rounds = 0;
-  if (s->caps_wait) {
-    g_source_destroy (s->caps_wait);
-    g_source_unref (s->caps_wait);
+  s->conn.caps_wait_rounds = 0;
+  if (s->conn.caps_wait) {
+    g_source_destroy (s->conn.caps_wait);
+    g_source_unref (s->conn.caps_wait);
   }
-  s->caps_wait = g_timeout_source_new (CAPS_POLL_MS);
-  g_source_set_callback (s->caps_wait, caps_wait_poll, wait,
+  s->conn.caps_wait = g_timeout_source_new (CAPS_POLL_MS);
+  g_source_set_callback (s->conn.caps_wait, caps_wait_poll, wait,
       (GDestroyNotify) caps_wait_free);
-  g_source_attach (s->caps_wait, gst_webrtc_room_base_bin_get_context (s->bin));
+  s->host->attach (s->host_data, s->conn.caps_wait);
 }
 
 /* Offer (we are the caller of the seed's flow) */
@@ -716,14 +933,14 @@ on_local_description_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 
   if (!promise_reply_checked (s, promise, "Setting the local description"))
     return;
-  g_object_get (s->webrtcbin, "local-description", &desc, NULL);
+  g_object_get (s->conn.webrtcbin, "local-description", &desc, NULL);
   if (desc) {
     send_description (s, desc);
     gst_webrtc_session_description_free (desc);
   }
   /* an answer is applied: back to stable, a pending track change can be
    * offered now */
-  if (s->renegotiate && !s->making_offer && !s->answering)
+  if (s->conn.renegotiate && !s->conn.making_offer && !s->conn.answering)
     gst_webrtc_room_peer_session_negotiate (s);
 }
 
@@ -733,7 +950,8 @@ set_local_and_send (GstWebRTCRoomPeerSession * s,
 {
   GstPromise *promise = promise_for_step (s, on_local_description_set);
 
-  g_signal_emit_by_name (s->webrtcbin, "set-local-description", desc, promise);
+  g_signal_emit_by_name (s->conn.webrtcbin, "set-local-description", desc,
+      promise);
   gst_promise_unref (promise);
 }
 
@@ -745,13 +963,13 @@ on_offer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 
   reply = promise_reply_checked (s, promise, "Creating an offer");
   if (!reply) {
-    s->making_offer = FALSE;
+    s->conn.making_offer = FALSE;
     return;
   }
   gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
       &offer, NULL);
   if (!offer) {
-    s->making_offer = FALSE;
+    s->conn.making_offer = FALSE;
     return;
   }
   set_local_and_send (s, offer);
@@ -770,8 +988,8 @@ create_offer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_offer_created);
 
-  GST_INFO_OBJECT (s->bin, "creating offer for peer %s", s->peer_id);
-  g_signal_emit_by_name (s->webrtcbin, "create-offer", NULL, promise);
+  GST_INFO_OBJECT (s->container, "creating offer for peer %s", s->peer_id);
+  g_signal_emit_by_name (s->conn.webrtcbin, "create-offer", NULL, promise);
   gst_promise_unref (promise);
 }
 
@@ -780,7 +998,7 @@ signaling_state (GstWebRTCRoomPeerSession * s)
 {
   GstWebRTCSignalingState state;
 
-  g_object_get (s->webrtcbin, "signaling-state", &state, NULL);
+  g_object_get (s->conn.webrtcbin, "signaling-state", &state, NULL);
   return state;
 }
 
@@ -788,30 +1006,28 @@ static void
 prepare_offer (GstWebRTCRoomPeerSession * s)
 {
   g_autoptr (GError) error = NULL;
-  guint before = g_hash_table_size (s->branches);
+  guint n_added = 0;
 
-  if (!gst_webrtc_room_media_attach_send (s, NULL, &error)) {
-    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
-    s->making_offer = FALSE;
+  if (!s->host->attach_send (s->host_data, s, NULL, &n_added, &error)) {
+    s->host->error (s->host_data, s, error, NULL);
+    s->conn.making_offer = FALSE;
     return;
   }
-  if (s->initial_done && g_hash_table_size (s->branches) == before
-      && !s->force_offer) {
+  if (s->conn.initial_done && n_added == 0 && !s->conn.force_offer) {
     /* nothing new to offer (the track went into an answer meanwhile) */
-    s->making_offer = FALSE;
+    s->conn.making_offer = FALSE;
     return;
   }
-  s->force_offer = FALSE;
-  for (guint i = 0; i < s->requested_kinds->len; i++)
-    gst_webrtc_room_media_add_receive_transceiver (s,
-        s->requested_kinds->pdata[i]);
-  g_ptr_array_set_size (s->requested_kinds, 0);
-  if (!s->initial_done) {
-    s->offered_first = TRUE;
-    gst_webrtc_room_media_add_receive_transceivers (s);
-    if (!s->channel) {
+  s->conn.force_offer = FALSE;
+  for (guint i = 0; i < s->conn.requested_kinds->len; i++)
+    s->host->add_receive (s->host_data, s, s->conn.requested_kinds->pdata[i]);
+  g_ptr_array_set_size (s->conn.requested_kinds, 0);
+  if (!s->conn.initial_done) {
+    s->conn.offered_first = TRUE;
+    s->host->add_receive (s->host_data, s, NULL);
+    if (!s->conn.channel) {
       GstWebRTCDataChannel *channel = NULL;
-      g_signal_emit_by_name (s->webrtcbin, "create-data-channel", "chat",
+      g_signal_emit_by_name (s->conn.webrtcbin, "create-data-channel", "chat",
           NULL, &channel);
       if (channel) {
         adopt_channel (s, channel);
@@ -827,13 +1043,13 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
 {
   if (s->closed)
     return;
-  if (s->making_offer || s->answering
+  if (s->conn.making_offer || s->conn.answering
       || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE) {
-    s->renegotiate = TRUE;
+    s->conn.renegotiate = TRUE;
     return;
   }
-  s->renegotiate = FALSE;
-  if (s->initial_done && !s->offered_first) {
+  s->conn.renegotiate = FALSE;
+  if (s->conn.initial_done && !s->conn.offered_first) {
     /* webrtcbin 1.22 cannot re-offer from the answering side once a data
      * channel m-line exists ("m=lines removed from the SDP"): ask the peer
      * that made the first offer to offer again (an extension key of
@@ -842,23 +1058,14 @@ gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s)
         gst_webrtc_room_signal_payload_new
         (GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE);
     g_autoptr (JsonObject) data = NULL;
-    g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs (s->bin);
-    GPtrArray *kinds = g_ptr_array_new ();
-    guint i;
 
     /* the kinds of our new tracks: each needs a fresh m-line */
-    for (i = 0; i < inputs->len; i++) {
-      GstWebRTCRoomSendInput *input = inputs->pdata[i];
-      if (!g_hash_table_contains (s->branches, input))
-        g_ptr_array_add (kinds, g_strdup (input->media));
-    }
-    g_ptr_array_add (kinds, NULL);
-    payload->media = (GStrv) g_ptr_array_free (kinds, FALSE);
+    payload->media = s->host->new_track_kinds (s->host_data, s);
     data = gst_webrtc_room_signal_payload_to_json (payload);
-    gst_webrtc_room_base_bin_send_signal (s->bin, s->peer_id, data);
+    s->host->send_signal (s->host_data, s->peer_id, data);
     return;
   }
-  s->making_offer = TRUE;
+  s->conn.making_offer = TRUE;
   when_ready (s, all_inputs_built, prepare_offer);
 }
 
@@ -870,7 +1077,7 @@ on_answer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
   const GstStructure *reply;
   GstWebRTCSessionDescription *answer = NULL;
 
-  s->answering = FALSE;
+  s->conn.answering = FALSE;
   reply = promise_reply_checked (s, promise, "Creating an answer");
   if (!reply)
     return;
@@ -880,7 +1087,7 @@ on_answer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
     return;
   set_local_and_send (s, answer);
   gst_webrtc_session_description_free (answer);
-  s->initial_done = TRUE;
+  s->conn.initial_done = TRUE;
 }
 
 static void
@@ -888,8 +1095,8 @@ create_answer (GstWebRTCRoomPeerSession * s)
 {
   GstPromise *promise = promise_for_step (s, on_answer_created);
 
-  GST_INFO_OBJECT (s->bin, "creating answer for peer %s", s->peer_id);
-  g_signal_emit_by_name (s->webrtcbin, "create-answer", NULL, promise);
+  GST_INFO_OBJECT (s->container, "creating answer for peer %s", s->peer_id);
+  g_signal_emit_by_name (s->conn.webrtcbin, "create-answer", NULL, promise);
   gst_promise_unref (promise);
 }
 
@@ -902,7 +1109,7 @@ candidate_mline (GstWebRTCRoomPeerSession * s,
   gint mline = -1;
   guint i, n;
 
-  g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
+  g_object_get (s->conn.webrtcbin, "remote-description", &desc, NULL);
   if (!desc)
     return -1;
   n = gst_sdp_message_medias_len (desc->sdp);
@@ -930,14 +1137,15 @@ add_candidate (GstWebRTCRoomPeerSession * s,
   gint mline = candidate_mline (s, cand);
 
   if (mline < 0) {
-    GST_WARNING_OBJECT (s->bin, "candidate from %s without a usable m-line "
+    GST_WARNING_OBJECT (s->container,
+        "candidate from %s without a usable m-line "
         "(sdpMid %s, sdpMLineIndex %d): ignored", s->peer_id,
         GST_STR_NULL (cand->sdp_mid), cand->sdp_mline_index);
     return;
   }
-  GST_DEBUG_OBJECT (s->bin, "remote candidate from %s: %s", s->peer_id,
-      cand->candidate);
-  g_signal_emit_by_name (s->webrtcbin, "add-ice-candidate", (guint) mline,
+  GST_DEBUG_OBJECT (s->container, "remote candidate from %s: %s",
+      s->peer_id, cand->candidate);
+  g_signal_emit_by_name (s->conn.webrtcbin, "add-ice-candidate", (guint) mline,
       cand->candidate);
 }
 
@@ -946,34 +1154,33 @@ flush_candidates (GstWebRTCRoomPeerSession * s)
 {
   guint i;
 
-  for (i = 0; i < s->pending_candidates->len; i++)
-    add_candidate (s, s->pending_candidates->pdata[i]);
-  g_ptr_array_set_size (s->pending_candidates, 0);
+  for (i = 0; i < s->conn.pending_candidates->len; i++)
+    add_candidate (s, s->conn.pending_candidates->pdata[i]);
+  g_ptr_array_set_size (s->conn.pending_candidates, 0);
 }
 
 static void
 take_candidate (GstWebRTCRoomPeerSession * s,
     const GstWebRTCRoomSignalPayload * cand)
 {
-  if (s->remote_candidates >= MAX_REMOTE_CANDIDATES) {
-    if (!s->candidates_dropped) {
+  if (s->conn.remote_candidates >= MAX_REMOTE_CANDIDATES) {
+    if (!s->conn.candidates_dropped) {
       g_autofree gchar *reason = g_strdup_printf ("more than %u candidates "
           "for one connection: dropping the rest", MAX_REMOTE_CANDIDATES);
 
-      GST_WARNING_OBJECT (s->bin, "peer %s sent %s", s->peer_id, reason);
-      gst_webrtc_room_base_bin_post_peer_message (s->bin,
-          "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+      GST_WARNING_OBJECT (s->container, "peer %s sent %s", s->peer_id, reason);
+      post_message (s, "webrtcroom-peer-bad-signal", "reason", G_TYPE_STRING,
           reason, NULL);
     }
-    s->candidates_dropped = TRUE;
+    s->conn.candidates_dropped = TRUE;
     return;
   }
-  s->remote_candidates++;
+  s->conn.remote_candidates++;
   /* candidates before the remote description are queued, not dropped */
-  if (s->remote_set)
+  if (s->conn.remote_set)
     add_candidate (s, cand);
   else
-    g_ptr_array_add (s->pending_candidates,
+    g_ptr_array_add (s->conn.pending_candidates,
         gst_webrtc_room_signal_payload_copy (cand));
 }
 
@@ -985,10 +1192,10 @@ prepare_answer (GstWebRTCRoomPeerSession * s)
 
   /* TRAPS.md: build the send branches with the offer's payload types
    * before the answer, or webrtcbin answers recvonly. */
-  g_object_get (s->webrtcbin, "remote-description", &desc, NULL);
-  if (!gst_webrtc_room_media_attach_send (s, desc->sdp, &error))
-    gst_webrtc_room_base_bin_session_fail (s->bin, s, error);
-  gst_webrtc_room_media_configure_answer_transceivers (s, desc->sdp);
+  g_object_get (s->conn.webrtcbin, "remote-description", &desc, NULL);
+  if (!s->host->attach_send (s->host_data, s, desc->sdp, NULL, &error))
+    s->host->error (s->host_data, s, error, NULL);
+  s->host->configure_answer (s->host_data, s, desc->sdp);
   gst_webrtc_session_description_free (desc);
   when_caps_ready (s, create_answer);
 }
@@ -997,10 +1204,10 @@ static void
 on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 {
   if (!promise_reply_checked (s, promise, "Applying the remote offer")) {
-    s->answering = FALSE;
+    s->conn.answering = FALSE;
     return;
   }
-  s->remote_set = TRUE;
+  s->conn.remote_set = TRUE;
   flush_candidates (s);
   when_ready (s, all_inputs_built, prepare_answer);
 }
@@ -1008,14 +1215,14 @@ on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 static void
 on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 {
-  s->making_offer = FALSE;
-  s->restart_sent_us = 0;
+  s->conn.making_offer = FALSE;
+  s->conn.restart_sent_us = 0;
   if (!promise_reply_checked (s, promise, "Applying the remote answer"))
     return;
-  s->remote_set = TRUE;
-  s->initial_done = TRUE;
+  s->conn.remote_set = TRUE;
+  s->conn.initial_done = TRUE;
   flush_candidates (s);
-  if (s->renegotiate)
+  if (s->conn.renegotiate)
     gst_webrtc_room_peer_session_negotiate (s);
 }
 
@@ -1032,22 +1239,22 @@ remote_replace_too_soon (GstWebRTCRoomPeerSession * s, const gchar * why)
 
   if (!s->remote_replace_us || since_ms >= REMOTE_RESTART_MIN_INTERVAL_MS)
     return FALSE;
-  GST_WARNING_OBJECT (s->bin, "peer %s: offer (%s) %" G_GINT64_FORMAT " ms "
+  GST_WARNING_OBJECT (s->container,
+      "peer %s: offer (%s) %" G_GINT64_FORMAT " ms "
       "after the last one that replaced our connection: ignored", s->peer_id,
       why, since_ms);
-  gst_webrtc_room_base_bin_post_peer_message (s->bin,
-      "webrtcroom-peer-bad-signal", s->peer_id, "reason", G_TYPE_STRING,
+  post_message (s, "webrtcroom-peer-bad-signal", "reason", G_TYPE_STRING,
       "offers replacing the connection too often", NULL);
   return TRUE;
 }
 
-static GstWebRTCRoomPeerSession *
+static gboolean
 replace_for_remote_offer (GstWebRTCRoomPeerSession * s)
 {
-  s = gst_webrtc_room_base_bin_replace_session (s->bin, s);
-  if (s)
-    s->remote_replace_us = g_get_monotonic_time ();
-  return s;
+  if (!gst_webrtc_room_peer_session_replace_connection (s))
+    return FALSE;
+  s->remote_replace_us = g_get_monotonic_time ();
+  return TRUE;
 }
 
 static void
@@ -1062,45 +1269,43 @@ handle_description (GstWebRTCRoomPeerSession * s,
 
   /* type, size and m-line count were checked by the payload codec */
   if (gst_sdp_message_new_from_text (payload->sdp, &sdp) != GST_SDP_OK) {
-    gst_webrtc_room_base_bin_session_error (s->bin, s,
-        "The remote peer sent an SDP that cannot be parsed", s->peer_id);
+    session_error (s, "The remote peer sent an SDP that cannot be parsed",
+        s->peer_id);
     if (sdp)
       gst_sdp_message_free (sdp);
     return;
   }
   if (gst_sdp_message_medias_len (sdp) > GST_WEBRTC_ROOM_MAX_MLINES) {
-    GST_WARNING_OBJECT (s->bin, "peer %s sent an SDP with %u m-lines (at "
+    GST_WARNING_OBJECT (s->container, "peer %s sent an SDP with %u m-lines (at "
         "most %u): ignored", s->peer_id, gst_sdp_message_medias_len (sdp),
         GST_WEBRTC_ROOM_MAX_MLINES);
     gst_sdp_message_free (sdp);
     return;
   }
 
-  if (is_offer && restart && (s->initial_done || s->remote_set)) {
+  if (is_offer && restart && (s->conn.initial_done || s->conn.remote_set)) {
     if (remote_replace_too_soon (s, "restart")) {
       gst_sdp_message_free (sdp);
       return;
     }
     /* the peer found our connection dead and made a new one */
-    gst_webrtc_room_base_bin_post_peer_message (s->bin,
-        "webrtcroom-peer-reconnecting", s->peer_id, "reason", G_TYPE_STRING,
+    post_message (s, "webrtcroom-peer-reconnecting", "reason", G_TYPE_STRING,
         "remote-restart", "attempt", G_TYPE_UINT, s->restarts + 1, NULL);
-    s = replace_for_remote_offer (s);
-    if (!s) {
+    if (!replace_for_remote_offer (s)) {
       gst_sdp_message_free (sdp);
       return;
     }
   }
   if (is_offer) {
-    gboolean collision = s->making_offer || s->answering
+    gboolean collision = s->conn.making_offer || s->conn.answering
         || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE;
     /* a restart offer of ours that got no answer was lost: the peer's new
      * one wins even against the impolite side */
     gboolean yield = s->polite || (restart && restart_offer_lost (s));
 
     if (collision && !yield) {
-      GST_INFO_OBJECT (s->bin, "glare with %s: impolite, ignoring its offer",
-          s->peer_id);
+      GST_INFO_OBJECT (s->container,
+          "glare with %s: impolite, ignoring its offer", s->peer_id);
       gst_sdp_message_free (sdp);
       return;
     }
@@ -1109,25 +1314,25 @@ handle_description (GstWebRTCRoomPeerSession * s,
     if (collision) {
       /* a real glare (we are offering too) always yields; offers piling
        * up while we answer are the peer's doing, and limited */
-      if (!s->making_offer && remote_replace_too_soon (s, "offer while we "
+      if (!s->conn.making_offer && remote_replace_too_soon (s, "offer while we "
               "answer")) {
         gst_sdp_message_free (sdp);
         return;
       }
-      GST_INFO_OBJECT (s->bin, "glare with %s: %s, dropping our offer",
+      GST_INFO_OBJECT (s->container, "glare with %s: %s, dropping our offer",
           s->peer_id, s->polite ? "polite" : "our restart offer was lost");
-      s = replace_for_remote_offer (s);
-      if (!s) {
+      if (!replace_for_remote_offer (s)) {
         gst_sdp_message_free (sdp);
         return;
       }
     }
-    s->answering = TRUE;
-    s->remote_set = FALSE;
+    s->conn.answering = TRUE;
+    s->conn.remote_set = FALSE;
     promise = promise_for_step (s, on_remote_offer_set);
   } else {
-    if (!s->making_offer) {
-      GST_WARNING_OBJECT (s->bin, "unexpected answer from %s", s->peer_id);
+    if (!s->conn.making_offer) {
+      GST_WARNING_OBJECT (s->container, "unexpected answer from %s",
+          s->peer_id);
       gst_sdp_message_free (sdp);
       return;
     }
@@ -1135,7 +1340,8 @@ handle_description (GstWebRTCRoomPeerSession * s,
   }
   desc = gst_webrtc_session_description_new (is_offer ?
       GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  g_signal_emit_by_name (s->webrtcbin, "set-remote-description", desc, promise);
+  g_signal_emit_by_name (s->conn.webrtcbin, "set-remote-description", desc,
+      promise);
   gst_promise_unref (promise);
   gst_webrtc_session_description_free (desc);
 }
@@ -1153,11 +1359,12 @@ gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
     case GST_WEBRTC_ROOM_PAYLOAD_RENEGOTIATE:{
       guint i;
 
-      s->force_offer = TRUE;
+      s->conn.force_offer = TRUE;
       for (i = 0; payload->media && payload->media[i]; i++) {
         /* one new m-line per kind asked, never more than an SDP may hold */
-        if (s->requested_kinds->len < GST_WEBRTC_ROOM_MAX_MLINES)
-          g_ptr_array_add (s->requested_kinds, g_strdup (payload->media[i]));
+        if (s->conn.requested_kinds->len < GST_WEBRTC_ROOM_MAX_MLINES)
+          g_ptr_array_add (s->conn.requested_kinds,
+              g_strdup (payload->media[i]));
       }
       gst_webrtc_room_peer_session_negotiate (s);
       break;
@@ -1172,70 +1379,10 @@ gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
   }
 }
 
-typedef struct
+gpointer
+gst_webrtc_room_peer_session_get_host_data (GstWebRTCRoomPeerSession * s)
 {
-  GMutex lock;
-  GCond cond;
-  gboolean changed;
-} PromiseWaiter;
-
-static void
-promise_waiter_clear (PromiseWaiter * w)
-{
-  g_mutex_clear (&w->lock);
-  g_cond_clear (&w->cond);
-}
-
-static void
-promise_waiter_unref (gpointer w)
-{
-  g_atomic_rc_box_release_full (w, (GDestroyNotify) promise_waiter_clear);
-}
-
-static void
-on_stats_promise_changed (GstPromise * promise, gpointer user_data)
-{
-  PromiseWaiter *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->changed = TRUE;
-  g_cond_broadcast (&w->cond);
-  g_mutex_unlock (&w->lock);
-}
-
-/* webrtcbin's get-stats, waiting at most @timeout_ms: a webrtcbin closed
- * between queueing the request and running it may never answer, and the
- * caller (an application thread) must not hang on it. */
-GstStructure *
-gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin, guint timeout_ms)
-{
-  PromiseWaiter *w = g_atomic_rc_box_new0 (PromiseWaiter);
-  GstPromise *promise;
-  GstStructure *stats = NULL;
-  gint64 deadline =
-      g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean changed;
-
-  g_mutex_init (&w->lock);
-  g_cond_init (&w->cond);
-  promise = gst_promise_new_with_change_func (on_stats_promise_changed,
-      g_atomic_rc_box_acquire (w), promise_waiter_unref);
-  g_signal_emit_by_name (webrtcbin, "get-stats", NULL, promise);
-  g_mutex_lock (&w->lock);
-  while (!w->changed && g_cond_wait_until (&w->cond, &w->lock, deadline));
-  changed = w->changed;
-  g_mutex_unlock (&w->lock);
-  if (!changed) {
-    GST_WARNING_OBJECT (webrtcbin, "no stats after %u ms", timeout_ms);
-    gst_promise_interrupt (promise);
-  } else if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
-    const GstStructure *reply = gst_promise_get_reply (promise);
-    if (reply && !gst_structure_has_field (reply, "error"))
-      stats = gst_structure_copy (reply);
-  }
-  gst_promise_unref (promise);
-  promise_waiter_unref (w);
-  return stats;
+  return s->host_data;
 }
 
 void
@@ -1244,20 +1391,7 @@ gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s)
   if (s->closed)
     return;
   s->closed = TRUE;
-  if (s->caps_wait) {
-    g_source_destroy (s->caps_wait);
-    g_clear_pointer (&s->caps_wait, g_source_unref);
-  }
-  if (s->channel) {
-    g_signal_handlers_disconnect_matched (s->channel, G_SIGNAL_MATCH_FUNC, 0,
-        0, NULL, on_channel_message, NULL);
-  }
-  g_signal_handlers_disconnect_matched (s->webrtcbin, G_SIGNAL_MATCH_DATA, 0,
-      0, NULL, NULL, s);
-  /* stops the webrtcbin too */
-  gst_webrtc_room_media_detach_send (s);
-  gst_bin_remove (GST_BIN (s->bin), s->webrtcbin);
-  gst_webrtc_room_media_detach_recv (s);
+  connection_stop (s);
 }
 
 void
@@ -1265,22 +1399,89 @@ gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s)
 {
   if (!s)
     return;
-  if (s->webrtcbin && !s->closed && GST_OBJECT_PARENT (s->webrtcbin))
+  if (s->conn.webrtcbin && !s->closed && GST_OBJECT_PARENT (s->conn.webrtcbin))
     gst_webrtc_room_peer_session_close (s);
-  g_clear_object (&s->channel);
-  g_clear_pointer (&s->pending_candidates, g_ptr_array_unref);
-  g_clear_pointer (&s->branches, g_hash_table_unref);
-  g_clear_pointer (&s->recv_elements, g_ptr_array_unref);
-  g_clear_pointer (&s->src_pads, g_ptr_array_unref);
-  g_clear_pointer (&s->kept_pads, g_ptr_array_unref);
-  g_clear_pointer (&s->requested_kinds, g_ptr_array_unref);
-  g_mutex_clear (&s->recv_lock);
-  if (s->caps_wait) {
-    g_source_destroy (s->caps_wait);
-    g_source_unref (s->caps_wait);
-  }
-  gst_clear_object (&s->webrtcbin);
+  connection_clear (s);
+  if (s->media_free)
+    s->media_free (s->media);
   g_free (s->peer_id);
   g_free (s->name);
   g_free (s);
+}
+
+/* Accessors */
+
+const gchar *
+gst_webrtc_room_peer_session_get_peer_id (GstWebRTCRoomPeerSession * s)
+{
+  return s->peer_id;
+}
+
+GstElement *
+gst_webrtc_room_peer_session_get_webrtcbin (GstWebRTCRoomPeerSession * s)
+{
+  return s->conn.webrtcbin;
+}
+
+GstWebRTCDataChannel *
+gst_webrtc_room_peer_session_dup_channel (GstWebRTCRoomPeerSession * s)
+{
+  return s->conn.channel ? g_object_ref (s->conn.channel) : NULL;
+}
+
+GstWebRTCPeerConnectionState
+gst_webrtc_room_peer_session_get_connection_state (GstWebRTCRoomPeerSession * s)
+{
+  return s->conn.connection_state;
+}
+
+const GstWebRTCRoomPeerRole *
+gst_webrtc_room_peer_session_get_remote_role (GstWebRTCRoomPeerSession * s)
+{
+  return &s->remote_role;
+}
+
+guint
+gst_webrtc_room_peer_session_get_restarts (GstWebRTCRoomPeerSession * s)
+{
+  return s->restarts;
+}
+
+void
+gst_webrtc_room_peer_session_set_restarts (GstWebRTCRoomPeerSession * s,
+    guint restarts)
+{
+  s->restarts = restarts;
+}
+
+gpointer
+gst_webrtc_room_peer_session_get_media (GstWebRTCRoomPeerSession * s)
+{
+  return s->media;
+}
+
+gboolean
+gst_webrtc_room_peer_session_awaits_first_offer (GstWebRTCRoomPeerSession * s)
+{
+  return !s->conn.initial_done && !s->conn.making_offer && !s->conn.answering;
+}
+
+void
+gst_webrtc_room_peer_session_negotiate_forced (GstWebRTCRoomPeerSession * s)
+{
+  s->conn.force_offer = TRUE;
+  gst_webrtc_room_peer_session_negotiate (s);
+}
+
+void
+gst_webrtc_room_peer_session_negotiate_restart (GstWebRTCRoomPeerSession * s)
+{
+  s->conn.restart_offer = TRUE;
+  gst_webrtc_room_peer_session_negotiate (s);
+}
+
+void
+gst_webrtc_room_peer_session_renegotiate_later (GstWebRTCRoomPeerSession * s)
+{
+  s->conn.renegotiate = TRUE;
 }

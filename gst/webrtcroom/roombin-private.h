@@ -18,42 +18,12 @@
 
 #include "roombin.h"
 #include "codecs-private.h"
+#include "peersession-private.h"
 
 G_BEGIN_DECLS GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
 #define GST_CAT_DEFAULT gst_webrtc_room_debug
 
 typedef struct _GstWebRTCRoomSendInput GstWebRTCRoomSendInput;
-typedef struct _GstWebRTCRoomPeerSession GstWebRTCRoomPeerSession;
-
-/* Failures of one peer connection, in the library's peer error domain:
- * the code, never the message text, decides how loud they are. */
-#define GST_WEBRTC_ROOM_PEER_ERROR (gst_webrtc_room_peer_error_quark ())
-GQuark gst_webrtc_room_peer_error_quark (void);
-
-typedef enum
-{
-  /* a track of ours has no codec the peer accepts: that peer goes without
-   * it, everyone else is unaffected (a warning) */
-  GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE,
-  /* a send branch could not be linked to the peer connection */
-  GST_WEBRTC_ROOM_PEER_ERROR_LINK,
-  /* an element needed for sending is not installed (an element error:
-   * every peer is affected) */
-  GST_WEBRTC_ROOM_PEER_ERROR_MISSING_ELEMENT,
-} GstWebRTCRoomPeerError;
-
-/* What a peer sends and receives, announced in its join `meta`
- * (docs/protocol.md "Roles"); a peer without these keys (a browser) sends
- * both kinds and receives. */
-typedef struct
-{
-  gboolean sends_video;
-  gboolean sends_audio;
-  gboolean receives;
-  gboolean data;                /* asked for data channels */
-} GstWebRTCRoomPeerRole;
-
-#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE }
 
 void gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
     JsonObject * meta);
@@ -74,73 +44,6 @@ struct _GstWebRTCRoomSendInput
   const GstWebRTCRoomCodec *codec;
   gboolean chain_built;
   gboolean eos;
-};
-
-/* Snapshot of the ICE/transport settings a new webrtcbin needs. */
-typedef struct
-{
-  gchar *stun_server;           /* stun://host:port or NULL */
-  GStrv turn_servers;           /* turn(s)://user:pass@host:port */
-  GstWebRTCICETransportPolicy ice_transport_policy;
-  GStrv local_addresses;
-  gboolean upnp;
-  gboolean ice_tcp;
-  guint latency;
-  gboolean nack;
-  gboolean fec;
-} GstWebRTCRoomIceConfig;
-
-void gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config);
-
-struct _GstWebRTCRoomPeerSession
-{
-  GstWebRTCRoomBaseBin *bin;    /* not a ref: the bin outlives sessions */
-  gchar *peer_id;
-  gchar *name;
-  GstWebRTCRoomPeerRole remote_role;    /* what the peer sends/receives */
-  gboolean polite;
-  GstElement *webrtcbin;
-  GstWebRTCDataChannel *channel;
-
-  /* negotiation, touched on the bin's signalling context only */
-  gboolean making_offer;
-  gboolean answering;
-  gboolean remote_set;
-  gboolean renegotiate;
-  gboolean initial_done;
-  gboolean offered_first;       /* we made the initial offer */
-  gboolean force_offer;         /* the peer asked us to offer again */
-  GPtrArray *requested_kinds;   /* new m-lines it asked for ("audio"...) */
-  gboolean closed;
-  GPtrArray *pending_candidates;        /* GstWebRTCRoomSignalPayload* */
-  guint remote_candidates;      /* taken for this connection (bounded) */
-  gboolean candidates_dropped;  /* the bound was hit (warned once) */
-  GSource *caps_wait;
-  guint caps_wait_rounds;
-
-  /* GstWebRTCRoomSendInput* -> GstElement* (the branch queue) */
-  GHashTable *branches;
-  guint n_src_pads;
-  GPtrArray *recv_elements;     /* GstElement*, owned by the bin */
-  GPtrArray *src_pads;          /* ghost pads we added to the bin */
-  GPtrArray *kept_pads;         /* src pads of the connection this one
-                                 * replaced, still linked downstream,
-                                 * waiting for a track of their kind */
-  GMutex recv_lock;             /* guards the two arrays above */
-  GstWebRTCPeerConnectionState connection_state;
-
-  /* media watchdog: last_rx_ms is written by nicesrc's streaming thread
-   * (atomic): ms since created_us of the last RTP or RTCP packet
-   * received, -1 before the first one */
-  gint64 created_us;
-  gint last_rx_ms;
-  gboolean nack;
-  gboolean fec;
-  guint restarts;               /* times this peer's connection was replaced */
-  gboolean restart_offer;       /* our next offer replaces a dead connection */
-  gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
-  gint64 remote_replace_us;     /* this connection replaced one on the
-                                 * peer's offer (restart, glare), then */
 };
 
 typedef struct
@@ -174,7 +77,8 @@ typedef struct
 
   /* the signalling thread */
   GThread *thread;
-  GMainContext *context;
+  GMainContext *context;        /* written under context_lock */
+  GMutex context_lock;
   GMainLoop *loop;
   GstWebRTCRoomSignaller *signaller;
   gboolean custom_signaller;
@@ -216,33 +120,31 @@ void gst_webrtc_room_base_bin_notify_peer_id (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_post_peer_message (GstWebRTCRoomBaseBin * self,
     const gchar * what, const gchar * peer_id, const gchar * first_field, ...);
 
-/* peersession.c */
-GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (GstWebRTCRoomBaseBin
-    * bin, const gchar * peer_id, const gchar * name, const gchar * own_id,
-    const GstWebRTCRoomIceConfig * config);
-void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
-    const GstWebRTCRoomSignalPayload * payload);
-gboolean gst_webrtc_room_peer_session_send_text (GstWebRTCRoomPeerSession * s,
-    const gchar * text);
-GstStructure *gst_webrtc_room_webrtcbin_get_stats (GstElement * webrtcbin,
-    guint timeout_ms);
-void gst_webrtc_room_peer_session_close (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_peer_session_free (GstWebRTCRoomPeerSession * s);
-void
-gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession *
-    s, GstWebRTCRTPTransceiver * trans, const gchar * media);
-const gchar *gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession
-    * s, guint timeout_ms, gint64 * silent_ms);
+/* media.c: the bin's media for one peer session */
+typedef struct
+{
+  /* GstWebRTCRoomSendInput* -> GstElement* (the branch queue) */
+  GHashTable *branches;
+  guint n_src_pads;
+  GPtrArray *recv_elements;     /* GstElement*, owned by the bin */
+  GPtrArray *src_pads;          /* ghost pads we added to the bin */
+  GPtrArray *kept_pads;         /* src pads of the connection this one
+                                 * replaced, still linked downstream,
+                                 * waiting for a track of their kind */
+  GMutex recv_lock;             /* guards the two arrays above */
+} GstWebRTCRoomPeerMedia;
 
-/* media.c */
+GstWebRTCRoomPeerMedia *gst_webrtc_room_peer_media_new (void);
+void gst_webrtc_room_peer_media_free (GstWebRTCRoomPeerMedia * m);
 GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin *
     bin, GstPadTemplate * templ, const gchar * name);
 void gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input);
 void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
+GstPad *gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput *
+    input);
+void gst_webrtc_room_request_key_unit (GstPad * pad);
 gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
-    const GstSDPMessage * offer, GError ** error);
+    const GstSDPMessage * offer, guint * n_added, GError ** error);
 void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession *
     s);
 void gst_webrtc_room_media_add_receive_transceiver (GstWebRTCRoomPeerSession *
@@ -257,6 +159,7 @@ gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_media_flush_start (GPtrArray * src_pads);
 
 /* roombin.c: called by sessions */
 GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin *
@@ -264,10 +167,10 @@ GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin *
 GPtrArray *gst_webrtc_room_base_bin_dup_inputs (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_send_signal (GstWebRTCRoomBaseBin * self,
     const gchar * to, JsonObject * data);
+gboolean gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self,
+    GSource * source);
 void gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify);
-GMainContext *gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin *
-    self);
 gboolean gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin *
     self, GstWebRTCRoomPeerSession * s);
@@ -283,9 +186,6 @@ void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
 GstWebRTCRoomPeerSession
     * gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id);
-GstWebRTCRoomPeerSession
-    * gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
-    GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms);
 

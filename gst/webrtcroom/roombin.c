@@ -199,28 +199,34 @@ gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self)
   return decode;
 }
 
-GMainContext *
-gst_webrtc_room_base_bin_get_context (GstWebRTCRoomBaseBin * self)
+/* Attaches @source to the signalling context; FALSE when the thread is
+ * not running. Any thread. */
+gboolean
+gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self, GSource * source)
 {
-  return PRIV (self)->context;
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  gboolean attached = FALSE;
+
+  /* webrtcbin and streaming threads call this while the element stops */
+  g_mutex_lock (&priv->context_lock);
+  if (priv->context) {
+    g_source_attach (source, priv->context);
+    attached = TRUE;
+  }
+  g_mutex_unlock (&priv->context_lock);
+  return attached;
 }
 
 void
 gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  GSource *source;
+  GSource *source = g_idle_source_new ();
 
-  if (!priv->context) {
-    if (notify)
-      notify (data);
-    return;
-  }
-  source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, func, data, notify);
-  g_source_attach (source, priv->context);
+  /* not attached: unref frees @data */
+  gst_webrtc_room_base_bin_attach (self, source);
   g_source_unref (source);
 }
 
@@ -295,27 +301,34 @@ gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   guint i;
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+  GstWebRTCPeerConnectionState state =
+      gst_webrtc_room_peer_session_get_connection_state (s);
 
-  GST_INFO_OBJECT (self, "peer %s: connection %d", s->peer_id,
-      s->connection_state);
-  if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+  GST_INFO_OBJECT (self, "peer %s: connection %d", peer_id, state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    g_autoptr (GPtrArray) pads =
+        g_ptr_array_new_with_free_func (gst_object_unref);
+
     gst_webrtc_room_base_bin_post_peer_message (self,
-        "webrtcroom-peer-connected", s->peer_id, NULL);
-    /* the key frame sent at attach time went out before DTLS was up */
+        "webrtcroom-peer-connected", peer_id, NULL);
+    /* the key frame sent at attach time went out before DTLS was up; the
+     * pads are taken under the lock, the events pushed without it */
     g_mutex_lock (&priv->lock);
     for (i = 0; i < priv->inputs->len; i++)
-      gst_webrtc_room_send_input_force_key_unit (priv->inputs->pdata[i]);
+      g_ptr_array_add (pads,
+          gst_webrtc_room_send_input_get_key_unit_pad (priv->inputs->pdata[i]));
     g_mutex_unlock (&priv->lock);
-  } else if (s->connection_state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    for (i = 0; i < pads->len; i++)
+      gst_webrtc_room_request_key_unit (pads->pdata[i]);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-        s->peer_id, "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
+        peer_id, "reason", G_TYPE_STRING, "ice-or-dtls-failed", NULL);
     GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
-        ("The connection to peer %s failed", s->peer_id), (NULL));
+        ("The connection to peer %s failed", peer_id), (NULL));
   }
 }
 
-G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
-    gst_webrtc_room_peer_error);
 
 /* A failure of one peer connection: that peer's problem, a warning; the
  * pipeline and every other peer keep going. */
@@ -323,8 +336,10 @@ void
 gst_webrtc_room_base_bin_session_error (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * text, const gchar * debug)
 {
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-      s->peer_id, "reason", G_TYPE_STRING, text, NULL);
+      peer_id, "reason", G_TYPE_STRING, text, NULL);
   GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", text), ("%s",
           debug ? debug : ""));
 }
@@ -336,8 +351,10 @@ void
 gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const GError * error)
 {
+  const gchar *peer_id = gst_webrtc_room_peer_session_get_peer_id (s);
+
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-failed",
-      s->peer_id, "reason", G_TYPE_STRING, error->message, "domain",
+      peer_id, "reason", G_TYPE_STRING, error->message, "domain",
       G_TYPE_STRING, g_quark_to_string (error->domain), "code", G_TYPE_INT,
       error->code, NULL);
   if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
@@ -349,11 +366,11 @@ gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
   if (error->domain == GST_WEBRTC_ROOM_PEER_ERROR
       && error->code == GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE) {
     GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND, ("%s",
-            error->message), ("peer %s", s->peer_id));
+            error->message), ("peer %s", peer_id));
     return;
   }
   GST_ELEMENT_WARNING (self, STREAM, FAILED, ("%s", error->message),
-      ("peer %s", s->peer_id));
+      ("peer %s", peer_id));
 }
 
 /* What this element sends and receives (announced when joining). */
@@ -466,9 +483,12 @@ start_thread (GstWebRTCRoomBaseBin * self)
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autofree gchar *name = g_strdup_printf ("%s:signal",
       GST_OBJECT_NAME (self));
+  GMainContext *context = g_main_context_new ();
 
-  priv->context = g_main_context_new ();
-  priv->loop = g_main_loop_new (priv->context, FALSE);
+  priv->loop = g_main_loop_new (context, FALSE);
+  g_mutex_lock (&priv->context_lock);
+  priv->context = context;
+  g_mutex_unlock (&priv->context_lock);
   priv->thread = g_thread_new (name, signalling_thread, priv);
 }
 
@@ -483,6 +503,7 @@ static void
 stop_thread (GstWebRTCRoomBaseBin * self)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GMainContext *context;
 
   if (!priv->thread)
     return;
@@ -492,7 +513,10 @@ stop_thread (GstWebRTCRoomBaseBin * self)
   g_clear_pointer (&priv->loop, g_main_loop_unref);
   /* drain what was queued after the loop stopped */
   while (g_main_context_iteration (priv->context, FALSE));
-  g_clear_pointer (&priv->context, g_main_context_unref);
+  g_mutex_lock (&priv->context_lock);
+  context = g_steal_pointer (&priv->context);
+  g_mutex_unlock (&priv->context_lock);
+  g_main_context_unref (context);
 }
 
 /* Settings the user can get wrong are checked when the element leaves
@@ -845,8 +869,10 @@ gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
 
     g_mutex_lock (&priv->lock);
     s = g_hash_table_lookup (priv->sessions, list->pdata[i]);
-    if (s)
-      webrtcbin = gst_object_ref (s->webrtcbin);
+    /* none when a replacement could not be made */
+    if (s && gst_webrtc_room_peer_session_get_webrtcbin (s))
+      webrtcbin =
+          gst_object_ref (gst_webrtc_room_peer_session_get_webrtcbin (s));
     g_mutex_unlock (&priv->lock);
     if (!webrtcbin)
       continue;
@@ -887,8 +913,12 @@ gst_webrtc_room_base_bin_send_data (GstWebRTCRoomBaseBin * self,
   g_hash_table_iter_init (&iter, priv->sessions);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     GstWebRTCRoomPeerSession *s = value;
-    if ((!peer_id || g_str_equal (peer_id, key)) && s->channel)
-      g_ptr_array_add (channels, g_object_ref (s->channel));
+    GstWebRTCDataChannel *channel = NULL;
+
+    if (!peer_id || g_str_equal (peer_id, key))
+      channel = gst_webrtc_room_peer_session_dup_channel (s);
+    if (channel)
+      g_ptr_array_add (channels, channel);
   }
   g_mutex_unlock (&priv->lock);
   for (i = 0; i < channels->len; i++) {
@@ -1174,6 +1204,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   g_ptr_array_free (priv->inputs, TRUE);
   g_clear_pointer (&priv->ice_servers, json_array_unref);
   g_mutex_clear (&priv->lock);
+  g_mutex_clear (&priv->context_lock);
 
   G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->finalize (object);
 }
@@ -1215,6 +1246,7 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   priv->max_peers = DEFAULT_MAX_PEERS;
   priv->data_channels = DEFAULT_DATA_CHANNELS;
   g_mutex_init (&priv->lock);
+  g_mutex_init (&priv->context_lock);
   priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_webrtc_room_peer_session_free);
   priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

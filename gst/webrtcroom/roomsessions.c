@@ -13,6 +13,9 @@
  * with ICE servers from the element properties or the welcome. */
 
 #include "roombin-private.h"
+
+#define PEER_MEDIA(s) \
+    ((GstWebRTCRoomPeerMedia *) gst_webrtc_room_peer_session_get_media (s))
 #include "websocketsignaller.h"
 #include "signallerselect-private.h"
 
@@ -116,14 +119,6 @@ split_list (const gchar * list)
   }
   g_ptr_array_add (out, NULL);
   return (GStrv) g_ptr_array_free (out, FALSE);
-}
-
-void
-gst_webrtc_room_ice_config_clear (GstWebRTCRoomIceConfig * config)
-{
-  g_free (config->stun_server);
-  g_strfreev (config->turn_servers);
-  g_strfreev (config->local_addresses);
 }
 
 static void
@@ -350,18 +345,222 @@ forget_refused (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   g_mutex_unlock (&priv->lock);
 }
 
+/* The bin as the host of its peer sessions */
+
+static void
+post_missing_webrtcbin (GstWebRTCRoomBaseBin * self)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
+  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+      ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
+}
+
+static gboolean
+host_attach (gpointer host_data, GSource * source)
+{
+  return gst_webrtc_room_base_bin_attach (host_data, source);
+}
+
+static GstWebRTCRoomPeerSession *
+host_lookup (gpointer host_data, const gchar * peer_id)
+{
+  return gst_webrtc_room_base_bin_lookup_session (host_data, peer_id);
+}
+
+static void
+host_send_signal (gpointer host_data, const gchar * peer_id,
+    JsonObject * payload)
+{
+  gst_webrtc_room_base_bin_send_signal (host_data, peer_id, payload);
+}
+
+static void
+host_post_message (gpointer host_data, GstStructure * fields)
+{
+  gst_element_post_message (GST_ELEMENT (host_data),
+      gst_message_new_element (GST_OBJECT (host_data), fields));
+}
+
+static void
+host_state_changed (gpointer host_data, GstWebRTCRoomPeerSession * s)
+{
+  gst_webrtc_room_base_bin_session_state_changed (host_data, s);
+}
+
+static void
+host_error (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    const GError * error, const gchar * debug)
+{
+  if (g_error_matches (error, GST_WEBRTC_ROOM_PEER_ERROR,
+          GST_WEBRTC_ROOM_PEER_ERROR_NEGOTIATION))
+    gst_webrtc_room_base_bin_session_error (host_data, s, error->message,
+        debug);
+  else
+    gst_webrtc_room_base_bin_session_fail (host_data, s, error);
+}
+
+static void
+host_data_received (gpointer host_data, const gchar * peer_id,
+    const gchar * text)
+{
+  gst_webrtc_room_base_bin_data_received (host_data, peer_id, text);
+}
+
+static void
+host_src_pad_added (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    GstPad * pad)
+{
+  gst_webrtc_room_media_on_src_pad (s, pad);
+}
+
+/* A streaming thread of the old connection may be blocked downstream (a
+ * sink prerolling while the pipeline is paused) with the stream lock that
+ * stopping the old webrtcbin needs: the src pads are flushed. */
+static gpointer
+host_replace_begin (gpointer host_data, GstWebRTCRoomPeerSession * s)
+{
+  GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
+
+  /* as close() does for the pads it removes */
+  gst_webrtc_room_media_flush_start (pads);
+  return pads;
+}
+
+static void
+host_replace_end (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    gpointer token, gboolean ok)
+{
+  GstWebRTCRoomBaseBin *self = host_data;
+  GPtrArray *pads = token;
+  guint i;
+
+  /* the old decoders are gone: the pads wait, still linked downstream (a
+   * gst-launch pipeline links a pad once), for the new connection's
+   * tracks */
+  for (i = 0; i < pads->len; i++) {
+    gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
+    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
+  }
+  if (!ok) {
+    for (i = 0; i < pads->len; i++) {
+      gst_pad_set_active (pads->pdata[i], FALSE);
+      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
+    }
+    g_ptr_array_unref (pads);
+    post_missing_webrtcbin (self);
+    return;
+  }
+  PEER_MEDIA (s)->kept_pads = pads;
+}
+
+static void
+host_ice_config (gpointer host_data, GstWebRTCRoomIceConfig * config)
+{
+  ice_config_init (host_data, config);
+}
+
+static gboolean
+host_inputs_ready (gpointer host_data)
+{
+  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs
+      (host_data);
+  guint i;
+
+  for (i = 0; i < inputs->len; i++) {
+    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    if (!input->chain_built)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+host_attach_send (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    const GstSDPMessage * offer, guint * n_added, GError ** error)
+{
+  return gst_webrtc_room_media_attach_send (s, offer, n_added, error);
+}
+
+static GStrv
+host_new_track_kinds (gpointer host_data, GstWebRTCRoomPeerSession * s)
+{
+  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs
+      (host_data);
+  GPtrArray *kinds = g_ptr_array_new ();
+  guint i;
+
+  for (i = 0; i < inputs->len; i++) {
+    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    if (!g_hash_table_contains (PEER_MEDIA (s)->branches, input))
+      g_ptr_array_add (kinds, g_strdup (input->media));
+  }
+  g_ptr_array_add (kinds, NULL);
+  return (GStrv) g_ptr_array_free (kinds, FALSE);
+}
+
+static void
+host_add_receive (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    const gchar * kind)
+{
+  if (kind)
+    gst_webrtc_room_media_add_receive_transceiver (s, kind);
+  else
+    gst_webrtc_room_media_add_receive_transceivers (s);
+}
+
+static void
+host_configure_answer (gpointer host_data, GstWebRTCRoomPeerSession * s,
+    const GstSDPMessage * offer)
+{
+  gst_webrtc_room_media_configure_answer_transceivers (s, offer);
+}
+
+static void
+host_detach_send (gpointer host_data, GstWebRTCRoomPeerSession * s)
+{
+  gst_webrtc_room_media_detach_send (s);
+}
+
+static void
+host_detach_recv (gpointer host_data, GstWebRTCRoomPeerSession * s)
+{
+  gst_webrtc_room_media_detach_recv (s);
+}
+
+static const GstWebRTCRoomPeerHost bin_host = {
+  .attach = host_attach,
+  .lookup = host_lookup,
+  .send_signal = host_send_signal,
+  .post_message = host_post_message,
+  .state_changed = host_state_changed,
+  .error = host_error,
+  .data_received = host_data_received,
+  .src_pad_added = host_src_pad_added,
+  .replace_begin = host_replace_begin,
+  .replace_end = host_replace_end,
+  .ice_config = host_ice_config,
+  .inputs_ready = host_inputs_ready,
+  .attach_send = host_attach_send,
+  .new_track_kinds = host_new_track_kinds,
+  .add_receive = host_add_receive,
+  .configure_answer = host_configure_answer,
+  .detach_send = host_detach_send,
+  .detach_recv = host_detach_recv,
+};
+
 static GstWebRTCRoomPeerSession *
 create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  GstWebRTCRoomIceConfig config = { 0, };
+  GstWebRTCRoomPeerConfig config = { 0, };
   GstWebRTCRoomPeerSession *s;
   g_autofree gchar *own_id = NULL;
   const gchar *name;
 
   if (refuse_beyond_max_peers (self, peer_id))
     return NULL;
-  ice_config_init (self, &config);
+  ice_config_init (self, &config.ice);
   GST_OBJECT_LOCK (self);
   own_id = g_strdup (priv->peer_id);
   GST_OBJECT_UNLOCK (self);
@@ -369,15 +568,17 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   name = g_hash_table_lookup (priv->peer_names, peer_id);
   g_mutex_unlock (&priv->lock);
 
-  s = gst_webrtc_room_peer_session_new (self, peer_id, name, own_id, &config);
-  gst_webrtc_room_ice_config_clear (&config);
-  if (s)
-    remote_role (self, peer_id, &s->remote_role);
+  config.container = GST_BIN (self);
+  config.own_id = own_id;
+  config.mode = gst_webrtc_room_base_bin_get_mode (self);
+  remote_role (self, peer_id, &config.remote_role);
+  config.media = gst_webrtc_room_peer_media_new ();
+  config.media_free = (GDestroyNotify) gst_webrtc_room_peer_media_free;
+  s = gst_webrtc_room_peer_session_new (&bin_host, self, &config, peer_id,
+      name);
+  gst_webrtc_room_ice_config_clear (&config.ice);
   if (!s) {
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
+    post_missing_webrtcbin (self);
     return NULL;
   }
   g_mutex_lock (&priv->lock);
@@ -405,46 +606,6 @@ destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   gst_webrtc_room_peer_session_free (s);
 }
 
-/* A fresh webrtcbin for the same peer; @s is freed. */
-GstWebRTCRoomPeerSession *
-gst_webrtc_room_base_bin_replace_session (GstWebRTCRoomBaseBin * self,
-    GstWebRTCRoomPeerSession * s)
-{
-  g_autofree gchar *peer_id = g_strdup (s->peer_id);
-  guint restarts = s->restarts;
-  guint n_src_pads = s->n_src_pads;
-  GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
-  guint i;
-
-  /* a streaming thread of the old connection may be blocked downstream
-   * (a sink prerolling while the pipeline is paused) with the stream lock
-   * that stopping the old webrtcbin needs: flush it out, as close() does
-   * for the pads it removes */
-  for (i = 0; i < pads->len; i++)
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_start ());
-  destroy_session (self, peer_id);
-  /* the old decoders are gone: the pads wait, still linked downstream (a
-   * gst-launch pipeline links a pad once), for the new connection's
-   * tracks */
-  for (i = 0; i < pads->len; i++) {
-    gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
-  }
-  s = create_session (self, peer_id);
-  if (!s) {
-    for (i = 0; i < pads->len; i++) {
-      gst_pad_set_active (pads->pdata[i], FALSE);
-      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
-    }
-    g_ptr_array_unref (pads);
-    return NULL;
-  }
-  s->restarts = restarts;
-  s->n_src_pads = n_src_pads;
-  s->kept_pads = pads;
-  return s;
-}
-
 static gboolean own_offers (GstWebRTCRoomBaseBin * self);
 static gboolean watchdog_tick (gpointer user_data);
 
@@ -455,8 +616,9 @@ void
 gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms)
 {
-  g_autofree gchar *peer_id = g_strdup (s->peer_id);
-  guint attempt = s->restarts + 1;
+  g_autofree gchar *peer_id =
+      g_strdup (gst_webrtc_room_peer_session_get_peer_id (s));
+  guint attempt = gst_webrtc_room_peer_session_get_restarts (s) + 1;
 
   GST_WARNING_OBJECT (self, "peer %s: %s (%" G_GINT64_FORMAT " ms without "
       "media), replacing the peer connection (attempt %u)", peer_id, reason,
@@ -468,13 +630,11 @@ gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
   gst_webrtc_room_base_bin_post_peer_message (self,
       "webrtcroom-peer-reconnecting", peer_id, "reason", G_TYPE_STRING,
       reason, "attempt", G_TYPE_UINT, attempt, NULL);
-  s = gst_webrtc_room_base_bin_replace_session (self, s);
-  if (!s)
+  if (!gst_webrtc_room_peer_session_replace_connection (s))
     return;
-  s->restarts = attempt;
+  gst_webrtc_room_peer_session_set_restarts (s, attempt);
   if (own_offers (self)) {
-    s->restart_offer = TRUE;
-    gst_webrtc_room_peer_session_negotiate (s);
+    gst_webrtc_room_peer_session_negotiate_restart (s);
   }
 }
 
@@ -886,7 +1046,7 @@ gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
 
     /* made at peer-joined, waiting for the newcomer's first offer: our
      * answer carries the new track (offering now would only collide) */
-    if (!s->initial_done && !s->making_offer && !s->answering)
+    if (gst_webrtc_room_peer_session_awaits_first_offer (s))
       continue;
     gst_webrtc_room_peer_session_negotiate (s);
   }
@@ -903,8 +1063,7 @@ gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession *s = list->pdata[i];
     if (gst_webrtc_room_media_detach_input (s, input)) {
       /* no new branch: without this the offer is skipped as empty */
-      s->force_offer = TRUE;
-      gst_webrtc_room_peer_session_negotiate (s);
+      gst_webrtc_room_peer_session_negotiate_forced (s);
     }
   }
 }

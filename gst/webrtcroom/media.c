@@ -491,6 +491,25 @@ answer_allocation_query (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* issue 10 (Ctrl-C with gst-launch -e hung 1 run in 3 with a viewer): an
+ * input's EOS stops at the peer's branch. With BUNDLE, webrtcbin 1.22's
+ * rtpfunnel forwards the first track's EOS (audio ends first) into the
+ * one RTP session of the connection, whose src pad then answers every
+ * later video buffer with FLOW_EOS. The tee hands that back to the shared
+ * encoder and input queues, and a 1.22 queue told EOS by downstream drops
+ * a pending serialized query without waking its caller: the video
+ * source's streaming thread (in an allocation query) waited forever with
+ * its stream lock, and so did the EOS sent to it. The element posts its
+ * own EOS (gst_webrtc_room_base_bin_input_eos); a peer connection needs
+ * none, and one track ending must not end the others. */
+static GstPadProbeReturn
+keep_eos_out_of_branch (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMessage * offer, GError ** error)
@@ -557,6 +576,8 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
     gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
         answer_allocation_query, NULL, NULL);
+    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        keep_eos_out_of_branch, NULL, NULL);
   }
   pay = make_element (bin, codec->payloader);
   if (!pay) {

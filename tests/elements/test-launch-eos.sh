@@ -1,0 +1,141 @@
+#!/bin/sh
+# gst-launch-1.0 -e, then Ctrl-C, ends cleanly (issue 10): a real gst-launch-1.0
+# process publishes video+audio (videotestsrc/audiotestsrc is-live=true) with
+# webrtcroomsink or webrtcroombin into a room of a real server, a webrtcroomsrc viewer in
+# another gst-launch-1.0 -e process decodes it; once video reaches the viewer's sink, one
+# of them gets SIGINT: the sender in even tries, the viewer (the sender still sending,
+# then the sender) in odd ones. Each interrupted process must print "Got EOS" and exit 0
+# within the bound. A hang in 1 of 2 tries fails this test with probability
+# 1 - 2^-TRIES per element (TRIES=6 by default: 98 %).
+#
+# Not covered (known, see the report of issue 10): a viewer interrupted after the
+# publisher left; its sink lost its pad with the publisher and never gets EOS.
+#
+set -u
+TRIES=${WEBRTC_ROOM_EOS_TRIES:-6}
+SLOW=1
+[ -n "${WEBRTC_ROOM_SLOW:-}" ] && SLOW=3
+CONNECT_BOUND=$((40 * SLOW)) # seconds until video reaches the viewer's sink
+EXIT_BOUND=$((15 * SLOW))    # seconds from SIGINT to the process' exit
+
+command -v gst-launch-1.0 >/dev/null || {
+  echo "SKIP: gst-launch-1.0 missing (gstreamer1.0-tools)"; exit 77; }
+gst-inspect-1.0 webrtcroomsink >/dev/null 2>&1 || {
+  echo "FAIL: webrtcroomsink not found (GST_PLUGIN_PATH_1_0=${GST_PLUGIN_PATH_1_0:-})"; exit 1; }
+
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/wr-launch-eos.XXXXXX")
+PIDS=""
+cleanup() {
+  for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+"$WEBRTC_ROOM_SERVER" --host 127.0.0.1 --port 0 --stun-port 0 > "$DIR/server.out" 2> "$DIR/server.err" &
+SERVER=$!
+PIDS="$SERVER"
+i=0
+until grep -q "listening on" "$DIR/server.out" 2>/dev/null; do
+  i=$((i + 1))
+  if [ $i -gt 100 ] || ! kill -0 $SERVER 2>/dev/null; then
+    echo "FAIL: the server did not start"; cat "$DIR/server.err"; exit 1
+  fi
+  sleep 0.1
+done
+URL=$(sed -n 's|.*listening on \(ws://[^ ]*\) .*|\1|p' "$DIR/server.out")
+echo "server: $URL"
+COMMON="server-url=$URL local-addresses=127.0.0.1 ice-tcp=false"
+
+# wait_for FILE PATTERN SECONDS PID...: FILE has a line matching PATTERN within SECONDS
+# while every PID runs
+wait_for() {
+  file=$1 pattern=$2 bound=$3
+  shift 3
+  end=$(($(date +%s) + bound))
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    [ "$(date +%s)" -lt $end ] || return 1
+    for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+    sleep 0.1
+  done
+}
+
+# show LOG: the end of a gst-launch-1.0 log without its message and property lines
+show() {
+  grep -v '^Got message\|^/Gst\|^Redistribute latency' "$1" | tail -n 25
+}
+
+# interrupt NAME PID LOG: Ctrl-C, then "Got EOS" and exit 0 within EXIT_BOUND; on a hang
+# the stacks of every thread are printed (gdb, when installed) before the process is
+# killed
+interrupt() {
+  name=$1 pid=$2 log=$3
+  kill -INT "$pid"
+  i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt $((EXIT_BOUND * 10)) ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "FAIL: $name still running $EXIT_BOUND s after SIGINT"
+    if command -v gdb >/dev/null; then
+      gdb -p "$pid" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^(Thread|#)' | head -200
+    fi
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+    echo "--- $name output (tail)"; show "$log"
+    return 1
+  fi
+  wait "$pid"
+  rc=$?
+  if [ $rc -ne 0 ] || ! grep -q "^Got EOS from element" "$log"; then
+    echo "FAIL: $name exited $rc after SIGINT, $(grep -c '^Got EOS from element' "$log") 'Got EOS' lines"
+    echo "--- $name output (tail)"; show "$log"
+    return 1
+  fi
+  return 0
+}
+
+failed=0
+for element in webrtcroomsink webrtcroombin; do
+  ok=0
+  t=0
+  while [ $t -lt "$TRIES" ]; do
+    room="eos-$element-$t"
+    slog="$DIR/$room-sender.log"
+    vlog="$DIR/$room-viewer.log"
+    # (webrtcroombin receives nothing from a viewer: no src pad to link)
+    gst-launch-1.0 -e -m $element name=room room=$room $COMMON \
+      videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! queue ! room.video_0 \
+      audiotestsrc is-live=true ! queue ! room.audio_0 > "$slog" 2>&1 &
+    sender=$!
+    # -v: the fakesink's caps line says decoded video reached it (-X: not the
+    # statistics the RTP elements update all the time)
+    gst-launch-1.0 -e -v -X stats -X ts-offset webrtcroomsrc name=v room=$room $COMMON \
+      ! video/x-raw ! fakesink name=viewersink sync=false > "$vlog" 2>&1 &
+    viewer=$!
+    PIDS="$PIDS $sender $viewer"
+    if ! wait_for "$slog" "webrtcroom-peer-connected" $CONNECT_BOUND $sender $viewer ||
+      ! wait_for "$vlog" "viewersink.GstPad:sink: caps = video/x-raw" $CONNECT_BOUND $sender $viewer; then
+      echo "FAIL: $element try $t: no video at the viewer within $CONNECT_BOUND s"
+      echo "--- sender"; show "$slog"; echo "--- viewer"; show "$vlog"
+      kill -KILL $sender $viewer 2>/dev/null
+      wait $sender $viewer 2>/dev/null
+      failed=1
+      t=$((t + 1))
+      continue
+    fi
+    if [ $((t % 2)) -eq 0 ]; then
+      interrupt "$element sender (try $t)" $sender "$slog" && ok=$((ok + 1))
+    else
+      interrupt "webrtcroomsrc viewer, $element sending (try $t)" $viewer "$vlog" &&
+        interrupt "$element sender after the viewer (try $t)" $sender "$slog" &&
+        ok=$((ok + 1))
+    fi
+    kill -KILL $sender $viewer 2>/dev/null
+    wait $sender $viewer 2>/dev/null
+    t=$((t + 1))
+  done
+  echo "$element: $ok of $TRIES tries ended cleanly on Ctrl-C (sender and viewer)"
+  [ $ok -eq "$TRIES" ] || failed=1
+done
+exit $failed

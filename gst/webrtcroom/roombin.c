@@ -751,6 +751,16 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
   gst_webrtc_room_send_input_free (input);
 }
 
+static GstPadProbeReturn
+drop_after_eos (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Ends every remote track we output. What the peer connection still
+ * delivers on an ended track (buffers, events) is dropped before our pad,
+ * so no FLOW_EOS goes back into webrtcbin 1.22 (a viewer's Ctrl-C ended
+ * with "Internal data stream error" from its nicesrc in 1 of 6-10). */
 static void
 push_eos_downstream (GstElement * element)
 {
@@ -758,7 +768,15 @@ push_eos_downstream (GstElement * element)
   GValue item = G_VALUE_INIT;
 
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    gst_pad_push_event (g_value_get_object (&item), gst_event_new_eos ());
+    GstPad *pad = g_value_get_object (&item);
+
+    if (GST_IS_GHOST_PAD (pad)) {
+      g_autoptr (GstPad) internal =
+          GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (pad)));
+      gst_pad_add_probe (internal, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM,
+          drop_after_eos, NULL, NULL);
+    }
+    gst_pad_push_event (pad, gst_event_new_eos ());
     g_value_reset (&item);
   }
   gst_iterator_free (it);
@@ -821,12 +839,19 @@ update_flags (GstBin * bin, GstElement * child, gpointer user_data)
 
 /* An EOS sent to the element (gst-launch-1.0 -e, an application
  * finishing a recording) ends every remote track we output, so muxers
- * downstream can finalize; the peer connections keep running. */
+ * downstream can finalize; the peer connections keep running. It is not
+ * handed on to our children: GstBin would send it into every webrtcbin's
+ * nicesrc, and a viewer then failed with "Internal data stream error" from
+ * nicesrc, or hung waiting for EOS (1 Ctrl-C in 8; its src pads' caps
+ * were reset, as a watchdog restart's flush does). */
 static gboolean
 gst_webrtc_room_base_bin_send_event (GstElement * element, GstEvent * event)
 {
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     push_eos_downstream (element);
+    gst_event_unref (event);
+    return TRUE;
+  }
   return GST_ELEMENT_CLASS (gst_webrtc_room_base_bin_parent_class)->send_event
       (element, event);
 }

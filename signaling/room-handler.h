@@ -108,5 +108,10 @@ const gchar *wr_room_conn_get_peer_id (WrRoomConn * conn);
 
 gboolean wr_room_conn_is_closing (WrRoomConn * conn);
 
+/* The id of the first connected member of @room whose join meta has
+ * @meta_key = true, or NULL; @room_exists tells whether @room has members */
+const gchar *wr_room_handler_find_member (WrRoomHandler * handler,
+    const gchar * room, const gchar * meta_key, gboolean * room_exists);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrRoomHandler, wr_room_handler_free)
 G_END_DECLS

@@ -51,9 +51,12 @@ typedef struct
   gboolean sends_audio;
   gboolean receives;
   gboolean data;                /* asked for data channels */
+  /* a WHIP/WHEP session of the room server (meta `for`): the id of the
+   * one member it is for, "" for an ordinary peer */
+  gchar gateway_for[24];
 } GstWebRTCRoomPeerRole;
 
-#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE }
+#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE, "" }
 
 void gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
     JsonObject * meta);

@@ -809,7 +809,9 @@ prepare_offer (GstWebRTCRoomPeerSession * s)
   if (!s->initial_done) {
     s->offered_first = TRUE;
     gst_webrtc_room_media_add_receive_transceivers (s);
-    if (!s->channel) {
+    /* WHIP and WHEP carry media only: an SCTP association there failed
+     * when the endpoint went away first (sctpenc error at stop) */
+    if (!s->channel && !s->remote_role.gateway) {
       GstWebRTCDataChannel *channel = NULL;
       g_signal_emit_by_name (s->webrtcbin, "create-data-channel", "chat",
           NULL, &channel);

@@ -54,9 +54,11 @@ typedef struct
   /* a WHIP/WHEP session of the room server (meta `for`): the id of the
    * one member it is for, "" for an ordinary peer */
   gchar gateway_for[24];
+  /* a WHIP/WHEP endpoint or session (meta `gateway`): no data channel */
+  gboolean gateway;
 } GstWebRTCRoomPeerRole;
 
-#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE, "" }
+#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE, "", FALSE }
 
 void gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
     JsonObject * meta);

@@ -368,6 +368,7 @@ gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
   role->receives = mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY;
   role->sends_video = role->sends_audio = FALSE;
   role->gateway_for[0] = '\0';
+  role->gateway = FALSE;
   GST_OBJECT_LOCK (self);
   role->data = priv->data_channels;
   GST_OBJECT_UNLOCK (self);

@@ -203,8 +203,12 @@ gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
   role->sends_video = role->sends_audio = role->receives = TRUE;
   role->data = FALSE;
   role->gateway_for[0] = '\0';
+  role->gateway = FALSE;
   if (!meta)
     return;
+  node = json_object_get_member (meta, "gateway");
+  role->gateway = node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING;
   node = json_object_get_member (meta, "for");
   if (node && JSON_NODE_HOLDS_VALUE (node)
       && json_node_get_value_type (node) == G_TYPE_STRING) {
@@ -772,7 +776,9 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
         gst_webrtc_room_base_bin_get_mode (self));
   else if (!priv->custom_signaller)
     g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
-  if (!priv->custom_signaller)
+  /* the WHIP and Janus signallers have no TLS settings of their own */
+  if (!priv->custom_signaller && g_object_class_find_property
+      (G_OBJECT_GET_CLASS (priv->signaller), "ca-file"))
     g_object_set (priv->signaller, "ca-file", priv->ca_file, "tls-insecure",
         priv->tls_insecure, NULL);
   signaller = g_object_ref (priv->signaller);

@@ -16,6 +16,8 @@
 #               with meta {"whep": true}: 30 frames decoded
 #   whip-ours   webrtcroomsink server-url=whip+http://.../whip/test (our
 #               WHIP client, candidates by PATCH) into the same room
+#   whep-ours   webrtcroomsrc server-url=whep+http://.../whep/test (our
+#               WHEP client) plays from the opted-in webrtcroomsink
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -173,4 +175,27 @@ else
   fail "whip-ours: no DELETE"; show "$LOGS/ours.log" "$LOGS/src2.log"
 fi
 stop $SRC
+
+echo "== whep-ours"
+peer "$LOGS/sink2.log" sink --name whep-server --no-audio --prop 'meta={"whep":true}' \
+  --stay $((150 * SLOW))
+SINK=$LAST
+wait_line "$LOGS/sink2.log" "^SENDING" 30 || sleep 2
+LD_PRELOAD=$SAN_PRELOAD "$PEER" --mode src --url "whep+http://127.0.0.1:$PORT/whep/test" \
+  --room test --no-audio --local-addresses 127.0.0.1 --prop "token=$TOKEN" \
+  --min-frames 30 --stay $((60 * SLOW)) --timeout $((60 * SLOW)) > "$LOGS/player.log" 2>&1 &
+PL=$!
+PIDS+=($PL)
+if wait_line "$LOGS/player.log" "^DONE" $((60 * SLOW)); then
+  echo "ok: webrtcroomsrc (our WHEP client) played /whep/test: $(grep -m1 '^DONE' "$LOGS/player.log")"
+else
+  fail "whep-ours"; show "$LOGS/player.log" "$LOGS/sink2.log" "$LOGS/server.log"
+fi
+stop $PL
+if wait_line "$LOGS/sink2.log" "^LEFT" $((20 * SLOW)); then
+  echo "ok: stopping our WHEP client DELETEd the session: $(grep -m1 '^LEFT' "$LOGS/sink2.log")"
+else
+  fail "whep-ours: no DELETE"; show "$LOGS/player.log" "$LOGS/sink2.log"
+fi
+stop $SINK
 exit $FAILED

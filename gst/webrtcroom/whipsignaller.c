@@ -10,11 +10,14 @@
 /**
  * SECTION:gstwebrtcroomwhipsignaller
  * @title: GstWebRTCRoomWhipSignaller
- * @short_description: publish to a WHIP endpoint (RFC 9725)
+ * @short_description: publish to a WHIP endpoint (RFC 9725), play from
+ *   a WHEP endpoint
  *
  * Lets a sending room element publish to a WHIP endpoint instead of
  * joining a room: the endpoint is one virtual peer `whip` that only
- * receives. Our offer is POSTed (`application/sdp`, `Authorization:
+ * receives. With a `whep+http(s)://` URL, a receiving element plays from
+ * a WHEP endpoint the same way: the virtual peer only sends (video and
+ * audio), so our offer only asks (`recvonly`) for its tracks. Our offer is POSTed (`application/sdp`, `Authorization:
  * Bearer <token>` from the element's `token`), the `201 Created` answer
  * comes back as that peer's answer, our candidates follow as `PATCH`es of
  * the resource (`application/trickle-ice-sdpfrag`, RFC 8840), and stop

@@ -77,8 +77,9 @@ if [ "$MODE" = full ]; then
     gdb
     # libFuzzer targets (suite fuzz, clang), tests/abuse (deflate frames)
     clang libclang-rt-14-dev zlib1g-dev
-    # janus suite (Janus VideoRoom) and whip suite (aiortc as the endpoint)
-    janus python3-aiortc
+    # janus suite (Janus VideoRoom) and whip suite (aiortc as the endpoint
+    # and as WHIP/WHEP client; curl for the status codes of bad input)
+    janus python3-aiortc curl
     # GObject-introspection data and the Python example (suite examples)
     gobject-introspection libgirepository1.0-dev python3-gi
     gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0

@@ -3,7 +3,7 @@
 # 1.4), a client we did not write, for the room server's /whip and /whep
 # endpoints. aiortc does not trickle: its offer carries its candidates.
 #
-#   --mode publish  POST a sendonly VP8/H264 offer of generated frames to
+#   --mode publish  POST a sendonly VP8/H264 offer of aiortc's frames to
 #                   --url, keep sending for --duration seconds, DELETE
 #   --mode play     POST a recvonly video offer, count decoded frames,
 #                   print FRAMES <n> at --min-frames, DELETE
@@ -12,40 +12,18 @@
 # DELETED <code>; exits 0 when it got what it came for, 1 otherwise.
 import argparse
 import asyncio
-import fractions
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-import numpy
-from av import VideoFrame
 from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
                     VideoStreamTrack)
 
 
 def say(*args):
     print(*args, flush=True)
-
-
-class Frames(VideoStreamTrack):
-    """320x240 frames at 15 fps whose colour changes every frame."""
-
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    async def recv(self):
-        pts, time_base = await self.next_timestamp()
-        img = numpy.zeros((240, 320, 3), numpy.uint8)
-        img[:, :, (self.n // 15) % 3] = (self.n * 8) % 256
-        img[(self.n * 4) % 240, :, :] = 255
-        self.n += 1
-        frame = VideoFrame.from_ndarray(img, format="bgr24")
-        frame.pts = pts
-        frame.time_base = time_base
-        return frame
 
 
 def http(method, url, body=None, content_type=None, token=None):
@@ -102,7 +80,8 @@ async def main():
             asyncio.ensure_future(count(track))
 
     if args.mode == "publish":
-        pc.addTransceiver(Frames(), direction="sendonly")
+        # aiortc's own generated 640x480 frames
+        pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
     else:
         pc.addTransceiver("video", direction="recvonly")
     await pc.setLocalDescription(await pc.createOffer())

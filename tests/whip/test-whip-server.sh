@@ -18,6 +18,8 @@
 #               WHIP client, candidates by PATCH) into the same room
 #   whep-ours   webrtcroomsrc server-url=whep+http://.../whep/test (our
 #               WHEP client) plays from the opted-in webrtcroomsink
+#   republish   WHIP client -> /whip/ingest -> webrtcroomsrc decode=false !
+#               webrtcroomsink (room test) -> a viewer in room test decodes
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,8 +40,11 @@ SLOW=${SLOW:-1}
 LOGS=$(mktemp -d /tmp/whip-server-test.XXXXXX)
 FAILED=0
 PIDS=()
+MAIN_PID=$BASHPID
 cleanup() {
   local pid
+  # only the test's own shell cleans up (a subshell may run the EXIT trap)
+  [ "$BASHPID" = "$MAIN_PID" ] || return
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -63,7 +68,7 @@ wait_line() { # FILE PATTERN SECONDS
 }
 stop() { # PID: SIGINT, then bounded
   kill -INT "$1" 2>/dev/null
-  ( trap - EXIT; sleep $((10 * SLOW)); kill -9 "$1" 2>/dev/null ) &
+  ( sleep $((10 * SLOW)); kill -9 "$1" 2>/dev/null ) &
   local wd=$!
   wait "$1" 2>/dev/null
   kill "$wd" 2>/dev/null
@@ -103,7 +108,7 @@ expect() { # WHAT WANT GOT
 peer "$LOGS/src.log" src --name whip-taker --prop 'meta={"whip":true}' \
   --no-audio --min-frames 30 --stay $((120 * SLOW))
 SRC=$LAST
-wait_line "$LOGS/src.log" "^JOINED\|joined" 20 || sleep 2
+wait_line "$LOGS/src.log" "^JOINED\|joined" $((60 * SLOW)) || sleep 2
 
 echo "== bad-input"
 expect "POST without token" 401 "$(code POST /whip/test application/sdp "$SDP_OFFER" '')"
@@ -142,7 +147,7 @@ echo "== whep-aiortc"
 peer "$LOGS/sink.log" sink --name whep-server --no-audio --prop 'meta={"whep":true}' \
   --stay $((150 * SLOW))
 SINK=$LAST
-wait_line "$LOGS/sink.log" "^SENDING" 30 || sleep 2
+wait_line "$LOGS/sink.log" "webrtcroom-joined" $((60 * SLOW)) || sleep 2
 if timeout $((90 * SLOW)) $PY "$HERE/whip-client.py" --url "$BASE/whep/test" --mode play \
   --token "$TOKEN" --min-frames 30 --timeout $((60 * SLOW)) > "$LOGS/whep-client.log" 2>&1; then
   echo "ok: aiortc played 30 frames from the opted-in webrtcroomsink ($(grep -m1 '^DELETED' "$LOGS/whep-client.log"))"
@@ -155,7 +160,7 @@ echo "== whip-ours"
 peer "$LOGS/src2.log" src --name whip-taker --prop 'meta={"whip":true}' \
   --no-audio --min-frames 30 --stay $((120 * SLOW))
 SRC=$LAST
-wait_line "$LOGS/src2.log" "^JOINED\|joined" 20 || sleep 2
+wait_line "$LOGS/src2.log" "^JOINED\|joined" $((60 * SLOW)) || sleep 2
 LD_PRELOAD=$SAN_PRELOAD gst-launch-1.0 videotestsrc is-live=true ! \
   video/x-raw,width=320,height=240,framerate=15/1 ! \
   webrtcroomsink server-url="whip+http://127.0.0.1:$PORT/whip/test" \
@@ -180,7 +185,7 @@ echo "== whep-ours"
 peer "$LOGS/sink2.log" sink --name whep-server --no-audio --prop 'meta={"whep":true}' \
   --stay $((150 * SLOW))
 SINK=$LAST
-wait_line "$LOGS/sink2.log" "^SENDING" 30 || sleep 2
+wait_line "$LOGS/sink2.log" "webrtcroom-joined" $((60 * SLOW)) || sleep 2
 LD_PRELOAD=$SAN_PRELOAD "$PEER" --mode src --url "whep+http://127.0.0.1:$PORT/whep/test" \
   --room test --no-audio --local-addresses 127.0.0.1 --prop "token=$TOKEN" \
   --min-frames 30 --stay $((60 * SLOW)) --timeout $((60 * SLOW)) > "$LOGS/player.log" 2>&1 &
@@ -198,4 +203,33 @@ else
   fail "whep-ours: no DELETE"; show "$LOGS/player.log" "$LOGS/sink2.log"
 fi
 stop $SINK
+
+echo "== republish"
+# examples/launch/whip-ingest.sh: WHIP into room ingest, no transcode, out to room test
+LD_PRELOAD=$SAN_PRELOAD gst-launch-1.0 \
+  webrtcroomsrc name=in server-url="ws://127.0.0.1:$PORT/ws" room=ingest \
+    display-name=whip-ingest decode=false meta='{"whip":true}' token="$ANY" \
+    local-addresses=127.0.0.1 ice-tcp=false \
+  webrtcroomsink name=out server-url="ws://127.0.0.1:$PORT/ws" room=test \
+    display-name=whip-feed token="$ANY" local-addresses=127.0.0.1 ice-tcp=false \
+  in. ! video/x-vp8 ! queue ! out.video_0 > "$LOGS/relay.log" 2>&1 &
+RL=$!
+PIDS+=($RL)
+peer "$LOGS/viewer.log" src --name viewer --no-audio --min-frames 30 --stay $((60 * SLOW))
+VW=$LAST
+sleep 2
+LD_PRELOAD=$SAN_PRELOAD gst-launch-1.0 videotestsrc is-live=true ! \
+  video/x-raw,width=320,height=240,framerate=15/1 ! \
+  webrtcroomsink server-url="whip+http://127.0.0.1:$PORT/whip/ingest" \
+  token="$ANY" local-addresses=127.0.0.1 ice-tcp=false > "$LOGS/publisher.log" 2>&1 &
+PB=$!
+PIDS+=($PB)
+if wait_line "$LOGS/viewer.log" "^DONE" $((90 * SLOW)); then
+  echo "ok: WHIP -> /whip/ingest -> webrtcroomsrc decode=false ! webrtcroomsink -> a viewer in room test: $(grep -m1 '^DONE' "$LOGS/viewer.log")"
+else
+  fail "republish"; show "$LOGS/publisher.log" "$LOGS/relay.log" "$LOGS/viewer.log" "$LOGS/server.log"
+fi
+stop $PB
+stop $VW
+stop $RL
 exit $FAILED

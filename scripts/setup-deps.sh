@@ -82,8 +82,9 @@ if [ "$MODE" = full ]; then
     # libFuzzer targets (suite fuzz, clang), tests/abuse (deflate frames)
     clang libclang-rt-14-dev zlib1g-dev
     # janus suite (Janus VideoRoom; Janus's own janus.js with adapter.js in
-    # Chromium) and whip suite (aiortc as the endpoint)
-    janus libjs-janus-gateway libjs-webrtc-adapter python3-aiortc
+    # Chromium) and whip suite (aiortc as the endpoint and as WHIP/WHEP
+    # client; curl for the status codes of bad input)
+    janus libjs-janus-gateway libjs-webrtc-adapter python3-aiortc curl
     # cluster suite: the tests start their own redis-server on loopback
     redis-server
     # GObject-introspection data and the Python example (suite examples)

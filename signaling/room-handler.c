@@ -1446,3 +1446,31 @@ wr_room_handler_cluster_server_gone (WrRoomHandler * handler,
     }
   }
 }
+
+/* The first connected member of @room (join order) whose join meta holds
+ * @meta_key set to true: the participant that opted in to serve a WHIP or
+ * WHEP session (docs/protocol.md "WHIP and WHEP endpoints"). */
+const gchar *
+wr_room_handler_find_member (WrRoomHandler * handler, const gchar * room_name,
+    const gchar * meta_key, gboolean * room_exists)
+{
+  WrRoom *room = g_hash_table_lookup (handler->rooms, room_name);
+  GList *l;
+
+  *room_exists = room != NULL;
+  if (!room)
+    return NULL;
+  for (l = room->members.head; l; l = l->next) {
+    WrPeer *peer = l->data;
+    JsonNode *node;
+
+    if (!peer->conn || peer->conn->closing || !peer->info.meta)
+      continue;
+    node = json_object_get_member (peer->info.meta, meta_key);
+    if (node && JSON_NODE_HOLDS_VALUE (node)
+        && json_node_get_value_type (node) == G_TYPE_BOOLEAN
+        && json_node_get_boolean (node))
+      return peer->info.id;
+  }
+  return NULL;
+}

@@ -199,5 +199,10 @@ GPtrArray *wr_room_handler_cluster_rooms (WrRoomHandler * handler);
 /* Members on other servers in the rooms followed here */
 guint wr_room_handler_get_n_remote_peers (WrRoomHandler * handler);
 
+/* The id of the first connected member of @room whose join meta has
+ * @meta_key = true, or NULL; @room_exists tells whether @room has members */
+const gchar *wr_room_handler_find_member (WrRoomHandler * handler,
+    const gchar * room, const gchar * meta_key, gboolean * room_exists);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WrRoomHandler, wr_room_handler_free)
 G_END_DECLS

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE             /* accept4 */
 #include "server.h"
 #include "cluster.h"
+#include "whip-endpoint.h"
 #include "ws-loop.h"
 
 #include <errno.h>
@@ -71,6 +72,7 @@ struct _WrServer
   SoupServer *soup;
   WrRoomHandler *handler;
   WrWsLoop *ws;
+  WrWhipEndpoint *whip;         /* /whip and /whep: virtual peers */
   gchar *web_root;
   GStrv allowed_origins;
   gsize max_message_size;
@@ -178,6 +180,8 @@ run_actions (WrServer * server, GArray * actions)
         wr_cluster_run (server->cluster, action);
       continue;
     }
+    if (server->whip && wr_whip_endpoint_deliver (server->whip, action))
+      continue;
     if (!client || !client->ws || !wr_ws_conn_is_open (client->ws))
       continue;
     if (action->type == WR_ACTION_SEND) {
@@ -192,6 +196,12 @@ run_actions (WrServer * server, GArray * actions)
   g_array_set_size (actions, 0);
   wr_ws_loop_flush (server->ws);
   schedule_tick (server);
+}
+
+static void
+run_actions_for_whip (GArray * actions, gpointer user_data)
+{
+  run_actions (user_data, actions);
 }
 
 static gboolean
@@ -1063,6 +1073,7 @@ wr_server_new (const WrServerConfig * config, GError ** error)
   g_autoptr (WrServer) server = g_new0 (WrServer, 1);
   const gchar *early_paths[] = { "/healthz", "/metrics", "/ws", NULL };
   WrRoomHandlerConfig room = config->room;
+  WrWhipConfig whip_config = { 0 };
   guint i;
 
   room.cluster = config->redis_url != NULL;
@@ -1113,6 +1124,11 @@ wr_server_new (const WrServerConfig * config, GError ** error)
   soup_server_add_handler (server->soup, "/metrics", on_metrics, server, NULL);
   soup_server_add_handler (server->soup, "/ws", on_ws_request, server, NULL);
   soup_server_add_handler (server->soup, NULL, on_static, server, NULL);
+  whip_config.join_secret = config->room.join_secret;
+  /* answered before the connection's own deadline cuts it */
+  whip_config.answer_timeout_us = server->http_timeout_us - 3 * G_USEC_PER_SEC;
+  server->whip = wr_whip_endpoint_new (server->soup, server->handler,
+      &whip_config, run_actions_for_whip, server);
   /* early handlers pair with the handler of the same path */
   for (i = 0; i < G_N_ELEMENTS (early_paths); i++)
     soup_server_add_early_handler (server->soup, early_paths[i], on_early,
@@ -1195,6 +1211,7 @@ wr_server_free (WrServer * server)
     return;
   destroy_source (&server->accept_source);
   destroy_source (&server->accept_retry_source);
+  g_clear_pointer (&server->whip, wr_whip_endpoint_free);
   close_all_going_away (server);
   if (server->soup)
     soup_server_disconnect (server->soup);

@@ -53,9 +53,14 @@ typedef struct
   gboolean sends_audio;
   gboolean receives;
   gboolean data;                /* asked for data channels */
+  /* a WHIP/WHEP session of the room server (meta `for`): the id of the
+   * one member it is for, "" for an ordinary peer */
+  gchar gateway_for[24];
+  /* a WHIP/WHEP endpoint or session (meta `gateway`): no data channel */
+  gboolean gateway;
 } GstWebRTCRoomPeerRole;
 
-#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE }
+#define GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT { TRUE, TRUE, TRUE, FALSE, "", FALSE }
 
 /* Snapshot of the ICE/transport settings a new webrtcbin needs. */
 typedef struct

@@ -1025,7 +1025,9 @@ prepare_offer (GstWebRTCRoomPeerSession * s)
   if (!s->conn.initial_done) {
     s->conn.offered_first = TRUE;
     s->host->add_receive (s->host_data, s, NULL);
-    if (!s->conn.channel) {
+    /* WHIP and WHEP carry media only: an SCTP association there failed
+     * when the endpoint went away first (sctpenc error at stop) */
+    if (!s->conn.channel && !s->remote_role.gateway) {
       GstWebRTCDataChannel *channel = NULL;
       g_signal_emit_by_name (s->conn.webrtcbin, "create-data-channel", "chat",
           NULL, &channel);

@@ -384,6 +384,8 @@ gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
 
   role->receives = mode != GST_WEBRTC_ROOM_MEDIA_SENDONLY;
   role->sends_video = role->sends_audio = FALSE;
+  role->gateway_for[0] = '\0';
+  role->gateway = FALSE;
   GST_OBJECT_LOCK (self);
   role->data = priv->data_channels;
   GST_OBJECT_UNLOCK (self);
@@ -575,8 +577,9 @@ check_settings (GstWebRTCRoomBaseBin * self)
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Invalid server-url '%s': expected ws://HOST:PORT/ws or "
             "wss://HOST:PORT/ws (our room server), janus+ws:// or janus+wss:// "
-            "(a Janus VideoRoom), whip+http:// or whip+https:// (a WHIP "
-            "endpoint)", GST_STR_NULL (url)), ("%s", error->message));
+            "(a Janus VideoRoom), whip+http(s):// (a WHIP endpoint) or "
+            "whep+http(s):// (a WHEP endpoint)", GST_STR_NULL (url)), ("%s",
+            error->message));
     return FALSE;
   }
   if (ca_file && *ca_file) {
@@ -1329,13 +1332,15 @@ gst_webrtc_room_base_bin_class_init (GstWebRTCRoomBaseBinClass * klass)
    * WebSocket URL of the room server (ws:// or wss://, path /ws). The
    * scheme picks the signaller: janus+ws:// or janus+wss:// join the Janus
    * VideoRoom `room` through Janus's WebSocket API (`token` is the room
-   * pin), whip+http:// or whip+https:// publish to that WHIP endpoint
-   * (`token` is the Bearer token).
+   * pin), whip+http:// or whip+https:// publish to that WHIP endpoint,
+   * whep+http:// or whep+https:// play from that WHEP endpoint (`token` is
+   * the Bearer token).
    */
   properties[PROP_SERVER_URL] = g_param_spec_string ("server-url",
       "Server URL", "WebSocket URL of the room server (ws:// or wss://); "
-      "janus+ws(s):// for a Janus VideoRoom, whip+http(s):// for a WHIP "
-      "endpoint", DEFAULT_SERVER_URL, PROP_FLAGS);
+      "janus+ws(s):// for a Janus VideoRoom, whip+http(s):// / "
+      "whep+http(s):// for a WHIP / WHEP endpoint", DEFAULT_SERVER_URL,
+      PROP_FLAGS);
   /**
    * GstWebRTCRoomBaseBin:room:
    *

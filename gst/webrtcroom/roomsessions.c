@@ -197,8 +197,22 @@ gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
 
   role->sends_video = role->sends_audio = role->receives = TRUE;
   role->data = FALSE;
+  role->gateway_for[0] = '\0';
+  role->gateway = FALSE;
   if (!meta)
     return;
+  node = json_object_get_member (meta, "gateway");
+  role->gateway = node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING;
+  node = json_object_get_member (meta, "for");
+  if (node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING) {
+    /* an id that cannot be ours still marks the peer as someone else's */
+    g_strlcpy (role->gateway_for, json_node_get_string (node),
+        sizeof (role->gateway_for));
+    if (!role->gateway_for[0])
+      g_strlcpy (role->gateway_for, "-", sizeof (role->gateway_for));
+  }
   node = json_object_get_member (meta, "sends");
   if (node && JSON_NODE_HOLDS_ARRAY (node)) {
     JsonArray *kinds = json_node_get_array (node);
@@ -279,6 +293,20 @@ wants_connection (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 
   gst_webrtc_room_base_bin_get_own_role (self, &own);
   remote_role (self, peer_id, &other);
+  if (other.gateway_for[0]) {
+    g_autofree gchar *own_id = NULL;
+
+    GST_OBJECT_LOCK (self);
+    own_id = g_strdup (PRIV (self)->peer_id);
+    GST_OBJECT_UNLOCK (self);
+    /* the room server's WHIP/WHEP session for another member (its
+     * offer comes to that member only) */
+    if (g_strcmp0 (own_id, other.gateway_for)) {
+      GST_INFO_OBJECT (self, "peer %s is a WHIP/WHEP session for %s: no "
+          "peer connection", peer_id, other.gateway_for);
+      return FALSE;
+    }
+  }
   if (gst_webrtc_room_peer_roles_connect (&own, &other))
     return TRUE;
   GST_INFO_OBJECT (self, "no media between us and peer %s (it sends%s%s, "

@@ -38,7 +38,8 @@ gst_webrtc_room_signaller_new_for_url (const gchar * url,
     GstWebRTCRoomSignaller *whip = gst_webrtc_room_whip_signaller_new (url);
 
     g_object_set (whip, "receive-only",
-        mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY, NULL);
+        mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY, "send-only",
+        mode == GST_WEBRTC_ROOM_MEDIA_SENDONLY, NULL);
     return whip;
   }
   return gst_webrtc_room_websocket_signaller_new (url);
@@ -46,7 +47,8 @@ gst_webrtc_room_signaller_new_for_url (const gchar * url,
 
 /* the schemes gst_webrtc_room_signaller_new_for_url() takes */
 static const gchar *const url_schemes[] = {
-  "ws", "wss", "janus+ws", "janus+wss", "whip+http", "whip+https", NULL
+  "ws", "wss", "janus+ws", "janus+wss", "whip+http", "whip+https",
+  "whep+http", "whep+https", NULL
 };
 
 /**
@@ -73,7 +75,7 @@ gst_webrtc_room_signaller_check_url (const gchar * url, GError ** error)
   if (!g_strv_contains (url_schemes, g_uri_get_scheme (uri))) {
     g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
         "scheme '%s' is none of ws, wss, janus+ws, janus+wss, whip+http, "
-        "whip+https", g_uri_get_scheme (uri));
+        "whip+https, whep+http, whep+https", g_uri_get_scheme (uri));
     return FALSE;
   }
   host = g_uri_get_host (uri);

@@ -10,11 +10,14 @@
 /**
  * SECTION:gstwebrtcroomwhipsignaller
  * @title: GstWebRTCRoomWhipSignaller
- * @short_description: publish to a WHIP endpoint (RFC 9725)
+ * @short_description: publish to a WHIP endpoint (RFC 9725), play from
+ *   a WHEP endpoint
  *
  * Lets a sending room element publish to a WHIP endpoint instead of
  * joining a room: the endpoint is one virtual peer `whip` that only
- * receives. Our offer is POSTed (`application/sdp`, `Authorization:
+ * receives. With a `whep+http(s)://` URL, a receiving element plays from
+ * a WHEP endpoint the same way: the virtual peer only sends (video and
+ * audio), so our offer only asks (`recvonly`) for its tracks. Our offer is POSTed (`application/sdp`, `Authorization:
  * Bearer <token>` from the element's `token`), the `201 Created` answer
  * comes back as that peer's answer, our candidates follow as `PATCH`es of
  * the resource (`application/trickle-ice-sdpfrag`, RFC 8840), and stop
@@ -51,6 +54,7 @@ enum
   PROP_SERVER_URL,
   PROP_TIMEOUT,
   PROP_RECEIVE_ONLY,
+  PROP_SEND_ONLY,
   N_PROPERTIES
 };
 
@@ -80,6 +84,7 @@ struct _GstWebRTCRoomWhipSignaller
   gchar *server_url;
   guint timeout;
   gboolean receive_only;
+  gboolean send_only;
   GMainContext *context;
   gboolean stopped;
   GQueue outgoing;
@@ -89,6 +94,8 @@ struct _GstWebRTCRoomWhipSignaller
   State state;
   guint generation;
   gboolean cur_receive_only;
+  gboolean cur_send_only;
+  gboolean whep;                /* whep+ URL: we play, the endpoint sends */
   GstWebRTCRoomJoinParams *params;
   gchar *url;                   /* as given */
   gchar *http_url;
@@ -190,6 +197,8 @@ fail (Self * self, GError * error)
       owned, TRUE);
 }
 
+#define PROTO(self) ((self)->whep ? "WHEP" : "WHIP")
+
 static GError *
 http_error (Self * self, SoupMessage * msg, GBytes * body)
 {
@@ -205,15 +214,16 @@ http_error (Self * self, SoupMessage * msg, GBytes * body)
     reason = "";
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     return g_error_new (GST_WEBRTC_ROOM_ERROR,
-        GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED, "The WHIP endpoint %s refused "
+        GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED, "The %s endpoint %s refused "
         "our token (the element's token is the Bearer token) (HTTP %u %s)",
-        self->url, status, reason);
+        PROTO (self), self->url, status, reason);
   if (status == SOUP_STATUS_NOT_FOUND)
     return g_error_new (GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_UNKNOWN,
-        "There is no WHIP endpoint at %s (HTTP 404 %s)", self->url, reason);
+        "There is no %s endpoint at %s (HTTP 404 %s)", PROTO (self), self->url,
+        reason);
   return g_error_new (GST_WEBRTC_ROOM_ERROR, GST_WEBRTC_ROOM_ERROR_UNKNOWN,
-      "The WHIP endpoint %s rejected our offer (HTTP %u %s)%s%s", self->url,
-      status, reason, text ? ": " : "", text ? text : "");
+      "The %s endpoint %s rejected our offer (HTTP %u %s)%s%s", PROTO (self),
+      self->url, status, reason, text ? ": " : "", text ? text : "");
 }
 
 static SoupMessage *
@@ -390,7 +400,7 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
     return;
   if (!body) {
     fail (self, g_error_new (error->domain, error->code,
-            "Could not reach the WHIP endpoint %s: %s", self->url,
+            "Could not reach the %s endpoint %s: %s", PROTO (self), self->url,
             error->message));
     return;
   }
@@ -408,9 +418,9 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
   if (!self->resource_url || len == 0 || len > MAX_ANSWER_BYTES
       || !g_utf8_validate (g_bytes_get_data (body, NULL), len, NULL)) {
     fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
-            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The WHIP endpoint %s answered "
-            "201 without %s", self->url, self->resource_url ? "a usable SDP "
-            "answer" : "a Location"));
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The %s endpoint %s answered "
+            "201 without %s", PROTO (self), self->url,
+            self->resource_url ? "a usable SDP " "answer" : "a Location"));
     return;
   }
   answer = g_strndup (g_bytes_get_data (body, NULL), len);
@@ -419,8 +429,8 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
     if (sdp)
       gst_sdp_message_free (sdp);
     fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
-            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The WHIP endpoint %s answered "
-            "with something that is not SDP", self->url));
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The %s endpoint %s answered "
+            "with something that is not SDP", PROTO (self), self->url));
     return;
   }
   gst_sdp_message_free (sdp);
@@ -532,7 +542,8 @@ http_url (const gchar * url, GError ** error)
         "No WHIP endpoint URL set");
     return NULL;
   }
-  if (!g_ascii_strncasecmp (url, "whip+", 5))
+  if (!g_ascii_strncasecmp (url, "whip+", 5)
+      || !g_ascii_strncasecmp (url, "whep+", 5))
     url += 5;
   uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   scheme = uri ? g_uri_get_scheme (uri) : NULL;
@@ -540,7 +551,7 @@ http_url (const gchar * url, GError ** error)
           && g_ascii_strcasecmp (scheme, "https")) || !g_uri_get_host (uri)
       || !*g_uri_get_host (uri)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "Invalid WHIP endpoint URL '%s': whip+http:// or whip+https:// "
+        "Invalid WHIP/WHEP endpoint URL '%s': whip+http(s):// or whep+http(s):// "
         "and a host", url);
     return NULL;
   }
@@ -554,6 +565,7 @@ on_start (gpointer data)
   g_autoptr (GstWebRTCRoomMessage) welcome = NULL;
   g_autoptr (JsonObject) meta = NULL;
   g_autoptr (GError) error = NULL;
+  JsonArray *sends;
 
   if (!self)
     return G_SOURCE_REMOVE;
@@ -563,19 +575,35 @@ on_start (gpointer data)
     fail (self, g_steal_pointer (&error));
     return G_SOURCE_REMOVE;
   }
-  if (self->cur_receive_only) {
+  self->whep = !g_ascii_strncasecmp (self->url, "whep+", 5);
+  if (!self->whep && self->cur_receive_only) {
     fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
             GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "WHIP only publishes: use "
-            "webrtcroomsink or webrtcroombin with %s (playing from WHEP is "
-            "not implemented)", self->url));
+            "webrtcroomsink or webrtcroombin with %s, or a whep+http(s):// "
+            "URL to play", self->url));
+    return G_SOURCE_REMOVE;
+  }
+  if (self->whep && self->cur_send_only) {
+    fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
+            GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "WHEP only plays: use "
+            "webrtcroomsrc or webrtcroombin with %s, or a whip+http(s):// "
+            "URL to publish", self->url));
     return G_SOURCE_REMOVE;
   }
   self->state = STATE_READY;
 
-  /* the endpoint only receives (roles of the join meta, docs/protocol.md) */
+  /* a WHIP endpoint only receives, a WHEP endpoint only sends (roles of
+   * the join meta, docs/protocol.md): either way we offer, and to a WHEP
+   * endpoint our offer only asks (recvonly) for its kinds */
   meta = json_object_new ();
-  json_object_set_array_member (meta, "sends", json_array_new ());
-  json_object_set_boolean_member (meta, "receives", TRUE);
+  sends = json_array_new ();
+  if (self->whep) {
+    json_array_add_string_element (sends, "video");
+    json_array_add_string_element (sends, "audio");
+  }
+  json_object_set_array_member (meta, "sends", sends);
+  json_object_set_boolean_member (meta, "receives", !self->whep);
+  json_object_set_string_member (meta, "gateway", self->whep ? "whep" : "whip");
   welcome = gst_webrtc_room_message_new (GST_WEBRTC_ROOM_MESSAGE_WELCOME);
   welcome->protocol = GST_WEBRTC_ROOM_PROTOCOL_VERSION;
   welcome->room = g_strdup (self->params->room);
@@ -584,7 +612,7 @@ on_start (gpointer data)
       gst_webrtc_room_peer_info_free);
   g_ptr_array_add (welcome->peers,
       gst_webrtc_room_peer_info_new (GST_WEBRTC_ROOM_WHIP_PEER,
-          "WHIP endpoint", meta, FALSE));
+          self->whep ? "WHEP endpoint" : "WHIP endpoint", meta, FALSE));
   gst_webrtc_room_signaller_emit_welcome (GST_WEBRTC_ROOM_SIGNALLER (self),
       welcome, FALSE);
   return G_SOURCE_REMOVE;
@@ -652,6 +680,7 @@ do_start (Self * self, gpointer data)
   self->url = g_strdup (self->server_url);
   timeout = self->timeout;
   self->cur_receive_only = self->receive_only;
+  self->cur_send_only = self->send_only;
   self->stopped = FALSE;
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->http_url, g_free);
@@ -756,6 +785,9 @@ gst_webrtc_room_whip_signaller_set_property (GObject * object, guint prop_id,
     case PROP_RECEIVE_ONLY:
       self->receive_only = g_value_get_boolean (value);
       break;
+    case PROP_SEND_ONLY:
+      self->send_only = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -779,6 +811,9 @@ gst_webrtc_room_whip_signaller_get_property (GObject * object, guint prop_id,
       break;
     case PROP_RECEIVE_ONLY:
       g_value_set_boolean (value, self->receive_only);
+      break;
+    case PROP_SEND_ONLY:
+      g_value_set_boolean (value, self->send_only);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -853,6 +888,10 @@ gst_webrtc_room_whip_signaller_class_init (GstWebRTCRoomWhipSignallerClass *
       "Receive only", "Set for an element that only receives: WHIP cannot "
       "serve it, starting fails with a clear error", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEND_ONLY] = g_param_spec_boolean ("send-only",
+      "Send only", "Set for an element that only sends: WHEP cannot serve "
+      "it, starting fails with a clear error", FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 }
 
@@ -860,7 +899,9 @@ gboolean
 gst_webrtc_room_whip_signaller_is_whip_url (const gchar * url)
 {
   return url && (!g_ascii_strncasecmp (url, "whip+http://", 12)
-      || !g_ascii_strncasecmp (url, "whip+https://", 13));
+      || !g_ascii_strncasecmp (url, "whip+https://", 13)
+      || !g_ascii_strncasecmp (url, "whep+http://", 12)
+      || !g_ascii_strncasecmp (url, "whep+https://", 13));
 }
 
 GstWebRTCRoomSignaller *

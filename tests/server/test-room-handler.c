@@ -1103,6 +1103,40 @@ test_turn_rest_welcome (void)
   g_array_unref (f.actions);
 }
 
+/* The member that opted in to WHIP/WHEP (meta whip/whep: true), first in
+ * join order and connected; none in an unknown room */
+static void
+test_find_member (Fixture * f, gconstpointer data)
+{
+  Conn a, b, c;
+  gboolean exists = TRUE;
+  const gchar *found;
+  g_autofree gchar *b_id = NULL;
+
+  g_assert_null (wr_room_handler_find_member (f->handler, "r", "whip",
+          &exists));
+  g_assert_false (exists);
+  open_conn (f, &a, "a");
+  frame (f, &a, "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"whip\":1}}");
+  open_conn (f, &b, "b");
+  frame (f, &b, "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"whip\":true}}");
+  b_id = g_strdup (wr_room_conn_get_peer_id (b.conn));
+  open_conn (f, &c, "c");
+  frame (f, &c, "{\"type\":\"join\",\"room\":\"r\",\"meta\":{\"whip\":true}}");
+  found = wr_room_handler_find_member (f->handler, "r", "whip", &exists);
+  g_assert_true (exists);
+  g_assert_cmpstr (found, ==, b_id);
+  g_assert_null (wr_room_handler_find_member (f->handler, "r", "whep",
+          &exists));
+  g_assert_true (exists);
+  /* a lost member (resume grace) does not take sessions */
+  disconnect (f, &b, WR_DISCONNECT_LOST);
+  found = wr_room_handler_find_member (f->handler, "r", "whip", &exists);
+  g_assert_cmpstr (found, ==, wr_room_conn_get_peer_id (c.conn));
+  disconnect (f, &a, WR_DISCONNECT_CLEAN);
+  disconnect (f, &c, WR_DISCONNECT_CLEAN);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1125,6 +1159,8 @@ main (int argc, char **argv)
   ADD ("join-timeout", test_join_timeout, NULL);
   ADD ("unique-ids", test_unique_ids, NULL);
 #undef ADD
+  g_test_add ("/room-handler/find-member", Fixture, NULL, setup,
+      test_find_member, teardown);
   g_test_add ("/room-handler/join-tokens", Fixture, NULL, setup_tokens,
       test_join_tokens, teardown);
   g_test_add ("/room-handler/resume-tokens-required", Fixture, NULL,

@@ -10,7 +10,8 @@ import argparse
 import asyncio
 import sys
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
+                    VideoStreamTrack)
 from aiortc.sdp import candidate_from_sdp
 
 MAX_BODY = 256 * 1024
@@ -52,6 +53,10 @@ class Endpoint:
                 asyncio.ensure_future(self.count_frames(track))
 
         await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="offer"))
+        if self.args.whep:
+            # a WHEP endpoint: aiortc's generated video on the offer's
+            # recvonly video m-line (its audio m-line stays inactive)
+            pc.addTrack(VideoStreamTrack())
         await pc.setLocalDescription(await pc.createAnswer())
         rid = str(self.next_id)
         self.next_id += 1
@@ -142,6 +147,8 @@ async def main():
     parser.add_argument("--token", default="secret")
     parser.add_argument("--min-frames", type=int, default=30)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--whep", action="store_true",
+                        help="be a WHEP endpoint: send video, receive nothing")
     args = parser.parse_args()
     ep = Endpoint(args)
     server = await asyncio.start_server(ep.handle, "127.0.0.1", args.port)
@@ -152,7 +159,7 @@ async def main():
         say("TIMEOUT frames", ep.frames)
         return 1
     server.close()
-    return 0 if ep.frames >= args.min_frames else 1
+    return 0 if args.whep or ep.frames >= args.min_frames else 1
 
 
 if __name__ == "__main__":

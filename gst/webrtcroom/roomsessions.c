@@ -18,6 +18,9 @@
 
 #include <gst/pbutils/pbutils.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* how often the media watchdog looks at every peer connection */
 #define WATCHDOG_TICK_MS 250
@@ -386,23 +389,40 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
   return s;
 }
 
+/* A peer connection's streaming threads (a dozen per peer) free what they
+ * used when they stop, but glibc's malloc keeps those pages: after 20
+ * peers, 12-20 MB stayed resident with nobody left to use them
+ * (tests/bench/README.md, Element churn). Once the last peer is gone, give
+ * the free pages back. */
+static void
+release_freed_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+}
+
 static void
 destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GstWebRTCRoomPeerSession *s = NULL;
   gchar *key = NULL;
+  guint left;
 
   g_mutex_lock (&priv->lock);
   if (g_hash_table_steal_extended (priv->sessions, peer_id,
           (gpointer *) & key, (gpointer *) & s)) {
     g_free (key);
   }
+  left = g_hash_table_size (priv->sessions);
   g_mutex_unlock (&priv->lock);
   if (!s)
     return;
   gst_webrtc_room_peer_session_close (s);
   gst_webrtc_room_peer_session_free (s);
+  if (left == 0)
+    release_freed_memory ();
 }
 
 /* A fresh webrtcbin for the same peer; @s is freed. */
@@ -532,6 +552,9 @@ warn_no_offerer (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
           "never connect", peer_id), (NULL));
 }
 
+static void reconcile_after_resume (GstWebRTCRoomBaseBin * self,
+    GstWebRTCRoomMessage * msg);
+
 static void
 on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
     gboolean resumed, GstWebRTCRoomBaseBin * self)
@@ -557,6 +580,7 @@ on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
     /* same id: the peer connections never depended on the socket */
     gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-resumed",
         msg->peer, NULL);
+    reconcile_after_resume (self, msg);
     return;
   }
   destroy_all_sessions (self);
@@ -627,6 +651,51 @@ on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
   gst_webrtc_room_base_bin_emit_peer_left (self, peer_id, reason);
   gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-left",
       peer_id, "reason", G_TYPE_STRING, reason, NULL);
+}
+
+/* While our connection was lost, the server told us nothing (protocol.md,
+ * resume): a peer that left meanwhile got no peer-left to us and kept its
+ * session, webrtcbin and threads for good (elements-churn on a loaded
+ * machine: 11 webrtcbins and 51 threads left after every viewer had
+ * gone). The resumed welcome lists who is there: the others have left,
+ * the unknown ones have joined. */
+static void
+reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer id;
+  guint i;
+
+  for (i = 0; msg->peers && i < msg->peers->len; i++) {
+    GstWebRTCRoomPeerInfo *p = msg->peers->pdata[i];
+    g_hash_table_add (listed, p->id);
+  }
+  g_mutex_lock (&priv->lock);
+  g_hash_table_iter_init (&iter, priv->peer_names);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (listed, id))
+      g_ptr_array_add (gone, g_strdup (id));
+  g_hash_table_iter_init (&iter, priv->sessions);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (listed, id)
+        && !g_hash_table_contains (priv->peer_names, id))
+      g_ptr_array_add (gone, g_strdup (id));
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < gone->len; i++)
+    on_peer_left (NULL, gone->pdata[i], "left", self);
+  for (i = 0; msg->peers && i < msg->peers->len; i++) {
+    GstWebRTCRoomPeerInfo *p = msg->peers->pdata[i];
+    gboolean known;
+
+    g_mutex_lock (&priv->lock);
+    known = g_hash_table_contains (priv->peer_names, p->id);
+    g_mutex_unlock (&priv->lock);
+    if (!known)
+      on_peer_joined (NULL, p, self);
+  }
 }
 
 /* Signal payloads come from any room member: checked by the codec before

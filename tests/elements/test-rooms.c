@@ -957,10 +957,10 @@ add_role_mixes (void)
 
 /* A peer that goes while our connection to the server is lost gets no
  * peer-left to us: here the server restarts and b dies meanwhile, so the
- * new server never knows b. The resumed welcome no longer lists b, and a
- * must drop b's session (it kept a webrtcbin and its threads for good: 11
- * of them after an elements-churn run on a loaded machine) and report it
- * gone. */
+ * new server never knows b. The resumed welcome does not list b and b does
+ * not come back within the resume grace (30 s): a must drop b's session
+ * (it kept a webrtcbin and its threads for good: 11 of them after an
+ * elements-churn run on a loaded machine) and report it gone. */
 static void
 test_left_while_lost (void)
 {

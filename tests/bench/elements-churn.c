@@ -8,16 +8,20 @@
  */
 
 /* Element churn (issue 11): a webrtcroombin in this process sends video to a
- * room where up to --peers remote viewers (room-peer --mode src processes)
- * keep joining, receiving --frames frames and leaving, for --duration
- * seconds. Prints this process's RSS and thread count idle (joined, no
- * peer), warm (after a first peer came and left), at the peak, and at the
- * end (every peer gone, --settle seconds later), with the drift against
- * the warm baseline. Run it in a private network namespace
- * (elements-churn.sh does). */
+ * room where --peers remote viewers (room-peer --mode src processes) at a
+ * time keep joining, receiving --frames frames and leaving, for --duration
+ * seconds (an exited viewer is replaced at once). The baseline is taken
+ * after a warm-up: one viewer, then one full cycle of --warm-peers viewers
+ * at once, every one gone and --settle seconds later. Prints this
+ * process's RSS, malloc's heap in use and free (mallinfo2), threads and
+ * live webrtcbins idle, warm, after each cycle of --peers viewers during
+ * the churn, at the peak and at the end, with the drift against the
+ * baseline, then the same after malloc_trim (0). Run it in a private
+ * network namespace (elements-churn.sh does). */
 
 #include <gio/gio.h>
 #include <gst/gst.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "testserver.h"
@@ -52,13 +56,20 @@ on_element_added (GstBin * pipeline, GstBin * bin, GstElement * element,
   }
 }
 
+/* heap_kib: malloc'd and in use (all arenas); free_kib: freed but kept by
+ * malloc (in arenas, not returned); rss_kib - heap_kib - free_kib is code,
+ * stacks and the other mappings */
 typedef struct
 {
   guint rss_kib;
   guint threads;
+  guint heap_kib;
+  guint free_kib;
+  gint webrtcbins;
 } Sample;
 
 static gint peers = 20;
+static gint warm_peers = -1;
 static gint duration_s = 60;
 static gint frames = 30;
 static gint settle_s = 5;
@@ -66,9 +77,10 @@ static gint settle_s = 5;
 static Sample
 sample (void)
 {
-  Sample s = { 0, 0 };
+  Sample s = { 0, };
   g_autofree gchar *status = NULL;
   const gchar *line;
+  struct mallinfo2 mi = mallinfo2 ();
 
   if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL)) {
     if ((line = strstr (status, "VmRSS:")))
@@ -76,14 +88,31 @@ sample (void)
     if ((line = strstr (status, "Threads:")))
       s.threads = g_ascii_strtoull (line + 8, NULL, 10);
   }
+  s.heap_kib = (mi.uordblks + mi.hblkhd) / 1024;
+  s.free_kib = mi.fordblks / 1024;
+  s.webrtcbins = g_atomic_int_get (&webrtcbins_made) -
+      g_atomic_int_get (&webrtcbins_freed);
   return s;
 }
 
 static void
 print_sample (const gchar * what, Sample s)
 {
-  g_print ("%-34s RSS %7.1f MB  threads %4u\n", what, s.rss_kib / 1024.0,
-      s.threads);
+  g_print ("%-36s RSS %6.1f MB  heap in use %6.1f MB  free %5.1f MB  "
+      "threads %4u  webrtcbins %3d\n", what, s.rss_kib / 1024.0,
+      s.heap_kib / 1024.0, s.free_kib / 1024.0, s.threads, s.webrtcbins);
+}
+
+static void
+print_drift (const gchar * what, Sample s, Sample base)
+{
+  g_print ("drift %-8s vs warm: RSS %+.1f MB (%+.1f %%), heap in use "
+      "%+.1f MB (%+.1f %%), threads %+d, webrtcbins alive %d\n", what,
+      ((gint) s.rss_kib - (gint) base.rss_kib) / 1024.0,
+      100.0 * ((gint) s.rss_kib - (gint) base.rss_kib) / base.rss_kib,
+      ((gint) s.heap_kib - (gint) base.heap_kib) / 1024.0,
+      100.0 * ((gint) s.heap_kib - (gint) base.heap_kib) / base.heap_kib,
+      (gint) s.threads - (gint) base.threads, s.webrtcbins);
 }
 
 /* "name xN" of this process's threads, to tell what stayed */
@@ -162,6 +191,86 @@ on_pad_added (GstElement * room, GstPad * pad, GstElement * pipeline)
   gst_pad_link (pad, sinkpad);
 }
 
+/* With GST_TRACERS=leaks: tracking starts at the baseline; at the end, the
+ * GstObjects and GstMiniObjects made since and still alive, by type */
+static GstTracer *
+leaks_tracer (void)
+{
+  GList *tracers = gst_tracing_get_active_tracers (), *l;
+  GstTracer *found = NULL;
+
+  for (l = tracers; l; l = l->next)
+    if (!found && g_str_equal (G_OBJECT_TYPE_NAME (l->data), "GstLeaksTracer"))
+      found = gst_object_ref (l->data);
+  g_list_free_full (tracers, gst_object_unref);
+  return found;
+}
+
+/* address -> (made - destroyed) over a checkpoint's list */
+static void
+count_addresses (const GstStructure * checkpoint, const gchar * field,
+    GHashTable * counts, gint delta, GHashTable * types)
+{
+  const GValue *list = gst_structure_get_value (checkpoint, field);
+  guint i, n = list ? gst_value_list_get_size (list) : 0;
+
+  for (i = 0; i < n; i++) {
+    const GstStructure *s =
+        gst_value_get_structure (gst_value_list_get_value (list, i));
+    const gchar *address = gst_structure_get_string (s, "address");
+    gpointer addr;
+    gint count;
+
+    if (!address)
+      continue;
+    /* "%p" */
+    addr = GSIZE_TO_POINTER (g_ascii_strtoull (address, NULL, 16));
+    count = GPOINTER_TO_INT (g_hash_table_lookup (counts, addr)) + delta;
+    g_hash_table_insert (counts, addr, GINT_TO_POINTER (count));
+    if (types)
+      g_hash_table_insert (types, addr,
+          (gpointer) g_intern_string (gst_structure_get_string (s,
+                  "type-name")));
+  }
+}
+
+static void
+print_new_objects (GstTracer * tracer)
+{
+  GstStructure *checkpoint = NULL;
+  g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
+  g_autoptr (GHashTable) types = g_hash_table_new (NULL, NULL);
+  g_autoptr (GHashTable) by_type = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint total = 0;
+
+  g_signal_emit_by_name (tracer, "activity-get-checkpoint", &checkpoint);
+  g_signal_emit_by_name (tracer, "activity-stop-tracking");
+  if (!checkpoint)
+    return;
+  count_addresses (checkpoint, "objects-created-list", counts, 1, types);
+  count_addresses (checkpoint, "objects-removed-list", counts, -1, NULL);
+  gst_structure_free (checkpoint);
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    const gchar *type = g_hash_table_lookup (types, key);
+    gint n = GPOINTER_TO_INT (value);
+
+    if (n <= 0 || !type)
+      continue;
+    g_hash_table_insert (by_type, (gpointer) type,
+        GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (by_type,
+                    type)) + n));
+    total += n;
+  }
+  g_print ("objects made after warm and alive at the end (leaks tracer): "
+      "%u\n", total);
+  g_hash_table_iter_init (&iter, by_type);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_print ("  %6d %s\n", GPOINTER_TO_INT (value), (gchar *) key);
+}
+
 typedef struct
 {
   const gchar *room_peer;
@@ -170,6 +279,8 @@ typedef struct
   guint started;
   guint ok;
   guint failed;
+  guint base;                   /* viewers finished before the churn */
+  guint cycles;                 /* cycles of --peers finished viewers printed */
 } Spawner;
 
 static void
@@ -215,27 +326,52 @@ timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterates the default context for @ms, sampling every 250 ms */
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* prints a line each time another --peers viewers have finished */
+static void
+print_cycles (Spawner * sp)
+{
+  while (sp->ok + sp->failed - sp->base >= (sp->cycles + 1) * (guint) peers) {
+    g_autofree gchar *what = NULL;
+    sp->cycles++;
+    what = g_strdup_printf ("cycle %u (%u viewers done)", sp->cycles,
+        sp->ok + sp->failed - sp->base);
+    print_sample (what, sample ());
+  }
+}
+
+/* Iterates the default context for @ms (viewer exits are dispatched
+ * there), sampling every 250 ms; with @keep_spawning, --peers viewers run
+ * at all times. */
 static void
 run_for (guint ms, Sample * peak, Spawner * sp, gboolean keep_spawning)
 {
   gboolean done = FALSE;
   guint id = g_timeout_add (ms, timeout_cb, &done);
-  gint64 next = 0;
+  guint tick = g_timeout_add (250, tick_cb, NULL);
 
   while (!done) {
-    g_main_context_iteration (NULL, TRUE);
-    if (g_get_monotonic_time () >= next) {
-      Sample s = sample ();
-      if (peak) {
-        peak->rss_kib = MAX (peak->rss_kib, s.rss_kib);
-        peak->threads = MAX (peak->threads, s.threads);
-      }
-      next = g_get_monotonic_time () + 250 * 1000;
-    }
+    Sample s;
+
     while (keep_spawning && sp->running < (guint) peers)
       spawn_peer (sp);
+    g_main_context_iteration (NULL, TRUE);
+    s = sample ();
+    if (peak) {
+      peak->rss_kib = MAX (peak->rss_kib, s.rss_kib);
+      peak->heap_kib = MAX (peak->heap_kib, s.heap_kib);
+      peak->free_kib = MAX (peak->free_kib, s.free_kib);
+      peak->threads = MAX (peak->threads, s.threads);
+      peak->webrtcbins = MAX (peak->webrtcbins, s.webrtcbins);
+      print_cycles (sp);
+    }
   }
+  g_source_remove (tick);
   (void) id;
 }
 
@@ -259,6 +395,16 @@ wait_all_gone (Counters * c, Spawner * sp, guint max_ms, Sample * peak)
     run_for (100, peak, sp, FALSE);
 }
 
+/* @n viewers at once, then waits until every one has gone and --settle s */
+static void
+run_cycle (Counters * c, Spawner * sp, gint n)
+{
+  for (gint i = 0; i < n; i++)
+    spawn_peer (sp);
+  wait_all_gone (c, sp, 90000, NULL);
+  run_for (settle_s * 1000, NULL, sp, FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,6 +415,9 @@ main (int argc, char **argv)
         "frames each viewer receives before leaving (30)", "N"},
     {"settle", 0, 0, G_OPTION_ARG_INT, &settle_s,
         "seconds after the last peer left (5)", "S"},
+    {"warm-peers", 0, 0, G_OPTION_ARG_INT, &warm_peers,
+        "viewers at once in the warm-up cycle, after a first one alone "
+          "(--peers; 0: only the first one)", "N"},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- element churn");
@@ -278,10 +427,12 @@ main (int argc, char **argv)
   GstElement *pipeline, *room;
   Counters c = { 0 };
   Spawner sp = { 0 };
-  Sample idle, warm, peak = { 0, 0 }, end;
+  Sample idle, warm1, warm, peak, end, trimmed;
+  guint warm_ok, warm_failed;
   g_autofree gchar *room_peer = NULL;
   g_autofree gchar *warm_threads = NULL;
   g_autofree gchar *end_threads = NULL;
+  g_autoptr (GstTracer) tracer = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -289,6 +440,13 @@ main (int argc, char **argv)
     g_printerr ("%s\n", error->message);
     return 2;
   }
+  if (peers < 1 || duration_s < 0 || frames < 1 || settle_s < 0) {
+    g_printerr ("--peers and --frames must be at least 1, --duration and "
+        "--settle at least 0\n");
+    return 2;
+  }
+  if (warm_peers < 0)
+    warm_peers = peers;
   if (!g_getenv ("WEBRTC_ROOM_SERVER"))
     g_setenv ("WEBRTC_ROOM_SERVER", WR_BENCH_SERVER, TRUE);
   room_peer = g_strdup (g_getenv ("WEBRTC_ROOM_PEER") ?
@@ -320,35 +478,58 @@ main (int argc, char **argv)
 
   run_for (3000, NULL, &sp, FALSE);
   idle = sample ();
-  /* warm-up: one peer, so one-time allocations (codec state, plugin
-   * loading, first DTLS) are in the baseline */
-  spawn_peer (&sp);
-  wait_all_gone (&c, &sp, 40000, NULL);
-  run_for (settle_s * 1000, NULL, &sp, FALSE);
-  warm = sample ();
+  print_sample ("idle (joined, no peer)", idle);
+  /* warm-up: one viewer alone (codec state, plugin loading, first DTLS),
+   * then a full cycle, so what the first peak leaves (thread-pool threads,
+   * malloc's free lists, caches that grow to the largest room) is in the
+   * baseline */
+  run_cycle (&c, &sp, 1);
+  warm1 = sample ();
+  print_sample ("warm-up: 1 viewer came and left", warm1);
+  if (warm_peers > 0) {
+    g_autofree gchar *what = g_strdup_printf ("warm: %d viewers came and left",
+        warm_peers);
+    run_cycle (&c, &sp, warm_peers);
+    warm = sample ();
+    print_sample (what, warm);
+  } else {
+    warm = warm1;
+  }
   warm_threads = thread_names ();
   peak = warm;
+  if ((tracer = leaks_tracer ()))
+    g_signal_emit_by_name (tracer, "activity-start-tracking");
+  warm_ok = sp.ok;
+  warm_failed = sp.failed;
 
   g_print ("churn: %d viewers at a time, each leaving after %d frames, "
       "for %d s\n", peers, frames, duration_s);
-  run_for (duration_s * 1000, &peak, &sp, TRUE);
+  sp.base = sp.ok + sp.failed;
+  if (duration_s > 0)
+    run_for (duration_s * 1000, &peak, &sp, TRUE);
   g_print ("spawning stopped: %u viewers started, %u running\n", sp.started,
       sp.running);
-  wait_all_gone (&c, &sp, 60000, &peak);
+  wait_all_gone (&c, &sp, 90000, &peak);
   run_for (settle_s * 1000, NULL, &sp, FALSE);
   end = sample ();
   end_threads = thread_names ();
+  if (tracer)
+    print_new_objects (tracer);
+  malloc_trim (0);
+  trimmed = sample ();
 
   print_sample ("idle (joined, no peer)", idle);
-  print_sample ("warm (a first peer came and left)", warm);
+  print_sample ("warm-up: 1 viewer came and left", warm1);
+  print_sample ("warm (baseline)", warm);
   print_sample ("peak", peak);
   print_sample ("end (all gone, settled)", end);
-  g_print ("viewers: %u started, %u done, %u failed; element saw %u "
-      "joined, %u left\n", sp.started, sp.ok, sp.failed, c.joined, c.left);
-  g_print ("drift vs warm: RSS %+.1f MB (%+.1f %%), threads %+d\n",
-      ((gint) end.rss_kib - (gint) warm.rss_kib) / 1024.0,
-      100.0 * ((gint) end.rss_kib - (gint) warm.rss_kib) / warm.rss_kib,
-      (gint) end.threads - (gint) warm.threads);
+  print_sample ("end after malloc_trim (0)", trimmed);
+  g_print ("churn: %u cycles of %d viewers; viewers %u started (warm-up "
+      "included), %u done in the churn, %u failed; element saw %u joined, "
+      "%u left\n", sp.cycles, peers, sp.started, sp.ok - warm_ok,
+      sp.failed - warm_failed, c.joined, c.left);
+  print_drift ("end", end, warm);
+  print_drift ("trimmed", trimmed, warm);
   g_print ("webrtcbins: %d made, %d finalized\n",
       g_atomic_int_get (&webrtcbins_made),
       g_atomic_int_get (&webrtcbins_freed));

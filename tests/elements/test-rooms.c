@@ -955,6 +955,69 @@ add_role_mixes (void)
   }
 }
 
+/* A peer that goes while our connection to the server is lost gets no
+ * peer-left to us: here the server restarts and b dies meanwhile, so the
+ * new server never knows b. The resumed welcome does not list b and b does
+ * not come back within the resume grace (30 s): a must drop b's session
+ * (it kept a webrtcbin and its threads for good: 11 of them after an
+ * elements-churn run on a loaded machine) and report it gone. */
+static void
+test_left_while_lost (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("wr-lost-XXXXXX", NULL);
+  g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
+  g_autofree gchar *secret_arg = g_strdup_printf ("--secret-file=%s", secret);
+  const gchar *args[] = { secret_arg, NULL, NULL };
+  g_autofree gchar *port_arg = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *log_a = NULL;
+  g_autofree gchar *log_b = NULL;
+  g_autoptr (GPtrArray) args_a = g_ptr_array_new ();
+  g_autoptr (GPtrArray) args_b = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const gchar *resumed, *left;
+  WrTestServer *own;
+  PeerProc *a, *b;
+
+  own = wr_test_server_start (args, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("--url=%s", wr_test_server_get_ws_url (own));
+  port_arg = g_strdup_printf ("--port=%u", wr_test_server_get_port (own));
+  g_ptr_array_add (args_a, url);
+  g_ptr_array_add (args_a, "--no-audio");
+  g_ptr_array_add (args_a, "--min-frames=30");
+  g_ptr_array_add (args_a, "--stay=120");
+  g_ptr_array_add (args_a, "--timeout=150");
+  g_ptr_array_add (args_b, url);
+  g_ptr_array_add (args_b, "--no-audio");
+  g_ptr_array_add (args_b, "--min-frames=1000000");
+  g_ptr_array_add (args_b, "--timeout=150");
+  a = logged_peer_start ("a", "lost", args_a, &log_a);
+  b = logged_peer_start ("b", "lost", args_b, &log_b);
+  /* the call is up: a got b's frames */
+  g_assert_true (logged_peer_wait_line (a, log_a, "DONE ", 90));
+  wr_test_server_kill (own);
+  /* b goes without a word while nobody can tell a */
+  g_subprocess_force_exit (b->proc);
+  args[1] = port_arg;
+  own = wr_test_server_start (args, &error);
+  g_assert_no_error (error);
+  g_assert_true (logged_peer_wait_line (a, log_a, "LEFT ", 60));
+  logged_peer_finish (a, log_a, 30);
+  logged_peer_finish (b, log_b, 30);
+  wr_test_server_stop (own);
+  g_assert_cmpint (a->status, ==, 0);
+  resumed = strstr (a->output, "webrtcroom-resumed");
+  left = strstr (a->output, "LEFT ");
+  g_assert_nonnull (resumed);
+  g_assert_nonnull (left);
+  g_assert_true (left > resumed);
+  g_unlink (secret);
+  g_rmdir (dir);
+  peer_free (a);
+  peer_free (b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -979,6 +1042,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rooms/codec-not-negotiable", test_codec_not_negotiable);
   g_test_add_func ("/rooms/room-full", test_room_full);
   g_test_add_func ("/rooms/server-restart", test_server_restart);
+  g_test_add_func ("/rooms/left-while-lost", test_left_while_lost);
   g_test_add_func ("/rooms/unreachable", test_unreachable);
   add_role_mixes ();
   ret = g_test_run ();

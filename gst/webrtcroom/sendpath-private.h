@@ -29,7 +29,7 @@ typedef struct _GstWebRTCRoomSendPath GstWebRTCRoomSendPath;
 typedef struct
 {
   /* Raw input: the codec name to encode to (newly allocated) and the
-   * video bitrate in kbit/s, asked when the first caps arrive and when a
+   * video bitrate in bits/s, asked when the first caps arrive and when a
    * branch is made before that. */
   gchar *(*encoder_config) (GstWebRTCRoomSendPath * path, guint * bitrate,
       gpointer user_data);

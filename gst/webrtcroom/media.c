@@ -9,9 +9,10 @@
 
 /* Media plumbing of the room bin.
  *
- * Send: one chain per sink pad, encoding once whatever the number of
- * peers:   ghost -> queue -> [convert -> encoder | parser] -> tee
- * and per peer:   tee -> queue -> payloader(pt) -> webrtcbin.sink_N
+ * Send: one GstWebRTCRoomSendPath per sink pad (sendpath.c: the input
+ * chain, encoder, tee, key units), and per peer its branch
+ * tee -> queue -> payloader(pt) linked here to webrtcbin.sink_N, on the
+ * m-line and payload type the peer's offer gives.
  *
  * Receive: webrtcbin src pad -> depayloader -> decoder (or parser) ->
  * ghost src pad named <media>_<peer id>_<n>. */
@@ -28,11 +29,8 @@
 
 #include <gst/pbutils/pbutils.h>
 #include <gst/video/video.h>
+#include <stdlib.h>
 #include <string.h>
-
-gchar *gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
-    const gchar * media);
-guint gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self);
 
 static void
 post_missing_element (GstWebRTCRoomBaseBin * bin, const gchar * factory)
@@ -73,223 +71,6 @@ add_chain (GstWebRTCRoomBaseBin * bin, GstElement * upstream,
   for (i = n; i > 0; i--)
     gst_element_sync_state_with_parent (elements[i - 1]);
   return prev;
-}
-
-/* Send inputs */
-
-static gboolean
-is_raw (GstCaps * caps)
-{
-  const gchar *name = gst_structure_get_name (gst_caps_get_structure (caps,
-          0));
-  return g_str_has_suffix (name, "/x-raw");
-}
-
-static gboolean
-build_input_chain (GstWebRTCRoomSendInput * input, GstCaps * caps)
-{
-  GstWebRTCRoomBaseBin *bin = input->bin;
-  GstElement *elements[4];
-  guint n = 0;
-  const GstWebRTCRoomCodec *codec;
-  g_autofree gchar *missing = NULL;
-  GstElement *last;
-
-  if (is_raw (caps)) {
-    g_autofree gchar *name = gst_webrtc_room_base_bin_dup_codec (bin,
-        input->media);
-    codec = gst_webrtc_room_codec_find (name);
-    if (!codec || !g_str_equal (codec->media, input->media)) {
-      GST_ELEMENT_ERROR (bin, CORE, NEGOTIATION,
-          ("Unknown %s codec '%s'", input->media, name), (NULL));
-      return FALSE;
-    }
-    missing = gst_webrtc_room_codec_missing_element (codec, TRUE);
-    if (missing) {
-      post_missing_element (bin, missing);
-      return FALSE;
-    }
-    if (g_str_equal (input->media, "video")) {
-      elements[n++] = make_element (bin, "videoconvert");
-    } else {
-      elements[n++] = make_element (bin, "audioconvert");
-      elements[n++] = make_element (bin, "audioresample");
-    }
-    input->encoder = gst_webrtc_room_codec_make_encoder (codec,
-        g_str_equal (input->media, "video") ?
-        gst_webrtc_room_base_bin_get_bitrate (bin) : 0);
-    elements[n++] = input->encoder;
-    if (codec->encoder_caps) {
-      GstElement *filter = make_element (bin, "capsfilter");
-      g_autoptr (GstCaps) fcaps = gst_caps_from_string (codec->encoder_caps);
-      g_object_set (filter, "caps", fcaps, NULL);
-      elements[n++] = filter;
-    }
-  } else {
-    codec = gst_webrtc_room_codec_for_encoded_caps (caps);
-    if (!codec) {
-      g_autofree gchar *str = gst_caps_to_string (caps);
-      GST_ELEMENT_ERROR (bin, CORE, NEGOTIATION,
-          ("Input format %s cannot be sent over WebRTC", str), (NULL));
-      return FALSE;
-    }
-    if (codec->parser && gst_element_factory_find (codec->parser)) {
-      GstElement *parser = gst_element_factory_make (codec->parser, NULL);
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
-              "config-interval"))
-        g_object_set (parser, "config-interval", -1, NULL);
-      elements[n++] = parser;
-    }
-  }
-  input->codec = codec;
-  for (guint i = 0; i < n; i++) {
-    if (!elements[i])
-      return FALSE;
-  }
-  GST_INFO_OBJECT (bin, "%s input: %s %s", input->media,
-      input->encoder ? "encoding to" : "already encoded as", codec->name);
-  last = add_chain (bin, input->queue, elements, n);
-  if (!gst_element_link (last, input->tee))
-    GST_ERROR_OBJECT (bin, "could not link the %s chain to its tee",
-        input->media);
-  return TRUE;
-}
-
-/* Runs in the upstream streaming thread on the first caps: the chain is
- * linked before the event continues, so it flows into the new elements. */
-static GstPadProbeReturn
-on_input_caps (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  GstWebRTCRoomSendInput *input = user_data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  GstCaps *caps;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
-  gst_event_parse_caps (event, &caps);
-  input->chain_built = build_input_chain (input, caps);
-  if (input->chain_built)
-    gst_webrtc_room_base_bin_recheck_waits (input->bin);
-  return input->chain_built ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
-}
-
-static GstPadProbeReturn
-on_input_eos (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  GstWebRTCRoomSendInput *input = user_data;
-
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
-    input->eos = TRUE;
-    gst_webrtc_room_base_bin_input_eos (input->bin);
-  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
-      GST_EVENT_FLUSH_STOP) {
-    input->eos = FALSE;
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-GstWebRTCRoomSendInput *
-gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin * bin,
-    GstPadTemplate * templ, const gchar * name)
-{
-  GstWebRTCRoomSendInput *input = g_new0 (GstWebRTCRoomSendInput, 1);
-  g_autoptr (GstPad) queue_sink = NULL;
-  g_autoptr (GstPad) queue_src = NULL;
-
-  input->bin = bin;
-  input->media = g_strdup (g_str_has_prefix (name, "audio") ? "audio" :
-      "video");
-  input->queue = gst_element_factory_make ("queue", NULL);
-  input->tee = gst_element_factory_make ("tee", NULL);
-  g_object_set (input->tee, "allow-not-linked", TRUE, NULL);
-  g_object_set (input->queue, "max-size-buffers", 3, "max-size-bytes", 0,
-      "max-size-time", (guint64) 0, NULL);
-  gst_bin_add_many (GST_BIN (bin), input->queue, input->tee, NULL);
-
-  queue_sink = gst_element_get_static_pad (input->queue, "sink");
-  queue_src = gst_element_get_static_pad (input->queue, "src");
-  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      on_input_caps, input, NULL);
-  gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-      GST_PAD_PROBE_TYPE_EVENT_FLUSH, on_input_eos, input, NULL);
-  input->ghost = gst_ghost_pad_new_from_template (name, queue_sink, templ);
-  gst_element_sync_state_with_parent (input->tee);
-  gst_element_sync_state_with_parent (input->queue);
-  return input;
-}
-
-void
-gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input)
-{
-  GstWebRTCRoomBaseBin *bin = input->bin;
-  GList *children, *l;
-  g_autoptr (GstPad) queue_src =
-      gst_element_get_static_pad (input->queue, "src");
-  GstElement *elements[8];
-  guint n = 0;
-  GstPad *peer;
-
-  /* collect the chain queue -> ... -> tee */
-  elements[n++] = gst_object_ref (input->queue);
-  peer = gst_pad_get_peer (queue_src);
-  while (peer && n < G_N_ELEMENTS (elements)) {
-    GstElement *element = gst_pad_get_parent_element (peer);
-    g_autoptr (GstPad) src = NULL;
-    gst_object_unref (peer);
-    peer = NULL;
-    if (!element)
-      break;
-    elements[n++] = element;
-    if (element == input->tee)
-      break;
-    src = gst_element_get_static_pad (element, "src");
-    if (src)
-      peer = gst_pad_get_peer (src);
-  }
-  if (peer)
-    gst_object_unref (peer);
-  if (elements[n - 1] != input->tee)
-    elements[n++] = gst_object_ref (input->tee);
-
-  children = NULL;
-  for (guint i = 0; i < n; i++)
-    children = g_list_prepend (children, elements[i]);
-  for (l = children; l; l = l->next) {
-    gst_element_set_locked_state (l->data, TRUE);
-    gst_element_set_state (l->data, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (bin), l->data);
-  }
-  g_list_free_full (children, gst_object_unref);
-  g_free (input->media);
-  g_free (input);
-}
-
-/* The pad a key-unit request for @input goes out of (a ref) */
-GstPad *
-gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput * input)
-{
-  return gst_element_get_static_pad (input->tee, "sink");
-}
-
-/* @pad: from gst_webrtc_room_send_input_get_key_unit_pad(); call it with no
- * lock held (the event travels upstream through the input chain) */
-void
-gst_webrtc_room_request_key_unit (GstPad * pad)
-{
-  /* upstream from the tee: reaches the encoder, or the upstream encoder
-   * for pre-encoded input */
-  gst_pad_push_event (pad,
-      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-          0));
-}
-
-void
-gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input)
-{
-  g_autoptr (GstPad) tee_sink =
-      gst_webrtc_room_send_input_get_key_unit_pad (input);
-
-  gst_webrtc_room_request_key_unit (tee_sink);
 }
 
 /* Per-peer send branches */
@@ -388,9 +169,9 @@ typedef enum
 /* The m-line of @offer that can carry @input, and its payload type; on -1,
  * @why says why and @offered lists the codecs of the receivable m-lines. */
 static gint
-pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
-    const GstSDPMessage * offer, gint * pt, gchar ** profile_level_id,
-    OfferKindResult * why, GString * offered)
+pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendPath * input,
+    const GstWebRTCRoomCodec * codec, const GstSDPMessage * offer, gint * pt,
+    gchar ** profile_level_id, OfferKindResult * why, GString * offered)
 {
   gboolean receivable = FALSE, seen = FALSE;
   guint i;
@@ -399,7 +180,8 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     const GstSDPMedia *media = gst_sdp_message_get_media (offer, i);
     GstWebRTCRTPTransceiverDirection dir;
 
-    if (g_strcmp0 (gst_sdp_media_get_media (media), input->media))
+    if (g_strcmp0 (gst_sdp_media_get_media (media),
+            gst_webrtc_room_send_path_get_media (input)))
       continue;
     seen = TRUE;
     dir = media_direction (media);
@@ -409,8 +191,7 @@ pick_offer_mline (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
         || webrtcbin_has_sink (WEBRTCBIN (s), i) || receive_only_mline (s, i))
       continue;
     receivable = TRUE;
-    *pt = gst_webrtc_room_codec_find_pt_full (input->codec, media,
-        profile_level_id);
+    *pt = gst_webrtc_room_codec_find_pt_full (codec, media, profile_level_id);
     if (*pt >= 0)
       return i;
     append_offered_codecs (offered, media);
@@ -443,17 +224,6 @@ prepare_transceiver_for_sending (GstWebRTCRoomPeerSession * s, guint mline,
     g_object_set (trans, "direction", send_direction (s, kind), NULL);
 }
 
-static const GstWebRTCRoomCodec *
-input_codec (GstWebRTCRoomSendInput * input)
-{
-  g_autofree gchar *name = NULL;
-
-  if (input->codec)
-    return input->codec;
-  name = gst_webrtc_room_base_bin_dup_codec (input->bin, input->media);
-  return gst_webrtc_room_codec_find (name);
-}
-
 /* The direction of a transceiver carrying our @kind track: sendrecv only
  * when we receive and the peer sends that kind too. */
 static GstWebRTCRTPTransceiverDirection
@@ -476,65 +246,28 @@ on_webrtc_sink_caps (GstPad * pad, GParamSpec * pspec,
   gst_webrtc_room_base_bin_recheck_waits (bin);
 }
 
-/* issue 11 (payloads): the encoder's allocation query, made again each time
- * a branch joins the tee, is serialized: it waits in every branch queue
- * until what is before it went out. A peer whose webrtcbin keeps its sink
- * pad blocked (an offer answered, ICE never done: tests/elements
- * test-hostile restart-flood) held it forever, and with it the shared
- * encoder and every other peer's video. Answered at the queue: the
- * payloader needs nothing from upstream's allocation. */
-static GstPadProbeReturn
-answer_allocation_query (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  if (GST_QUERY_TYPE (GST_PAD_PROBE_INFO_QUERY (info)) == GST_QUERY_ALLOCATION)
-    return GST_PAD_PROBE_HANDLED;
-  return GST_PAD_PROBE_OK;
-}
-
-/* issue 10 (Ctrl-C with gst-launch -e hung 1 run in 3 with a viewer): an
- * input's EOS stops at the peer's branch. With BUNDLE, webrtcbin 1.22's
- * rtpfunnel forwards the first track's EOS (audio ends first) into the
- * one RTP session of the connection, whose src pad then answers every
- * later video buffer with FLOW_EOS. The tee hands that back to the shared
- * encoder and input queues, and a 1.22 queue told EOS by downstream drops
- * a pending serialized query without waking its caller: the video
- * source's streaming thread (in an allocation query) waited forever with
- * its stream lock, and so did the EOS sent to it. The element posts its
- * own EOS (gst_webrtc_room_base_bin_input_eos); a peer connection needs
- * none, and one track ending must not end the others. */
-static GstPadProbeReturn
-keep_eos_out_of_branch (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
-    return GST_PAD_PROBE_DROP;
-  return GST_PAD_PROBE_OK;
-}
-
 static gboolean
-attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
+attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendPath * input,
     const GstSDPMessage * offer, GError ** error)
 {
   GstWebRTCRoomBaseBin *bin = SESSION_BIN (s);
-  const GstWebRTCRoomCodec *codec = input_codec (input);
+  const GstWebRTCRoomCodec *codec = gst_webrtc_room_send_path_get_codec (input);
+  const gchar *kind = gst_webrtc_room_send_path_get_media (input);
   g_autofree gchar *pad_name = NULL;
-  GstElement *queue, *pay;
-  GstElement *chain[3];
-  guint n_chain = 2;
+  GstElement *queue;
   g_autofree gchar *profile_level_id = NULL;
-  g_autoptr (GstPad) tee_src = NULL;
-  g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) pay_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
   gint pt;
 
   if (!codec)
     return TRUE;
-  input->codec = codec;
   pt = codec->default_pt;
   if (offer) {
     OfferKindResult why = OFFER_KIND_ABSENT;
     g_autoptr (GString) offered = g_string_new (NULL);
-    gint mline = pick_offer_mline (s, input, offer, &pt, &profile_level_id,
+    gint mline =
+        pick_offer_mline (s, input, codec, offer, &pt, &profile_level_id,
         &why, offered);
     if (mline < 0) {
       if (why == OFFER_KIND_NO_CODEC
@@ -542,7 +275,7 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
           GST_LEVEL_DEBUG) {
         g_autofree gchar *text = gst_sdp_message_as_text (offer);
         GST_DEBUG_OBJECT (bin, "offer without a usable %s m-line:\n%s",
-            input->media, text);
+            kind, text);
       }
       switch (why) {
         case OFFER_KIND_NO_CODEC:
@@ -550,13 +283,13 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
           g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
               GST_WEBRTC_ROOM_PEER_ERROR_CODEC_NOT_NEGOTIABLE,
               "Codec not negotiable: peer %s accepts no %s for our %s "
-              "track (it offers %s)", PEER_ID (s), codec->name, input->media,
+              "track (it offers %s)", PEER_ID (s), codec->name, kind,
               offered->len ? offered->str : "nothing we know");
           return FALSE;
         case OFFER_KIND_NOT_WANTED:
           /* the peer only sends that kind: nothing to do */
           GST_INFO_OBJECT (bin, "peer %s receives no %s: our track is not "
-              "sent to it", PEER_ID (s), input->media);
+              "sent to it", PEER_ID (s), kind);
           return TRUE;
         case OFFER_KIND_ABSENT:
         default:
@@ -568,54 +301,22 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     pad_name = g_strdup_printf ("sink_%d", mline);
   }
 
-  queue = gst_element_factory_make ("queue", NULL);
-  /* a slow peer drops its own frames, never stalls the others */
-  g_object_set (queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
-      0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
-  {
-    g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
-    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
-        answer_allocation_query, NULL, NULL);
-    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-        keep_eos_out_of_branch, NULL, NULL);
-  }
-  pay = make_element (bin, codec->payloader);
-  if (!pay) {
-    gst_object_unref (queue);
+  queue =
+      gst_webrtc_room_send_path_make_branch (input, codec, pt, profile_level_id,
+      &pay_src);
+  if (!queue)
     return FALSE;
-  }
-  gst_webrtc_room_set_object_args (G_OBJECT (pay), codec->payloader_args);
-  g_object_set (pay, "pt", (guint) pt, NULL);
-  chain[0] = queue;
-  chain[1] = pay;
-  if (profile_level_id && g_str_equal (codec->name, "H264")) {
-    /* webrtcbin answers recvonly unless our caps match the offered format
-     * (TRAPS.md): announce the remote's H264 profile-level-id, which the
-     * constrained-baseline stream satisfies */
-    GstElement *setter = make_element (bin, "capssetter");
-    g_autoptr (GstCaps) caps = gst_caps_new_simple ("application/x-rtp",
-        "profile-level-id", G_TYPE_STRING, profile_level_id, NULL);
-    if (!setter) {
-      gst_object_unref (queue);
-      gst_object_unref (pay);
-      return FALSE;
-    }
-    g_object_set (setter, "caps", caps, "join", TRUE, "replace", FALSE, NULL);
-    chain[n_chain++] = setter;
-  }
-  add_chain (bin, NULL, chain, n_chain);
 
   if (pad_name)
     prepare_transceiver_for_sending (s, atoi (pad_name + strlen ("sink_")),
-        input->media);
+        kind);
   webrtc_sink = pad_name ? gst_element_request_pad_simple (WEBRTCBIN (s),
       pad_name) : gst_element_request_pad_simple (WEBRTCBIN (s), "sink_%u");
-  pay_src = gst_element_get_static_pad (chain[n_chain - 1], "src");
   if (!webrtc_sink || gst_pad_link (pay_src, webrtc_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, GST_WEBRTC_ROOM_PEER_ERROR,
         GST_WEBRTC_ROOM_PEER_ERROR_LINK,
         "Could not connect our %s track to the peer connection of %s",
-        input->media, PEER_ID (s));
+        kind, PEER_ID (s));
     return FALSE;
   }
   /* the offer or answer waiting for these caps is made at once */
@@ -625,21 +326,18 @@ attach_input (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
     GstWebRTCRTPTransceiver *trans = NULL;
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);
     if (trans) {
-      gst_webrtc_room_peer_session_configure_transceiver (s, trans,
-          input->media);
-      g_object_set (trans, "direction", send_direction (s, input->media), NULL);
+      gst_webrtc_room_peer_session_configure_transceiver (s, trans, kind);
+      g_object_set (trans, "direction", send_direction (s, kind), NULL);
       gst_object_unref (trans);
     }
   }
 
-  tee_src = gst_element_request_pad_simple (input->tee, "src_%u");
-  queue_sink = gst_element_get_static_pad (queue, "sink");
-  gst_pad_link (tee_src, queue_sink);
   g_hash_table_insert (PEER_MEDIA (s)->branches, input, queue);
-  GST_INFO_OBJECT (bin, "sending %s (%s, pt %d) to %s", input->media,
+  GST_INFO_OBJECT (bin, "sending %s (%s, pt %d) to %s", kind,
       codec->name, pt, PEER_ID (s));
-  /* a late joiner must not wait for the next periodic key frame */
-  gst_webrtc_room_send_input_force_key_unit (input);
+  /* linked last, with a key unit asked for: a late joiner must not wait
+   * for the next periodic key frame */
+  gst_webrtc_room_send_path_start_branch (input, queue);
   return TRUE;
 }
 
@@ -661,7 +359,7 @@ gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
     return TRUE;
   inputs = gst_webrtc_room_base_bin_dup_inputs (SESSION_BIN (s));
   for (i = 0; i < inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    GstWebRTCRoomSendPath *input = inputs->pdata[i];
     g_autoptr (GError) local_error = NULL;
 
     if (g_hash_table_contains (PEER_MEDIA (s)->branches, input))
@@ -689,8 +387,7 @@ sends_media (GstWebRTCRoomPeerSession * s, const gchar * media)
 
   g_hash_table_iter_init (&iter, PEER_MEDIA (s)->branches);
   while (g_hash_table_iter_next (&iter, &key, NULL)) {
-    GstWebRTCRoomSendInput *input = key;
-    if (g_str_equal (input->media, media))
+    if (g_str_equal (gst_webrtc_room_send_path_get_media (key), media))
       return TRUE;
   }
   return FALSE;
@@ -832,43 +529,12 @@ remove_element (GstBin * bin, GstElement * element)
   gst_bin_remove (bin, element);
 }
 
-/* Unlinks @queue's branch from @input's tee and collects the branch's
- * elements (queue -> payloader [-> capssetter]) into @elements. Returns
- * the webrtcbin sink pad the branch fed, if any. */
-static GstPad *
-unlink_branch (GstWebRTCRoomPeerSession * s, GstWebRTCRoomSendInput * input,
-    GstElement * queue, GPtrArray * elements)
-{
-  g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
-  g_autoptr (GstPad) tee_src = gst_pad_get_peer (queue_sink);
-  GstElement *element = gst_object_ref (queue);
-  GstPad *webrtc_sink = NULL;
-
-  if (tee_src) {
-    gst_pad_unlink (tee_src, queue_sink);
-    gst_element_release_request_pad (input->tee, tee_src);
-  }
-  while (element && element != WEBRTCBIN (s)) {
-    g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-    GstPad *peer = src ? gst_pad_get_peer (src) : NULL;
-    g_ptr_array_add (elements, element);
-    element = peer ? gst_pad_get_parent_element (peer) : NULL;
-    if (element == WEBRTCBIN (s))
-      webrtc_sink = gst_object_ref (peer);
-    if (peer)
-      gst_object_unref (peer);
-  }
-  if (element)
-    gst_object_unref (element);
-  return webrtc_sink;
-}
-
 /* A track removed while running: the peer stops receiving it, its
  * transceiver only receives from now on. Returns TRUE if the peer had it
  * (and needs a renegotiation). */
 gboolean
 gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
-    GstWebRTCRoomSendInput * input)
+    GstWebRTCRoomSendPath * input)
 {
   g_autoptr (GPtrArray) elements =
       g_ptr_array_new_with_free_func (gst_object_unref);
@@ -880,7 +546,8 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
   if (!queue)
     return FALSE;
   g_hash_table_remove (PEER_MEDIA (s)->branches, input);
-  webrtc_sink = unlink_branch (s, input, queue, elements);
+  webrtc_sink = gst_webrtc_room_send_path_release_branch (input, queue,
+      WEBRTCBIN (s), elements);
   if (webrtc_sink) {
     g_object_get (webrtc_sink, "transceiver", &trans, NULL);
     gst_pad_unlink (GST_PAD_PEER (webrtc_sink), webrtc_sink);
@@ -939,7 +606,8 @@ gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s)
 
   g_hash_table_iter_init (&iter, PEER_MEDIA (s)->branches);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
-    GstPad *pad = unlink_branch (s, key, value, elements);
+    GstPad *pad = gst_webrtc_room_send_path_release_branch (key, value,
+        WEBRTCBIN (s), elements);
     if (pad)
       gst_object_unref (pad);
   }

@@ -8,8 +8,9 @@
  */
 
 /* Internals shared by roombin.c (element, signalling thread, peers),
- * media.c (encoders, per-peer send branches, receive branches) and
- * peersession.c (one webrtcbin and its negotiation). */
+ * roomsessions.c (the room's peer sessions) and media.c (per-peer send
+ * branches, receive branches). The send side of one track is its own unit
+ * (sendpath-private.h), as is one peer session (peersession-private.h). */
 
 #pragma once
 
@@ -19,11 +20,11 @@
 #include "roombin.h"
 #include "codecs-private.h"
 #include "peersession-private.h"
+#include "sendpath-private.h"
 
 G_BEGIN_DECLS GST_DEBUG_CATEGORY_EXTERN (gst_webrtc_room_debug);
 #define GST_CAT_DEFAULT gst_webrtc_room_debug
 
-typedef struct _GstWebRTCRoomSendInput GstWebRTCRoomSendInput;
 
 void gst_webrtc_room_peer_role_from_meta (GstWebRTCRoomPeerRole * role,
     JsonObject * meta);
@@ -31,20 +32,6 @@ gboolean gst_webrtc_room_peer_role_sends (const GstWebRTCRoomPeerRole * role,
     const gchar * kind);
 gboolean gst_webrtc_room_peer_roles_connect (const GstWebRTCRoomPeerRole * a,
     const GstWebRTCRoomPeerRole * b);
-
-/* One request sink pad: queue -> (convert -> encoder | parser) -> tee. */
-struct _GstWebRTCRoomSendInput
-{
-  GstWebRTCRoomBaseBin *bin;    /* not a ref */
-  gchar *media;                 /* "video" or "audio" */
-  GstPad *ghost;
-  GstElement *queue;
-  GstElement *tee;
-  GstElement *encoder;          /* NULL for pre-encoded input */
-  const GstWebRTCRoomCodec *codec;
-  gboolean chain_built;
-  gboolean eos;
-};
 
 typedef struct
 {
@@ -92,7 +79,7 @@ typedef struct
   GHashTable *peer_names;       /* peer id -> name, members seen */
   GHashTable *refused;          /* peer ids refused for max-peers */
   GHashTable *peer_roles;       /* peer id -> GstWebRTCRoomPeerRole* */
-  GPtrArray *inputs;            /* GstWebRTCRoomSendInput* */
+  GPtrArray *inputs;            /* GstWebRTCRoomSendPath* */
   JsonArray *ice_servers;       /* from welcome */
   guint next_pad[2];
 } GstWebRTCRoomBaseBinPrivate;
@@ -123,7 +110,7 @@ void gst_webrtc_room_base_bin_post_peer_message (GstWebRTCRoomBaseBin * self,
 /* media.c: the bin's media for one peer session */
 typedef struct
 {
-  /* GstWebRTCRoomSendInput* -> GstElement* (the branch queue) */
+  /* GstWebRTCRoomSendPath* -> GstElement* (the branch queue) */
   GHashTable *branches;
   guint n_src_pads;
   GPtrArray *recv_elements;     /* GstElement*, owned by the bin */
@@ -136,13 +123,6 @@ typedef struct
 
 GstWebRTCRoomPeerMedia *gst_webrtc_room_peer_media_new (void);
 void gst_webrtc_room_peer_media_free (GstWebRTCRoomPeerMedia * m);
-GstWebRTCRoomSendInput *gst_webrtc_room_send_input_new (GstWebRTCRoomBaseBin *
-    bin, GstPadTemplate * templ, const gchar * name);
-void gst_webrtc_room_send_input_free (GstWebRTCRoomSendInput * input);
-void gst_webrtc_room_send_input_force_key_unit (GstWebRTCRoomSendInput * input);
-GstPad *gst_webrtc_room_send_input_get_key_unit_pad (GstWebRTCRoomSendInput *
-    input);
-void gst_webrtc_room_request_key_unit (GstPad * pad);
 gboolean gst_webrtc_room_media_attach_send (GstWebRTCRoomPeerSession * s,
     const GstSDPMessage * offer, guint * n_added, GError ** error);
 void gst_webrtc_room_media_add_receive_transceivers (GstWebRTCRoomPeerSession *
@@ -155,7 +135,7 @@ gst_webrtc_room_media_configure_answer_transceivers (GstWebRTCRoomPeerSession *
 void gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s,
     GstPad * pad);
 gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
-    GstWebRTCRoomSendInput * input);
+    GstWebRTCRoomSendPath * input);
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
@@ -180,7 +160,6 @@ void gst_webrtc_room_base_bin_session_fail (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerSession * s, const GError * error);
 void gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
     GstWebRTCRoomPeerRole * role);
-void gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_data_received (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text);
 GstWebRTCRoomPeerSession

@@ -159,11 +159,7 @@ gst_webrtc_room_base_bin_dup_inputs (GstWebRTCRoomBaseBin * self)
   return copy;
 }
 
-gchar *gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
-    const gchar * media);
-guint gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self);
-
-gchar *
+static gchar *
 gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
     const gchar * media)
 {
@@ -177,7 +173,7 @@ gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
   return codec;
 }
 
-guint
+static guint
 gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self)
 {
   guint bitrate;
@@ -317,7 +313,7 @@ gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin * self,
     g_mutex_lock (&priv->lock);
     for (i = 0; i < priv->inputs->len; i++)
       g_ptr_array_add (pads,
-          gst_webrtc_room_send_input_get_key_unit_pad (priv->inputs->pdata[i]));
+          gst_webrtc_room_send_path_get_key_unit_pad (priv->inputs->pdata[i]));
     g_mutex_unlock (&priv->lock);
     for (i = 0; i < pads->len; i++)
       gst_webrtc_room_request_key_unit (pads->pdata[i]);
@@ -393,8 +389,8 @@ gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
     return;
   g_mutex_lock (&priv->lock);
   for (i = 0; i < priv->inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = priv->inputs->pdata[i];
-    if (g_str_equal (input->media, "video"))
+    if (g_str_equal (gst_webrtc_room_send_path_get_media (priv->inputs->pdata
+                [i]), "video"))
       role->sends_video = TRUE;
     else
       role->sends_audio = TRUE;
@@ -689,6 +685,34 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
 
 /* Pads */
 
+/* The send side of a sink pad asks for the codec and bitrate when its
+ * first raw caps arrive */
+static gchar *
+send_path_encoder_config (GstWebRTCRoomSendPath * path, guint * bitrate,
+    gpointer user_data)
+{
+  GstWebRTCRoomBaseBin *self = user_data;
+
+  *bitrate = gst_webrtc_room_base_bin_get_bitrate (self);
+  return gst_webrtc_room_base_bin_dup_codec (self,
+      gst_webrtc_room_send_path_get_media (path));
+}
+
+/* its chain is built: an offer or answer may be waiting for it */
+static void
+send_path_caps_ready (GstWebRTCRoomSendPath * path, gpointer user_data)
+{
+  gst_webrtc_room_base_bin_recheck_waits (user_data);
+}
+
+static void on_input_eos (GstWebRTCRoomSendPath * path, gpointer user_data);
+
+static const GstWebRTCRoomSendPathCallbacks send_path_callbacks = {
+  .encoder_config = send_path_encoder_config,
+  .caps_ready = send_path_caps_ready,
+  .eos = on_input_eos,
+};
+
 static GstPad *
 gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
     GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
@@ -697,7 +721,8 @@ gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   gboolean audio = g_str_has_prefix (templ->name_template, "audio");
   g_autofree gchar *pad_name = NULL;
-  GstWebRTCRoomSendInput *input;
+  GstWebRTCRoomSendPath *input;
+  GstPad *pad;
 
   if (templ->direction != GST_PAD_SINK)
     return NULL;
@@ -709,10 +734,12 @@ gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
         priv->next_pad[audio]++);
   g_mutex_unlock (&priv->lock);
 
-  input = gst_webrtc_room_send_input_new (self, templ, pad_name);
-  gst_pad_set_active (input->ghost, TRUE);
-  if (!gst_element_add_pad (element, input->ghost)) {
-    gst_webrtc_room_send_input_free (input);
+  input = gst_webrtc_room_send_path_new (GST_BIN (self), templ, pad_name,
+      &send_path_callbacks, self);
+  pad = gst_webrtc_room_send_path_get_pad (input);
+  gst_pad_set_active (pad, TRUE);
+  if (!gst_element_add_pad (element, pad)) {
+    gst_webrtc_room_send_path_free (input);
     return NULL;
   }
   g_mutex_lock (&priv->lock);
@@ -722,7 +749,7 @@ gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
   /* a track added while running: renegotiate with every peer */
   if (priv->context && priv->joined)
     gst_webrtc_room_base_bin_invoke (self, renegotiate_idle, self, NULL);
-  return input->ghost;
+  return pad;
 }
 
 static void
@@ -730,13 +757,13 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
 {
   GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (element);
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  GstWebRTCRoomSendInput *input = NULL;
+  GstWebRTCRoomSendPath *input = NULL;
   guint i;
 
   g_mutex_lock (&priv->lock);
   for (i = 0; i < priv->inputs->len; i++) {
-    GstWebRTCRoomSendInput *candidate = priv->inputs->pdata[i];
-    if (candidate->ghost == pad) {
+    GstWebRTCRoomSendPath *candidate = priv->inputs->pdata[i];
+    if (gst_webrtc_room_send_path_get_pad (candidate) == pad) {
       input = candidate;
       g_ptr_array_remove_index (priv->inputs, i);
       break;
@@ -751,7 +778,7 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
     run_on_context (self, gst_webrtc_room_base_bin_detach_input, input);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
-  gst_webrtc_room_send_input_free (input);
+  gst_webrtc_room_send_path_free (input);
 }
 
 static GstPadProbeReturn
@@ -788,16 +815,17 @@ push_eos_downstream (GstElement * element)
 /* Every sink pad reached EOS: nothing more to send. The internal sinks of
  * the webrtcbins never see EOS, so the element posts its own, and ends the
  * remote tracks too (webrtcroombin), so the pipeline can finish. */
-void
-gst_webrtc_room_base_bin_input_eos (GstWebRTCRoomBaseBin * self)
+static void
+on_input_eos (GstWebRTCRoomSendPath * path, gpointer user_data)
 {
+  GstWebRTCRoomBaseBin *self = user_data;
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   gboolean all = TRUE;
   guint i;
 
   g_mutex_lock (&priv->lock);
   for (i = 0; i < priv->inputs->len; i++)
-    all &= ((GstWebRTCRoomSendInput *) priv->inputs->pdata[i])->eos;
+    all &= gst_webrtc_room_send_path_is_eos (priv->inputs->pdata[i]);
   g_mutex_unlock (&priv->lock);
   if (!all)
     return;
@@ -1246,8 +1274,8 @@ gst_webrtc_room_base_bin_dispose (GObject * object)
   stop_thread (self);
   gst_webrtc_room_certificate_wait ();
   while (priv->inputs->len) {
-    GstWebRTCRoomSendInput *input = g_ptr_array_steal_index (priv->inputs, 0);
-    gst_webrtc_room_send_input_free (input);
+    GstWebRTCRoomSendPath *input = g_ptr_array_steal_index (priv->inputs, 0);
+    gst_webrtc_room_send_path_free (input);
   }
   G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->dispose (object);
 }

@@ -503,8 +503,7 @@ host_inputs_ready (gpointer host_data)
   guint i;
 
   for (i = 0; i < inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = inputs->pdata[i];
-    if (!input->chain_built)
+    if (!gst_webrtc_room_send_path_is_ready (inputs->pdata[i]))
       return FALSE;
   }
   return TRUE;
@@ -526,9 +525,10 @@ host_new_track_kinds (gpointer host_data, GstWebRTCRoomPeerSession * s)
   guint i;
 
   for (i = 0; i < inputs->len; i++) {
-    GstWebRTCRoomSendInput *input = inputs->pdata[i];
+    GstWebRTCRoomSendPath *input = inputs->pdata[i];
     if (!g_hash_table_contains (PEER_MEDIA (s)->branches, input))
-      g_ptr_array_add (kinds, g_strdup (input->media));
+      g_ptr_array_add (kinds,
+          g_strdup (gst_webrtc_room_send_path_get_media (input)));
   }
   g_ptr_array_add (kinds, NULL);
   return (GStrv) g_ptr_array_free (kinds, FALSE);

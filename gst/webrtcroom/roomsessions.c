@@ -946,7 +946,7 @@ reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
     c->peer_id = g_strdup (unlisted_now->pdata[i]);
     g_source_set_callback (source, unlisted_check, c,
         (GDestroyNotify) unlisted_check_free);
-    g_source_attach (source, gst_webrtc_room_base_bin_get_context (self));
+    gst_webrtc_room_base_bin_attach (self, source);
     g_source_unref (source);
   }
   for (i = 0; msg->peers && i < msg->peers->len; i++) {

@@ -140,4 +140,44 @@ describe('whip-whep (npm) in Chromium against the room server', { timeout: 40000
       await browser.page.goto('about:blank').catch(() => {});
     }
   });
+
+  test('WHEP: the example player page (examples/web/player.html) plays the opted-in webrtcroomsink', { timeout: TEST_TIMEOUT }, async () => {
+    const room = 'ww-whep-page';
+    const source = startRoomPeer(['--mode', 'sink', '--url', server.wsUrl, '--room', room,
+      '--name', 'whep-server', '--width', '320', '--height', '240',
+      '--local-addresses', '127.0.0.1', '--prop', 'meta={"whep":true}',
+      '--timeout', '100', '--stay', '100'],
+    await logFile('page-source'));
+    try {
+      await waitJoined(server, room, 30000);
+      const page = browser.page;
+      await page.goto(server.httpBase + '/player.html?autoplay=1&room=' + room);
+      const got = await h.waitInPage(page, async () => {
+        const v = document.getElementById('video');
+        const pc = window.whepPlayer && window.whepPlayer.pc;
+        if (!v || !pc || v.videoWidth === 0) return null;
+        let frames = 0;
+        const stats = await pc.getStats();
+        stats.forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
+        });
+        return frames >= 30 ? { width: v.videoWidth, height: v.videoHeight, frames,
+          status: document.getElementById('status').textContent } : null;
+      }, undefined, { what: 'the WHEP player page decoding video (30 frames)', timeoutMs: 60000 });
+      assert.equal(got.width, 320);
+      assert.equal(got.height, 240);
+      assert.equal(got.status, 'connected');
+      await page.click('#stop');
+      await source.waitLine(/^LEFT/, 20000, 'the WHEP peer leaving after Stop (DELETE)');
+      assert.ok(!source.lines.some((l) => /^ERROR/.test(l)), 'no ERROR from webrtcroomsink');
+    } catch (e) {
+      const st = await browser.page.evaluate(() => document.getElementById('status') &&
+        document.getElementById('status').textContent).catch((x) => x.message);
+      console.error('--- player page status: ' + st);
+      report(source, e);
+    } finally {
+      await source.stop();
+      await browser.page.goto('about:blank').catch(() => {});
+    }
+  });
 });

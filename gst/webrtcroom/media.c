@@ -32,47 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-post_missing_element (GstWebRTCRoomBaseBin * bin, const gchar * factory)
-{
-  gst_element_post_message (GST_ELEMENT (bin),
-      gst_missing_element_message_new (GST_ELEMENT (bin), factory));
-  GST_ELEMENT_ERROR (bin, CORE, MISSING_PLUGIN,
-      ("GStreamer element '%s' is missing: install the plugin that "
-          "provides it", factory), (NULL));
-}
-
-static GstElement *
-make_element (GstWebRTCRoomBaseBin * bin, const gchar * factory)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (!element)
-    post_missing_element (bin, factory);
-  return element;
-}
-
-/* Adds @elements (NULL-terminated array) to @bin, links them in order
- * after @upstream and syncs their state. Returns the last one. */
-static GstElement *
-add_chain (GstWebRTCRoomBaseBin * bin, GstElement * upstream,
-    GstElement ** elements, guint n)
-{
-  GstElement *prev = upstream;
-  guint i;
-
-  for (i = 0; i < n; i++) {
-    gst_bin_add (GST_BIN (bin), elements[i]);
-    if (prev && !gst_element_link (prev, elements[i]))
-      GST_ERROR_OBJECT (bin, "could not link %s to %s",
-          GST_OBJECT_NAME (prev), GST_OBJECT_NAME (elements[i]));
-    prev = elements[i];
-  }
-  for (i = n; i > 0; i--)
-    gst_element_sync_state_with_parent (elements[i - 1]);
-  return prev;
-}
-
 /* Per-peer send branches */
 
 static GstWebRTCRTPTransceiverDirection
@@ -701,9 +660,11 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
     add_fakesink (s, pad);
     return;
   }
-  elements[n++] = make_element (bin, codec->depayloader);
+  elements[n++] =
+      gst_webrtc_room_make_element (GST_BIN (bin), codec->depayloader);
   if (decode)
-    elements[n++] = make_element (bin, codec->decoder);
+    elements[n++] =
+        gst_webrtc_room_make_element (GST_BIN (bin), codec->decoder);
   else if (codec->parser && gst_element_factory_find (codec->parser))
     elements[n++] = gst_element_factory_make (codec->parser, NULL);
   for (i = 0; i < n; i++) {
@@ -716,7 +677,7 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
   }
   for (i = 0; i < n; i++)
     configure_for_loss (elements[i]);
-  last = add_chain (bin, NULL, elements, n);
+  last = gst_webrtc_room_add_chain (GST_BIN (bin), NULL, elements, n);
   first_sink = gst_element_get_static_pad (elements[0], "sink");
   if (gst_pad_link (pad, first_sink) != GST_PAD_LINK_OK)
     GST_ERROR_OBJECT (bin, "could not link incoming %s of %s", codec->media,

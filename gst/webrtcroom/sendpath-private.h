@@ -22,9 +22,7 @@
 
 #include "codecs-private.h"
 
-G_BEGIN_DECLS
-
-typedef struct _GstWebRTCRoomSendPath GstWebRTCRoomSendPath;
+G_BEGIN_DECLS typedef struct _GstWebRTCRoomSendPath GstWebRTCRoomSendPath;
 
 typedef struct
 {
@@ -87,5 +85,17 @@ void gst_webrtc_room_send_path_start_branch (GstWebRTCRoomSendPath * path,
  * caller removes the elements once what they push into is stopped. */
 GstPad *gst_webrtc_room_send_path_release_branch (GstWebRTCRoomSendPath *
     path, GstElement * queue, GstElement * until, GPtrArray * elements);
+
+/* Element helpers shared with the receive side (media.c). A missing
+ * factory posts a missing-element message and an element error from
+ * @container. */
+void gst_webrtc_room_post_missing_element (GstBin * container,
+    const gchar * factory);
+GstElement *gst_webrtc_room_make_element (GstBin * container,
+    const gchar * factory);
+/* Adds @elements to @container, links them in order after @upstream (if
+ * any) and syncs their states; returns the last one. */
+GstElement *gst_webrtc_room_add_chain (GstBin * container,
+    GstElement * upstream, GstElement ** elements, guint n);
 
 G_END_DECLS

@@ -33,8 +33,8 @@ struct _GstWebRTCRoomSendPath
   gint eos;                     /* atomic */
 };
 
-static void
-post_missing_element (GstBin * container, const gchar * factory)
+void
+gst_webrtc_room_post_missing_element (GstBin * container, const gchar * factory)
 {
   gst_element_post_message (GST_ELEMENT (container),
       gst_missing_element_message_new (GST_ELEMENT (container), factory));
@@ -43,21 +43,21 @@ post_missing_element (GstBin * container, const gchar * factory)
           "provides it", factory), (NULL));
 }
 
-static GstElement *
-make_element (GstBin * container, const gchar * factory)
+GstElement *
+gst_webrtc_room_make_element (GstBin * container, const gchar * factory)
 {
   GstElement *element = gst_element_factory_make (factory, NULL);
 
   if (!element)
-    post_missing_element (container, factory);
+    gst_webrtc_room_post_missing_element (container, factory);
   return element;
 }
 
 /* Adds @elements to the container, links them in order after @upstream
  * and syncs their state. Returns the last one. */
-static GstElement *
-add_chain (GstBin * container, GstElement * upstream, GstElement ** elements,
-    guint n)
+GstElement *
+gst_webrtc_room_add_chain (GstBin * container, GstElement * upstream,
+    GstElement ** elements, guint n)
 {
   GstElement *prev = upstream;
   guint i;
@@ -112,20 +112,21 @@ build_input_chain (GstWebRTCRoomSendPath * path, GstCaps * caps)
     }
     missing = gst_webrtc_room_codec_missing_element (codec, TRUE);
     if (missing) {
-      post_missing_element (container, missing);
+      gst_webrtc_room_post_missing_element (container, missing);
       return FALSE;
     }
     if (g_str_equal (path->media, "video")) {
-      elements[n++] = make_element (container, "videoconvert");
+      elements[n++] = gst_webrtc_room_make_element (container, "videoconvert");
     } else {
-      elements[n++] = make_element (container, "audioconvert");
-      elements[n++] = make_element (container, "audioresample");
+      elements[n++] = gst_webrtc_room_make_element (container, "audioconvert");
+      elements[n++] = gst_webrtc_room_make_element (container, "audioresample");
     }
     path->encoder = gst_webrtc_room_codec_make_encoder (codec,
         g_str_equal (path->media, "video") ? bitrate : 0);
     elements[n++] = path->encoder;
     if (codec->encoder_caps) {
-      GstElement *filter = make_element (container, "capsfilter");
+      GstElement *filter =
+          gst_webrtc_room_make_element (container, "capsfilter");
       g_autoptr (GstCaps) fcaps = gst_caps_from_string (codec->encoder_caps);
       if (filter)
         g_object_set (filter, "caps", fcaps, NULL);
@@ -158,7 +159,7 @@ build_input_chain (GstWebRTCRoomSendPath * path, GstCaps * caps)
   }
   GST_INFO_OBJECT (container, "%s input: %s %s", path->media,
       path->encoder ? "encoding to" : "already encoded as", codec->name);
-  last = add_chain (container, path->queue, elements, n);
+  last = gst_webrtc_room_add_chain (container, path->queue, elements, n);
   if (!gst_element_link (last, path->tee))
     GST_ERROR_OBJECT (container, "could not link the %s chain to its tee",
         path->media);
@@ -404,7 +405,7 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
       answer_allocation_query, NULL, NULL);
   gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       keep_eos_out_of_branch, NULL, NULL);
-  pay = make_element (path->container, codec->payloader);
+  pay = gst_webrtc_room_make_element (path->container, codec->payloader);
   if (!pay) {
     gst_object_unref (queue);
     return NULL;
@@ -417,9 +418,11 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
     /* webrtcbin answers recvonly unless our caps match the offered format
      * (TRAPS.md): announce the remote's H264 profile-level-id, which the
      * constrained-baseline stream satisfies */
-    GstElement *setter = make_element (path->container, "capssetter");
-    g_autoptr (GstCaps) caps = gst_caps_new_simple ("application/x-rtp",
-        "profile-level-id", G_TYPE_STRING, profile_level_id, NULL);
+    GstElement *setter =
+        gst_webrtc_room_make_element (path->container, "capssetter");
+    g_autoptr (GstCaps) caps =
+        gst_caps_new_simple ("application/x-rtp", "profile-level-id",
+        G_TYPE_STRING, profile_level_id, NULL);
     if (!setter) {
       gst_object_unref (queue);
       gst_object_unref (pay);
@@ -428,7 +431,7 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
     g_object_set (setter, "caps", caps, "join", TRUE, "replace", FALSE, NULL);
     chain[n_chain++] = setter;
   }
-  add_chain (path->container, NULL, chain, n_chain);
+  gst_webrtc_room_add_chain (path->container, NULL, chain, n_chain);
   *src = gst_element_get_static_pad (chain[n_chain - 1], "src");
   return queue;
 }

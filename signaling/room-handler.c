@@ -1395,30 +1395,31 @@ wr_room_handler_cluster_broadcast (WrRoomHandler * handler,
   g_ref_string_release (ref);
 }
 
-GPtrArray *
-wr_room_handler_cluster_servers (WrRoomHandler * handler)
+/* A copy of the string keys of @table (GLib 2.74 has no
+ * g_hash_table_get_keys_as_ptr_array) */
+static GPtrArray *
+dup_keys (GHashTable * table)
 {
-  GPtrArray *servers = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer key;
 
-  g_hash_table_iter_init (&iter, handler->remote_servers);
+  g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (servers, g_strdup (key));
-  return servers;
+    g_ptr_array_add (keys, g_strdup (key));
+  return keys;
+}
+
+GPtrArray *
+wr_room_handler_cluster_servers (WrRoomHandler * handler)
+{
+  return dup_keys (handler->remote_servers);
 }
 
 GPtrArray *
 wr_room_handler_cluster_rooms (WrRoomHandler * handler)
 {
-  GPtrArray *rooms = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, handler->rooms);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (rooms, g_strdup (key));
-  return rooms;
+  return dup_keys (handler->rooms);
 }
 
 void

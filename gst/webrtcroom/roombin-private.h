@@ -88,6 +88,34 @@ GstWebRTCRoomBaseBinPrivate
     * gst_webrtc_room_base_bin_get_priv (GstWebRTCRoomBaseBin * self);
 #define PRIV(self) gst_webrtc_room_base_bin_get_priv (self)
 
+/* Defaults of the properties (roombin-props.c) the instance starts with */
+#define DEFAULT_SERVER_URL GST_WEBRTC_ROOM_DEFAULT_SERVER_URL
+#define DEFAULT_ROOM "default"
+#define DEFAULT_OFFERS TRUE
+#define DEFAULT_POLICY GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL
+#define DEFAULT_UPNP FALSE
+#define DEFAULT_ICE_TCP TRUE
+#define DEFAULT_VIDEO_CODEC "VP8"
+#define DEFAULT_VIDEO_CODEC_ENUM GST_WEBRTC_ROOM_VIDEO_CODEC_VP8
+#define DEFAULT_AUDIO_CODEC "OPUS"
+#define DEFAULT_AUDIO_CODEC_ENUM GST_WEBRTC_ROOM_AUDIO_CODEC_OPUS
+#define DEFAULT_BITRATE 1000000
+#define DEFAULT_LATENCY 50
+#define DEFAULT_DECODE TRUE
+#define DEFAULT_NACK TRUE
+#define DEFAULT_FEC FALSE
+#define DEFAULT_MEDIA_TIMEOUT 2000
+/* every peer connection costs a webrtcbin and its threads; a publisher
+ * feeding 50 viewers (tests/bench/elements-broadcast.sh) stays within it */
+#define DEFAULT_MAX_PEERS 64
+#define DEFAULT_DATA_CHANNELS FALSE
+
+/* roombin-props.c */
+void gst_webrtc_room_base_bin_install_properties (GObjectClass * gobject_class);
+void gst_webrtc_room_base_bin_install_media_properties (GObjectClass *
+    gobject_class, GstWebRTCRoomMediaMode mode);
+gboolean gst_webrtc_room_base_bin_check_settings (GstWebRTCRoomBaseBin * self);
+
 /* roomsessions.c: on the signalling thread */
 void gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
     gpointer unused);

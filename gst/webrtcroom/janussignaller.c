@@ -38,6 +38,7 @@
  * thread or any other (it then waits for the context).
  */
 
+#include "protocol-private.h"
 #include "signaller-private.h"
 #include "janussignaller.h"
 
@@ -254,51 +255,6 @@ clear_source (GSource ** source)
     g_source_destroy (*source);
     g_clear_pointer (source, g_source_unref);
   }
-}
-
-/* JSON access with type checks (network input) */
-
-static gboolean
-get_int (JsonObject * obj, const gchar * name, gint64 * out)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-static const gchar *
-get_string (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-get_object (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static JsonArray *
-get_array (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return json_node_get_array (node);
 }
 
 /* Failing */
@@ -534,7 +490,7 @@ static JsonObject *
 feed_meta (JsonObject * publisher)
 {
   JsonObject *meta = json_object_new ();
-  JsonArray *streams = get_array (publisher, "streams");
+  JsonArray *streams = gst_webrtc_room_json_get_array (publisher, "streams");
   JsonArray *sends = json_array_new ();
   gboolean video = streams == NULL, audio = streams == NULL;
   guint i;
@@ -546,7 +502,8 @@ feed_meta (JsonObject * publisher)
     if (!JSON_NODE_HOLDS_OBJECT (node)
         || json_object_has_member (json_node_get_object (node), "disabled"))
       continue;
-    type = get_string (json_node_get_object (node), "type");
+    type =
+        gst_webrtc_room_json_get_string (json_node_get_object (node), "type");
     video |= !g_strcmp0 (type, "video");
     audio |= !g_strcmp0 (type, "audio");
   }
@@ -577,8 +534,8 @@ add_feed (Self * self, JsonObject * publisher)
   gint64 feed_id;
   Feed *f;
 
-  if (!get_int (publisher, "id", &feed_id) || feed_id == self->own_id
-      || find_feed_by_id (self, feed_id))
+  if (!gst_webrtc_room_json_get_int (publisher, "id", &feed_id)
+      || feed_id == self->own_id || find_feed_by_id (self, feed_id))
     return;
   if (g_hash_table_size (self->feeds) >= MAX_FEEDS) {
     GST_WARNING ("more than %d Janus publishers: ignoring feed %"
@@ -593,8 +550,9 @@ add_feed (Self * self, JsonObject * publisher)
   GST_INFO ("Janus publisher %" G_GINT64_FORMAT " appeared", feed_id);
 
   meta = feed_meta (publisher);
-  info = gst_webrtc_room_peer_info_new (f->peer_id, get_string (publisher,
-          "display"), meta, TRUE);
+  info =
+      gst_webrtc_room_peer_info_new (f->peer_id,
+      gst_webrtc_room_json_get_string (publisher, "display"), meta, TRUE);
   attach (self, TX_ATTACH_SUBSCRIBER, f->peer_id);
   gst_webrtc_room_signaller_emit_peer_joined (GST_WEBRTC_ROOM_SIGNALLER (self),
       info);
@@ -635,7 +593,7 @@ remove_feed_by_member (Self * self, JsonObject * data, const gchar * member,
   Feed *f;
 
   /* a string ("ok") means it is about ourselves */
-  if (!get_int (data, member, &feed_id))
+  if (!gst_webrtc_room_json_get_int (data, member, &feed_id))
     return;
   f = find_feed_by_id (self, feed_id);
   if (f)
@@ -668,8 +626,8 @@ janus_offer_for_webrtcbin (const gchar * sdp)
 static void
 relay_jsep (Self * self, const gchar * from, JsonObject * jsep)
 {
-  const gchar *type = get_string (jsep, "type");
-  const gchar *sdp = get_string (jsep, "sdp");
+  const gchar *type = gst_webrtc_room_json_get_string (jsep, "type");
+  const gchar *sdp = gst_webrtc_room_json_get_string (jsep, "sdp");
   g_autoptr (JsonObject) data = NULL;
   JsonObject *description;
 
@@ -717,11 +675,13 @@ emit_welcome (Self * self)
 static void
 handle_publisher_event (Self * self, JsonObject * data, JsonObject * jsep)
 {
-  const gchar *what = get_string (data, "videoroom");
+  const gchar *what = gst_webrtc_room_json_get_string (data, "videoroom");
   gint64 code;
 
-  if (get_int (data, "error_code", &code)) {
-    GError *error = janus_error (self, code, get_string (data, "error"));
+  if (gst_webrtc_room_json_get_int (data, "error_code", &code)) {
+    GError *error =
+        janus_error (self, code, gst_webrtc_room_json_get_string (data,
+            "error"));
     /* not joined, or publishing refused: the element cannot do its job */
     fail (self, error);
     return;
@@ -729,13 +689,13 @@ handle_publisher_event (Self * self, JsonObject * data, JsonObject * jsep)
   if (!g_strcmp0 (what, "joined")) {
     if (self->state != STATE_CONNECTING)
       return;
-    if (!get_int (data, "id", &self->own_id)) {
+    if (!gst_webrtc_room_json_get_int (data, "id", &self->own_id)) {
       fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
               GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
               "Janus at %s answered the join without an id", self->url));
       return;
     }
-    get_int (data, "private_id", &self->private_id);
+    gst_webrtc_room_json_get_int (data, "private_id", &self->private_id);
     clear_source (&self->timeout_source);
     self->state = STATE_JOINED;
     GST_INFO ("joined Janus VideoRoom %" G_GINT64_FORMAT " as %"
@@ -744,12 +704,12 @@ handle_publisher_event (Self * self, JsonObject * data, JsonObject * jsep)
     /* the welcome handler may have stopped us */
     if (self->state != STATE_JOINED)
       return;
-    add_feeds (self, get_array (data, "publishers"));
+    add_feeds (self, gst_webrtc_room_json_get_array (data, "publishers"));
     return;
   }
   if (self->state != STATE_JOINED)
     return;
-  add_feeds (self, get_array (data, "publishers"));
+  add_feeds (self, gst_webrtc_room_json_get_array (data, "publishers"));
   remove_feed_by_member (self, data, "unpublished", "left");
   remove_feed_by_member (self, data, "leaving", "left");
   remove_feed_by_member (self, data, "kicked", "kicked");
@@ -761,11 +721,12 @@ static void
 handle_subscriber_event (Self * self, Feed * f, JsonObject * data,
     JsonObject * jsep)
 {
-  const gchar *what = get_string (data, "videoroom");
+  const gchar *what = gst_webrtc_room_json_get_string (data, "videoroom");
   gint64 code;
 
-  if (get_int (data, "error_code", &code)) {
-    g_autoptr (GError) error = janus_error (self, code, get_string (data,
+  if (gst_webrtc_room_json_get_int (data, "error_code", &code)) {
+    g_autoptr (GError) error =
+        janus_error (self, code, gst_webrtc_room_json_get_string (data,
             "error"));
 
     /* the publisher left between its announcement and our subscription */
@@ -784,7 +745,7 @@ handle_subscriber_event (Self * self, Feed * f, JsonObject * data,
 static void
 handle_trickle (Self * self, const gchar * from, JsonObject * msg)
 {
-  JsonObject *cand = get_object (msg, "candidate");
+  JsonObject *cand = gst_webrtc_room_json_get_object (msg, "candidate");
   g_autoptr (JsonObject) data = json_object_new ();
   JsonObject *out;
   const gchar *candidate;
@@ -792,18 +753,18 @@ handle_trickle (Self * self, const gchar * from, JsonObject * msg)
 
   if (!cand)
     return;
-  candidate = get_string (cand, "candidate");
+  candidate = gst_webrtc_room_json_get_string (cand, "candidate");
   if (!candidate) {
     /* {"completed": true} */
     json_object_set_null_member (data, "candidate");
   } else {
     out = json_object_new ();
     json_object_set_string_member (out, "candidate", candidate);
-    if (get_string (cand, "sdpMid"))
-      json_object_set_string_member (out, "sdpMid", get_string (cand,
-              "sdpMid"));
-    if (get_int (cand, "sdpMLineIndex", &mline) && mline >= 0
-        && mline < G_MAXINT)
+    if (gst_webrtc_room_json_get_string (cand, "sdpMid"))
+      json_object_set_string_member (out, "sdpMid",
+          gst_webrtc_room_json_get_string (cand, "sdpMid"));
+    if (gst_webrtc_room_json_get_int (cand, "sdpMLineIndex", &mline)
+        && mline >= 0 && mline < G_MAXINT)
       json_object_set_int_member (out, "sdpMLineIndex", mline);
     json_object_set_object_member (data, "candidate", out);
   }
@@ -814,13 +775,13 @@ handle_trickle (Self * self, const gchar * from, JsonObject * msg)
 static void
 handle_success (Self * self, Transaction * t, JsonObject * msg)
 {
-  JsonObject *data = get_object (msg, "data");
+  JsonObject *data = gst_webrtc_room_json_get_object (msg, "data");
   gint64 id;
   Feed *f;
 
   switch (t->kind) {
     case TX_CREATE:
-      if (!get_int (data, "id", &id)) {
+      if (!gst_webrtc_room_json_get_int (data, "id", &id)) {
         fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
                 GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
                 "Janus at %s created a session without an id", self->url));
@@ -836,7 +797,7 @@ handle_success (Self * self, Transaction * t, JsonObject * msg)
     case TX_ATTACH_PUBLISHER:{
       JsonObject *body;
 
-      if (!get_int (data, "id", &id)) {
+      if (!gst_webrtc_room_json_get_int (data, "id", &id)) {
         fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
                 GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE,
                 "Janus at %s attached a handle without an id", self->url));
@@ -853,7 +814,7 @@ handle_success (Self * self, Transaction * t, JsonObject * msg)
       JsonObject *body, *stream;
       JsonArray *streams;
 
-      if (!get_int (data, "id", &id))
+      if (!gst_webrtc_room_json_get_int (data, "id", &id))
         return;
       f = g_hash_table_lookup (self->feeds, t->peer_id);
       if (!f) {
@@ -881,12 +842,13 @@ handle_success (Self * self, Transaction * t, JsonObject * msg)
 static void
 handle_janus_error (Self * self, Transaction * t, JsonObject * msg)
 {
-  JsonObject *err = get_object (msg, "error");
+  JsonObject *err = gst_webrtc_room_json_get_object (msg, "error");
   gint64 code = 0;
   GError *error;
 
-  get_int (err, "code", &code);
-  error = janus_error (self, code, get_string (err, "reason"));
+  gst_webrtc_room_json_get_int (err, "code", &code);
+  error =
+      janus_error (self, code, gst_webrtc_room_json_get_string (err, "reason"));
   if (t && (t->kind == TX_CREATE || t->kind == TX_ATTACH_PUBLISHER)) {
     fail (self, error);
     return;
@@ -903,8 +865,8 @@ handle_janus_error (Self * self, Transaction * t, JsonObject * msg)
 static void
 handle_janus_message (Self * self, JsonObject * msg)
 {
-  const gchar *janus = get_string (msg, "janus");
-  const gchar *tx = get_string (msg, "transaction");
+  const gchar *janus = gst_webrtc_room_json_get_string (msg, "janus");
+  const gchar *tx = gst_webrtc_room_json_get_string (msg, "transaction");
   g_autoptr (GError) error = NULL;
   Transaction *t = NULL;
   gint64 sender = 0;
@@ -913,7 +875,7 @@ handle_janus_message (Self * self, JsonObject * msg)
     return;
   if (tx)
     t = g_hash_table_lookup (self->transactions, tx);
-  get_int (msg, "sender", &sender);
+  gst_webrtc_room_json_get_int (msg, "sender", &sender);
 
   if (!strcmp (janus, "success")) {
     if (t) {
@@ -940,9 +902,10 @@ handle_janus_message (Self * self, JsonObject * msg)
   } else if (!strcmp (janus, "ack")) {
     /* asynchronous requests: the outcome follows as an event */
   } else if (!strcmp (janus, "event")) {
-    JsonObject *plugindata = get_object (msg, "plugindata");
-    JsonObject *data = get_object (plugindata, "data");
-    JsonObject *jsep = get_object (msg, "jsep");
+    JsonObject *plugindata =
+        gst_webrtc_room_json_get_object (msg, "plugindata");
+    JsonObject *data = gst_webrtc_room_json_get_object (plugindata, "data");
+    JsonObject *jsep = gst_webrtc_room_json_get_object (msg, "jsep");
     Feed *f;
 
     if (tx)
@@ -1143,8 +1106,8 @@ on_start (gpointer data)
 static void
 send_description (Self * self, const gchar * to, JsonObject * description)
 {
-  const gchar *type = get_string (description, "type");
-  const gchar *sdp = get_string (description, "sdp");
+  const gchar *type = gst_webrtc_room_json_get_string (description, "type");
+  const gchar *sdp = gst_webrtc_room_json_get_string (description, "sdp");
   g_autoptr (JsonObject) jsep = NULL;
   JsonObject *body;
   Feed *f;
@@ -1199,15 +1162,16 @@ send_candidate (Self * self, const gchar * to, JsonNode * node)
     JsonObject *in = json_node_get_object (node);
     gint64 mline;
 
-    if (!get_string (in, "candidate")) {
+    if (!gst_webrtc_room_json_get_string (in, "candidate")) {
       json_object_unref (cand);
       return;
     }
-    json_object_set_string_member (cand, "candidate", get_string (in,
-            "candidate"));
-    if (get_string (in, "sdpMid"))
-      json_object_set_string_member (cand, "sdpMid", get_string (in, "sdpMid"));
-    if (get_int (in, "sdpMLineIndex", &mline))
+    json_object_set_string_member (cand, "candidate",
+        gst_webrtc_room_json_get_string (in, "candidate"));
+    if (gst_webrtc_room_json_get_string (in, "sdpMid"))
+      json_object_set_string_member (cand, "sdpMid",
+          gst_webrtc_room_json_get_string (in, "sdpMid"));
+    if (gst_webrtc_room_json_get_int (in, "sdpMLineIndex", &mline))
       json_object_set_int_member (cand, "sdpMLineIndex", mline);
   } else {
     json_object_set_boolean_member (cand, "completed", TRUE);
@@ -1220,7 +1184,8 @@ send_candidate (Self * self, const gchar * to, JsonNode * node)
 static void
 route_outgoing (Self * self, const gchar * to, JsonObject * data)
 {
-  JsonObject *description = get_object (data, "description");
+  JsonObject *description =
+      gst_webrtc_room_json_get_object (data, "description");
   JsonNode *candidate = json_object_get_member (data, "candidate");
 
   /* broadcasts and data channels' extension keys have no Janus meaning */

@@ -675,6 +675,48 @@ gst_webrtc_room_json_read_string (JsonObject * obj, const gchar * field,
   return TRUE;
 }
 
+const gchar *
+gst_webrtc_room_json_get_string (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gboolean
+gst_webrtc_room_json_get_int (JsonObject * obj, const gchar * name,
+    gint64 * out)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+JsonObject *
+gst_webrtc_room_json_get_object (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ?
+      json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+gst_webrtc_room_json_get_array (JsonObject * obj, const gchar * name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ?
+      json_node_get_array (node) : NULL;
+}
+
 static gboolean
 read_object (JsonObject * obj, const gchar * field, gboolean optional,
     JsonObject ** out, GError ** error)

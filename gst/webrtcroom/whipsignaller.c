@@ -30,6 +30,7 @@
  * Threading as in #GstWebRTCRoomSignaller.
  */
 
+#include "protocol-private.h"
 #include "signaller-private.h"
 #include "whipsignaller.h"
 
@@ -162,27 +163,6 @@ pending_get (Pending * p)
   return self;
 }
 
-static const gchar *
-get_string (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-get_object (JsonObject * obj, const gchar * name)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-
-  if (!node || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
 static void
 fail (Self * self, GError * error)
 {
@@ -285,8 +265,9 @@ build_sdpfrag (Self * self, JsonObject * cand)
   if (!cand) {
     g_string_append (frag, "a=end-of-candidates\r\n");
   } else {
-    const gchar *candidate = get_string (cand, "candidate");
-    const gchar *mid = get_string (cand, "sdpMid");
+    const gchar *candidate =
+        gst_webrtc_room_json_get_string (cand, "candidate");
+    const gchar *mid = gst_webrtc_room_json_get_string (cand, "sdpMid");
     const GstSDPMedia *m = mid ? offer_media_for_mid (self, mid) : NULL;
 
     if (m) {
@@ -345,7 +326,7 @@ send_candidate_now (Self * self, JsonObject * cand)
 
   if (self->trickle_unsupported || !self->resource_url)
     return;
-  if (cand && !get_string (cand, "candidate"))
+  if (cand && !gst_webrtc_room_json_get_string (cand, "candidate"))
     return;
   frag = build_sdpfrag (self, cand);
   msg = new_request (self, "PATCH", self->resource_url);
@@ -482,15 +463,16 @@ post_offer (Self * self, const gchar * sdp_text)
 static void
 route_outgoing (Self * self, const gchar * to, JsonObject * data)
 {
-  JsonObject *description = get_object (data, "description");
+  JsonObject *description =
+      gst_webrtc_room_json_get_object (data, "description");
   JsonNode *candidate = json_object_get_member (data, "candidate");
 
   if (g_strcmp0 (to, GST_WEBRTC_ROOM_WHIP_PEER) || self->state == STATE_IDLE
       || self->state == STATE_FAILED)
     return;
   if (description) {
-    const gchar *type = get_string (description, "type");
-    const gchar *sdp = get_string (description, "sdp");
+    const gchar *type = gst_webrtc_room_json_get_string (description, "type");
+    const gchar *sdp = gst_webrtc_room_json_get_string (description, "sdp");
 
     if (!g_strcmp0 (type, "offer") && sdp)
       post_offer (self, sdp);

@@ -24,7 +24,12 @@ EXIT_BOUND=$((15 * SLOW))    # seconds from SIGINT to the process' exit
 
 command -v gst-launch-1.0 >/dev/null || {
   echo "SKIP: gst-launch-1.0 missing (gstreamer1.0-tools)"; exit 77; }
-gst-inspect-1.0 webrtcroomsink >/dev/null 2>&1 || {
+# a sanitizer build's plugin needs its runtimes loaded first in gst-launch-1.0
+# (env execs the program: $! stays the pid SIGINT goes to)
+SAN_PRELOAD=$(ldd "${GST_PLUGIN_PATH_1_0%%:*}/libgstwebrtcroom.so" 2>/dev/null |
+  awk '/lib(asan|ubsan)\.so/ { printf "%s%s", sep, $3; sep = ":" }')
+GST="env LD_PRELOAD=$SAN_PRELOAD"
+$GST gst-inspect-1.0 webrtcroomsink >/dev/null 2>&1 || {
   echo "FAIL: webrtcroomsink not found (GST_PLUGIN_PATH_1_0=${GST_PLUGIN_PATH_1_0:-})"; exit 1; }
 
 # GStreamer 1.22's rtpsession walks its sources from the RTCP thread while
@@ -118,13 +123,13 @@ for element in webrtcroomsink webrtcroombin; do
     slog="$DIR/$room-sender.log"
     vlog="$DIR/$room-viewer.log"
     # (webrtcroombin receives nothing from a viewer: no src pad to link)
-    gst-launch-1.0 -e -m $element name=room room=$room $COMMON \
+    $GST gst-launch-1.0 -e -m $element name=room room=$room $COMMON \
       videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! queue ! room.video_0 \
       audiotestsrc is-live=true ! queue ! room.audio_0 > "$slog" 2>&1 &
     sender=$!
     # -v: the fakesink's caps line says decoded video reached it (-X: not the
     # statistics the RTP elements update all the time)
-    gst-launch-1.0 -e -v -X stats -X ts-offset -X pem webrtcroomsrc name=v room=$room $COMMON \
+    $GST gst-launch-1.0 -e -v -X stats -X ts-offset -X pem webrtcroomsrc name=v room=$room $COMMON \
       ! video/x-raw ! fakesink name=viewersink sync=false > "$vlog" 2>&1 &
     viewer=$!
     PIDS="$PIDS $sender $viewer"

@@ -761,6 +761,36 @@ gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s)
   return pads;
 }
 
+/* The peer's tracks have ended, as rtpbin ends a sender's stream on its
+ * BYE: each src pad sends EOS downstream before it goes, so a muxer
+ * finalizes the peer's streams, and a pipeline whose sinks all followed
+ * this peer ends (gst-launch-1.0 exits; before, its sink waited forever,
+ * and so did an EOS sent to the pipeline later). Run from GStreamer's
+ * thread pool: a sink in PAUSED holds an EOS until PLAYING or a flush,
+ * which must not stall the signalling thread. */
+static void
+end_src_pads (GstElement * element, gpointer user_data)
+{
+  GPtrArray *pads = user_data;
+  guint i;
+
+  for (i = 0; i < pads->len; i++) {
+    GstPad *ghost = pads->pdata[i];
+    g_autoptr (GstEvent) segment =
+        gst_pad_get_sticky_event (ghost, GST_EVENT_SEGMENT, 0);
+
+    gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), NULL);
+    /* closing the connection flushed the pad (see flush_src_pads); the
+     * flush-stop drops the sticky segment, which EOS must follow */
+    gst_pad_push_event (ghost, gst_event_new_flush_stop (FALSE));
+    if (segment)
+      gst_pad_push_event (ghost, g_steal_pointer (&segment));
+    gst_pad_push_event (ghost, gst_event_new_eos ());
+    gst_pad_set_active (ghost, FALSE);
+    gst_element_remove_pad (element, ghost);
+  }
+}
+
 void
 gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
 {
@@ -781,11 +811,9 @@ gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s)
 
   for (i = 0; i < elements->len; i++)
     remove_element (GST_BIN (SESSION_BIN (s)), elements->pdata[i]);
-  for (i = 0; i < pads->len; i++) {
-    GstPad *ghost = pads->pdata[i];
-    gst_pad_set_active (ghost, FALSE);
-    gst_element_remove_pad (GST_ELEMENT (SESSION_BIN (s)), ghost);
-  }
+  if (pads->len > 0)
+    gst_element_call_async (GST_ELEMENT (SESSION_BIN (s)), end_src_pads,
+        g_steal_pointer (&pads), (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* The bin's media for one peer */

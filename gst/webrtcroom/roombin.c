@@ -22,6 +22,14 @@
  * opens no peer connection to a peer it has nothing to exchange with (two
  * viewers, two publishers), unless both set `data-channels`.
  *
+ * ## Src pads
+ * Each remote track gets a src pad, `video_<peer-id>_<n>` or
+ * `audio_<peer-id>_<n>`, once its media arrives. A connection replaced by
+ * a restart keeps its pads. When the peer leaves, each of its pads sends
+ * EOS and is then removed, as rtpbin ends a sender's stream on its BYE: a
+ * muxer finalizes that peer's streams, and a pipeline whose sinks all
+ * followed that peer ends.
+ *
  * ## Bus messages
  * Element messages posted on the bus, each with a string field `peer-id`
  * (our own id for `webrtcroom-joined` and `webrtcroom-resumed`):

@@ -18,10 +18,11 @@
  * ghost src pad named <media>_<peer id>_<n>. */
 
 #include "roombin-private.h"
+#include "roomsessions-private.h"
 
-/* the bin is the host of its peer sessions */
-#define SESSION_BIN(s) \
-    ((GstWebRTCRoomBaseBin *) gst_webrtc_room_peer_session_get_host_data (s))
+/* the bin's room is the host of its peer sessions */
+#define SESSION_BIN(s) gst_webrtc_room_sessions_get_bin \
+    ((GstWebRTCRoomSessions *) gst_webrtc_room_peer_session_get_host_data (s))
 #define PEER_MEDIA(s) \
     ((GstWebRTCRoomPeerMedia *) gst_webrtc_room_peer_session_get_media (s))
 #define PEER_ID(s) gst_webrtc_room_peer_session_get_peer_id (s)

@@ -6,16 +6,39 @@
  * License as published by the Free Software Foundation; either
  * version 2.1 of the License, or (at your option) any later version.
  */
-/* The room bin's GObject properties: their specs and docs, get/set, and
- * the checks of the settings a user can get wrong (run when the element
+/* The room bin's GObject properties: their specs and docs, the settings
+ * they set (GstWebRTCRoomSettings: defaults, copies), get/set, and the
+ * checks of the settings a user can get wrong (run when the element
  * leaves NULL). The rest of the bin is roombin.c. */
 
 #include "roombin-private.h"
+#include "roombin-settings-private.h"
 #include "webrtcroom-enumtypes.h"
 #include "websocketsignaller.h"
 #include "signallerselect-private.h"
 
 #include <string.h>
+
+#define DEFAULT_SERVER_URL GST_WEBRTC_ROOM_DEFAULT_SERVER_URL
+#define DEFAULT_ROOM "default"
+#define DEFAULT_OFFERS TRUE
+#define DEFAULT_POLICY GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL
+#define DEFAULT_UPNP FALSE
+#define DEFAULT_ICE_TCP TRUE
+#define DEFAULT_VIDEO_CODEC "VP8"
+#define DEFAULT_VIDEO_CODEC_ENUM GST_WEBRTC_ROOM_VIDEO_CODEC_VP8
+#define DEFAULT_AUDIO_CODEC "OPUS"
+#define DEFAULT_AUDIO_CODEC_ENUM GST_WEBRTC_ROOM_AUDIO_CODEC_OPUS
+#define DEFAULT_BITRATE 1000000
+#define DEFAULT_LATENCY 50
+#define DEFAULT_DECODE TRUE
+#define DEFAULT_NACK TRUE
+#define DEFAULT_FEC FALSE
+#define DEFAULT_MEDIA_TIMEOUT 2000
+/* every peer connection costs a webrtcbin and its threads; a publisher
+ * feeding 50 viewers (tests/bench/elements-broadcast.sh) stays within it */
+#define DEFAULT_MAX_PEERS 64
+#define DEFAULT_DATA_CHANNELS FALSE
 
 #define PROP_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
     GST_PARAM_MUTABLE_READY)
@@ -52,6 +75,68 @@ enum
 };
 
 static GParamSpec *properties[N_PROPERTIES];
+
+/* The settings a new element starts with */
+void
+gst_webrtc_room_settings_init (GstWebRTCRoomSettings * settings)
+{
+  memset (settings, 0, sizeof (*settings));
+  settings->server_url = g_strdup (DEFAULT_SERVER_URL);
+  settings->room = g_strdup (DEFAULT_ROOM);
+  settings->offers = DEFAULT_OFFERS;
+  settings->policy = DEFAULT_POLICY;
+  settings->upnp = DEFAULT_UPNP;
+  settings->ice_tcp = DEFAULT_ICE_TCP;
+  settings->video_codec = g_strdup (DEFAULT_VIDEO_CODEC);
+  settings->audio_codec = g_strdup (DEFAULT_AUDIO_CODEC);
+  settings->bitrate = DEFAULT_BITRATE;
+  settings->latency = DEFAULT_LATENCY;
+  settings->decode = DEFAULT_DECODE;
+  settings->nack = DEFAULT_NACK;
+  settings->fec = DEFAULT_FEC;
+  settings->media_timeout = DEFAULT_MEDIA_TIMEOUT;
+  settings->max_peers = DEFAULT_MAX_PEERS;
+  settings->data_channels = DEFAULT_DATA_CHANNELS;
+}
+
+/* @dest is overwritten, not cleared first */
+void
+gst_webrtc_room_settings_copy (GstWebRTCRoomSettings * dest,
+    const GstWebRTCRoomSettings * src)
+{
+  *dest = *src;
+  dest->server_url = g_strdup (src->server_url);
+  dest->room = g_strdup (src->room);
+  dest->display_name = g_strdup (src->display_name);
+  dest->meta = g_strdup (src->meta);
+  dest->token = g_strdup (src->token);
+  dest->stun_server = g_strdup (src->stun_server);
+  dest->turn_servers = g_strdup (src->turn_servers);
+  dest->local_addresses = g_strdup (src->local_addresses);
+  dest->video_codec = g_strdup (src->video_codec);
+  dest->audio_codec = g_strdup (src->audio_codec);
+  dest->ca_file = g_strdup (src->ca_file);
+  if (src->signaller)
+    dest->signaller = g_object_ref (src->signaller);
+}
+
+void
+gst_webrtc_room_settings_clear (GstWebRTCRoomSettings * settings)
+{
+  g_free (settings->server_url);
+  g_free (settings->room);
+  g_free (settings->display_name);
+  g_free (settings->meta);
+  g_free (settings->token);
+  g_free (settings->stun_server);
+  g_free (settings->turn_servers);
+  g_free (settings->local_addresses);
+  g_free (settings->video_codec);
+  g_free (settings->audio_codec);
+  g_free (settings->ca_file);
+  g_clear_object (&settings->signaller);
+  memset (settings, 0, sizeof (*settings));
+}
 
 void
 gst_webrtc_room_base_bin_notify_peer_id (GstWebRTCRoomBaseBin * self)
@@ -94,7 +179,8 @@ check_ice_url (const gchar * url, gboolean turn, GError ** error)
 gboolean
 gst_webrtc_room_base_bin_check_settings (GstWebRTCRoomBaseBin * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSettings *settings = gst_webrtc_room_base_bin_get_settings
+      (self);
   g_autofree gchar *url = NULL, *stun = NULL, *turns = NULL, *addrs = NULL;
   g_autofree gchar *ca_file = NULL;
   g_auto (GStrv) list = NULL;
@@ -103,12 +189,12 @@ gst_webrtc_room_base_bin_check_settings (GstWebRTCRoomBaseBin * self)
   guint i;
 
   GST_OBJECT_LOCK (self);
-  url = g_strdup (priv->server_url);
-  stun = g_strdup (priv->stun_server);
-  turns = g_strdup (priv->turn_servers);
-  addrs = g_strdup (priv->local_addresses);
-  ca_file = g_strdup (priv->ca_file);
-  custom = priv->custom_signaller;
+  url = g_strdup (settings->server_url);
+  stun = g_strdup (settings->stun_server);
+  turns = g_strdup (settings->turn_servers);
+  addrs = g_strdup (settings->local_addresses);
+  ca_file = g_strdup (settings->ca_file);
+  custom = settings->signaller != NULL;
   GST_OBJECT_UNLOCK (self);
 
   if (!custom && !gst_webrtc_room_signaller_check_url (url, &error)) {
@@ -204,7 +290,8 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSettings *settings = gst_webrtc_room_base_bin_get_settings
+      (self);
   gchar **str_field = NULL;
 
   if (!check_mutable (self, pspec))
@@ -213,80 +300,82 @@ gst_webrtc_room_base_bin_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_SERVER_URL:
-      str_field = &priv->server_url;
+      str_field = &settings->server_url;
       break;
     case PROP_ROOM:
-      str_field = &priv->room;
+      str_field = &settings->room;
       break;
     case PROP_NAME_DISPLAY:
-      str_field = &priv->display_name;
+      str_field = &settings->display_name;
       break;
     case PROP_META:
-      str_field = &priv->meta;
+      str_field = &settings->meta;
       break;
     case PROP_TOKEN:
-      str_field = &priv->token;
+      str_field = &settings->token;
       break;
     case PROP_STUN_SERVER:
-      str_field = &priv->stun_server;
+      str_field = &settings->stun_server;
       break;
     case PROP_TURN_SERVERS:
-      str_field = &priv->turn_servers;
+      str_field = &settings->turn_servers;
       break;
     case PROP_LOCAL_ADDRESSES:
-      str_field = &priv->local_addresses;
+      str_field = &settings->local_addresses;
       break;
     case PROP_VIDEO_CODEC:
-      g_free (priv->video_codec);
-      priv->video_codec = g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
+      g_free (settings->video_codec);
+      settings->video_codec =
+          g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
               g_value_get_enum (value)));
       break;
     case PROP_AUDIO_CODEC:
-      g_free (priv->audio_codec);
-      priv->audio_codec = g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
+      g_free (settings->audio_codec);
+      settings->audio_codec =
+          g_strdup (enum_nick (GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
               g_value_get_enum (value)));
       break;
     case PROP_OFFERS:
-      priv->offers = g_value_get_boolean (value);
+      settings->offers = g_value_get_boolean (value);
       break;
     case PROP_ICE_TRANSPORT_POLICY:
-      priv->policy = g_value_get_enum (value);
+      settings->policy = g_value_get_enum (value);
       break;
     case PROP_UPNP:
-      priv->upnp = g_value_get_boolean (value);
+      settings->upnp = g_value_get_boolean (value);
       break;
     case PROP_ICE_TCP:
-      priv->ice_tcp = g_value_get_boolean (value);
+      settings->ice_tcp = g_value_get_boolean (value);
       break;
     case PROP_BITRATE:
-      priv->bitrate = g_value_get_uint (value);
+      settings->bitrate = g_value_get_uint (value);
       break;
     case PROP_LATENCY:
-      priv->latency = g_value_get_uint (value);
+      settings->latency = g_value_get_uint (value);
       break;
     case PROP_DECODE:
-      priv->decode = g_value_get_boolean (value);
+      settings->decode = g_value_get_boolean (value);
       break;
     case PROP_NACK:
-      priv->nack = g_value_get_boolean (value);
+      settings->nack = g_value_get_boolean (value);
       break;
     case PROP_FEC:
-      priv->fec = g_value_get_boolean (value);
+      settings->fec = g_value_get_boolean (value);
       break;
     case PROP_MEDIA_TIMEOUT:
-      priv->media_timeout = g_value_get_uint (value);
+      settings->media_timeout = g_value_get_uint (value);
       break;
     case PROP_MAX_PEERS:
-      priv->max_peers = g_value_get_uint (value);
+      settings->max_peers = g_value_get_uint (value);
       break;
     case PROP_DATA_CHANNELS:
-      priv->data_channels = g_value_get_boolean (value);
+      settings->data_channels = g_value_get_boolean (value);
       break;
     case PROP_CA_FILE:
-      str_field = &priv->ca_file;
+      str_field = &settings->ca_file;
       break;
     case PROP_TLS_INSECURE:
-      priv->tls_insecure = g_value_get_boolean (value);
+      settings->tls_insecure = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -304,86 +393,89 @@ gst_webrtc_room_base_bin_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSettings *settings = gst_webrtc_room_base_bin_get_settings
+      (self);
 
+  /* not a setting: the bin's, under the object lock too */
+  if (prop_id == PROP_PEER_ID) {
+    g_value_take_string (value, gst_webrtc_room_base_bin_dup_peer_id (self));
+    return;
+  }
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_SERVER_URL:
-      g_value_set_string (value, priv->server_url);
+      g_value_set_string (value, settings->server_url);
       break;
     case PROP_ROOM:
-      g_value_set_string (value, priv->room);
+      g_value_set_string (value, settings->room);
       break;
     case PROP_NAME_DISPLAY:
-      g_value_set_string (value, priv->display_name);
+      g_value_set_string (value, settings->display_name);
       break;
     case PROP_META:
-      g_value_set_string (value, priv->meta);
+      g_value_set_string (value, settings->meta);
       break;
     case PROP_TOKEN:
-      g_value_set_string (value, priv->token);
+      g_value_set_string (value, settings->token);
       break;
     case PROP_STUN_SERVER:
-      g_value_set_string (value, priv->stun_server);
+      g_value_set_string (value, settings->stun_server);
       break;
     case PROP_TURN_SERVERS:
-      g_value_set_string (value, priv->turn_servers);
+      g_value_set_string (value, settings->turn_servers);
       break;
     case PROP_LOCAL_ADDRESSES:
-      g_value_set_string (value, priv->local_addresses);
+      g_value_set_string (value, settings->local_addresses);
       break;
     case PROP_VIDEO_CODEC:
       g_value_set_enum (value, enum_value (GST_TYPE_WEBRTC_ROOM_VIDEO_CODEC,
-              priv->video_codec));
+              settings->video_codec));
       break;
     case PROP_AUDIO_CODEC:
       g_value_set_enum (value, enum_value (GST_TYPE_WEBRTC_ROOM_AUDIO_CODEC,
-              priv->audio_codec));
+              settings->audio_codec));
       break;
     case PROP_OFFERS:
-      g_value_set_boolean (value, priv->offers);
+      g_value_set_boolean (value, settings->offers);
       break;
     case PROP_ICE_TRANSPORT_POLICY:
-      g_value_set_enum (value, priv->policy);
+      g_value_set_enum (value, settings->policy);
       break;
     case PROP_UPNP:
-      g_value_set_boolean (value, priv->upnp);
+      g_value_set_boolean (value, settings->upnp);
       break;
     case PROP_ICE_TCP:
-      g_value_set_boolean (value, priv->ice_tcp);
+      g_value_set_boolean (value, settings->ice_tcp);
       break;
     case PROP_BITRATE:
-      g_value_set_uint (value, priv->bitrate);
+      g_value_set_uint (value, settings->bitrate);
       break;
     case PROP_LATENCY:
-      g_value_set_uint (value, priv->latency);
+      g_value_set_uint (value, settings->latency);
       break;
     case PROP_DECODE:
-      g_value_set_boolean (value, priv->decode);
+      g_value_set_boolean (value, settings->decode);
       break;
     case PROP_NACK:
-      g_value_set_boolean (value, priv->nack);
+      g_value_set_boolean (value, settings->nack);
       break;
     case PROP_FEC:
-      g_value_set_boolean (value, priv->fec);
+      g_value_set_boolean (value, settings->fec);
       break;
     case PROP_MEDIA_TIMEOUT:
-      g_value_set_uint (value, priv->media_timeout);
+      g_value_set_uint (value, settings->media_timeout);
       break;
     case PROP_MAX_PEERS:
-      g_value_set_uint (value, priv->max_peers);
+      g_value_set_uint (value, settings->max_peers);
       break;
     case PROP_DATA_CHANNELS:
-      g_value_set_boolean (value, priv->data_channels);
+      g_value_set_boolean (value, settings->data_channels);
       break;
     case PROP_CA_FILE:
-      g_value_set_string (value, priv->ca_file);
+      g_value_set_string (value, settings->ca_file);
       break;
     case PROP_TLS_INSECURE:
-      g_value_set_boolean (value, priv->tls_insecure);
-      break;
-    case PROP_PEER_ID:
-      g_value_set_string (value, priv->peer_id);
+      g_value_set_boolean (value, settings->tls_insecure);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -55,9 +55,9 @@
  */
 
 #include "roombin-private.h"
+#include "roombin-settings-private.h"
+#include "roomsessions-private.h"
 #include "webrtcroom-enumtypes.h"
-#include "websocketsignaller.h"
-#include "signallerselect-private.h"
 
 #include <gst/pbutils/pbutils.h>
 
@@ -86,13 +86,72 @@ static guint signals[N_SIGNALS];
 
 
 
+/* Locks: the object lock guards the settings and peer_id, the input lock
+ * the inputs, context_lock the context pointer; the room has its own
+ * (roomsessions-private.h). Each is held briefly and alone, never two at
+ * once: not across a signal emission, a message, nor a call into the room,
+ * a peer session or webrtcbin. */
+typedef struct
+{
+  /* under the object lock */
+  GstWebRTCRoomSettings settings;       /* roombin-props.c */
+  gchar *peer_id;               /* ours in the room, from the welcome */
+
+  /* the signalling thread */
+  GThread *thread;
+  GMainContext *context;        /* written under context_lock */
+  GMutex context_lock;
+  GMainLoop *loop;
+
+  /* membership and peer sessions, made at init, freed at finalize */
+  GstWebRTCRoomSessions *room;
+
+  /* under lock: touched from pad requests and streaming threads */
+  GMutex lock;
+  GPtrArray *inputs;            /* GstWebRTCRoomSendPath* */
+  guint next_pad[2];
+} GstWebRTCRoomBaseBinPrivate;
+
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstWebRTCRoomBaseBin,
     gst_webrtc_room_base_bin, GST_TYPE_BIN);
 
-GstWebRTCRoomBaseBinPrivate *
-gst_webrtc_room_base_bin_get_priv (GstWebRTCRoomBaseBin * self)
+#define PRIV(self) ((GstWebRTCRoomBaseBinPrivate *) \
+    gst_webrtc_room_base_bin_get_instance_private (self))
+
+GstWebRTCRoomSettings *
+gst_webrtc_room_base_bin_get_settings (GstWebRTCRoomBaseBin * self)
 {
-  return gst_webrtc_room_base_bin_get_instance_private (self);
+  return &PRIV (self)->settings;
+}
+
+gchar *
+gst_webrtc_room_base_bin_dup_peer_id (GstWebRTCRoomBaseBin * self)
+{
+  gchar *peer_id;
+
+  GST_OBJECT_LOCK (self);
+  peer_id = g_strdup (PRIV (self)->peer_id);
+  GST_OBJECT_UNLOCK (self);
+  return peer_id;
+}
+
+void
+gst_webrtc_room_base_bin_set_peer_id (GstWebRTCRoomBaseBin * self,
+    const gchar * peer_id)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  g_free (priv->peer_id);
+  priv->peer_id = g_strdup (peer_id);
+  GST_OBJECT_UNLOCK (self);
+  gst_webrtc_room_base_bin_notify_peer_id (self);
+}
+
+void
+gst_webrtc_room_base_bin_recheck_waits (GstWebRTCRoomBaseBin * self)
+{
+  gst_webrtc_room_sessions_recheck_waits (PRIV (self)->room);
 }
 
 /* Helpers for the other files of the library */
@@ -123,8 +182,8 @@ gst_webrtc_room_base_bin_dup_codec (GstWebRTCRoomBaseBin * self,
   gchar *codec;
 
   GST_OBJECT_LOCK (self);
-  codec = g_strdup (g_str_equal (media, "audio") ? priv->audio_codec :
-      priv->video_codec);
+  codec = g_strdup (g_str_equal (media, "audio") ? priv->settings.audio_codec
+      : priv->settings.video_codec);
   GST_OBJECT_UNLOCK (self);
   return codec;
 }
@@ -135,7 +194,7 @@ gst_webrtc_room_base_bin_get_bitrate (GstWebRTCRoomBaseBin * self)
   guint bitrate;
 
   GST_OBJECT_LOCK (self);
-  bitrate = PRIV (self)->bitrate;
+  bitrate = PRIV (self)->settings.bitrate;
   GST_OBJECT_UNLOCK (self);
   return bitrate;
 }
@@ -146,7 +205,7 @@ gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self)
   gboolean decode;
 
   GST_OBJECT_LOCK (self);
-  decode = PRIV (self)->decode;
+  decode = PRIV (self)->settings.decode;
   GST_OBJECT_UNLOCK (self);
   return decode;
 }
@@ -180,35 +239,6 @@ gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
   /* not attached: unref frees @data */
   gst_webrtc_room_base_bin_attach (self, source);
   g_source_unref (source);
-}
-
-void
-gst_webrtc_room_base_bin_send_signal (GstWebRTCRoomBaseBin * self,
-    const gchar * to, JsonObject * data)
-{
-  GstWebRTCRoomSignaller *signaller = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (PRIV (self)->signaller)
-    signaller = g_object_ref (PRIV (self)->signaller);
-  GST_OBJECT_UNLOCK (self);
-  if (!signaller)
-    return;
-  gst_webrtc_room_signaller_send (signaller, to, data);
-  g_object_unref (signaller);
-}
-
-GstWebRTCRoomPeerSession *
-gst_webrtc_room_base_bin_lookup_session (GstWebRTCRoomBaseBin * self,
-    const gchar * peer_id)
-{
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  GstWebRTCRoomPeerSession *s;
-
-  g_mutex_lock (&priv->lock);
-  s = g_hash_table_lookup (priv->sessions, peer_id);
-  g_mutex_unlock (&priv->lock);
-  return s;
 }
 
 void
@@ -333,7 +363,7 @@ gst_webrtc_room_base_bin_get_own_role (GstWebRTCRoomBaseBin * self,
   role->gateway_for[0] = '\0';
   role->gateway = FALSE;
   GST_OBJECT_LOCK (self);
-  role->data = priv->data_channels;
+  role->data = priv->settings.data_channels;
   GST_OBJECT_UNLOCK (self);
   if (mode == GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     return;
@@ -421,8 +451,35 @@ run_on_context (GstWebRTCRoomBaseBin * self,
 static gboolean
 renegotiate_idle (gpointer data)
 {
-  gst_webrtc_room_base_bin_renegotiate_all (data);
+  gst_webrtc_room_sessions_renegotiate_all (PRIV (data)->room);
   return G_SOURCE_REMOVE;
+}
+
+/* The room joins with the settings as they are now: they change in the
+ * NULL and READY states only */
+static void
+start_signalling (GstWebRTCRoomBaseBin * self, gpointer unused)
+{
+  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSettings settings;
+
+  GST_OBJECT_LOCK (self);
+  gst_webrtc_room_settings_copy (&settings, &priv->settings);
+  GST_OBJECT_UNLOCK (self);
+  gst_webrtc_room_sessions_start (priv->room, &settings);
+  gst_webrtc_room_settings_clear (&settings);
+}
+
+static void
+stop_signalling (GstWebRTCRoomBaseBin * self, gpointer unused)
+{
+  gst_webrtc_room_sessions_stop (PRIV (self)->room);
+}
+
+static void
+detach_input (GstWebRTCRoomBaseBin * self, gpointer input)
+{
+  gst_webrtc_room_sessions_detach_input (PRIV (self)->room, input);
 }
 
 static void
@@ -485,12 +542,12 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
       start_thread (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      run_on_context (self, gst_webrtc_room_base_bin_start_signalling, NULL);
+      run_on_context (self, start_signalling, NULL);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
       /* back from a pause: join again */
-      if (!PRIV (self)->joined)
-        run_on_context (self, gst_webrtc_room_base_bin_start_signalling, NULL);
+      if (!gst_webrtc_room_sessions_is_joined (PRIV (self)->room))
+        run_on_context (self, start_signalling, NULL);
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
       /* Leave the room before the children change state: a peer-left
@@ -499,7 +556,7 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
        * comes (deadlock seen in the mesh benchmark). A paused live element
        * has nothing to say to a room anyway. */
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      run_on_context (self, gst_webrtc_room_base_bin_stop_signalling, NULL);
+      run_on_context (self, stop_signalling, NULL);
       break;
     default:
       break;
@@ -590,7 +647,7 @@ gst_webrtc_room_base_bin_request_new_pad (GstElement * element,
   g_mutex_unlock (&priv->lock);
 
   /* a track added while running: renegotiate with every peer */
-  if (priv->context && priv->joined)
+  if (priv->context && gst_webrtc_room_sessions_is_joined (priv->room))
     gst_webrtc_room_base_bin_invoke (self, renegotiate_idle, self, NULL);
   return pad;
 }
@@ -617,8 +674,8 @@ gst_webrtc_room_base_bin_release_pad (GstElement * element, GstPad * pad)
     return;
 
   /* peers lose this track: its branches go, then we renegotiate */
-  if (priv->context && priv->joined)
-    run_on_context (self, gst_webrtc_room_base_bin_detach_input, input);
+  if (priv->context && gst_webrtc_room_sessions_is_joined (priv->room))
+    run_on_context (self, detach_input, input);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
   gst_webrtc_room_send_path_free (input);
@@ -744,35 +801,19 @@ GstStructure *
 gst_webrtc_room_base_bin_get_stats (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  GstWebRTCRoomSessions *room = PRIV (self)->room;
+  g_autoptr (GPtrArray) list =
+      gst_webrtc_room_sessions_dup_peer_ids (room, peer_id);
   GstStructure *result = NULL;
-  GHashTableIter iter;
-  gpointer key;
   guint i;
-
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->sessions);
-  while (g_hash_table_iter_next (&iter, &key, NULL)) {
-    if (!peer_id || g_str_equal (peer_id, key))
-      g_ptr_array_add (list, g_strdup (key));
-  }
-  g_mutex_unlock (&priv->lock);
 
   if (!peer_id)
     result = gst_structure_new_empty ("webrtcroom-stats");
   for (i = 0; i < list->len; i++) {
-    GstElement *webrtcbin = NULL;
-    GstWebRTCRoomPeerSession *s;
+    GstElement *webrtcbin =
+        gst_webrtc_room_sessions_dup_webrtcbin (room, list->pdata[i]);
     GstStructure *stats = NULL;
 
-    g_mutex_lock (&priv->lock);
-    s = g_hash_table_lookup (priv->sessions, list->pdata[i]);
-    /* none when a replacement could not be made */
-    if (s && gst_webrtc_room_peer_session_get_webrtcbin (s))
-      webrtcbin =
-          gst_object_ref (gst_webrtc_room_peer_session_get_webrtcbin (s));
-    g_mutex_unlock (&priv->lock);
     if (!webrtcbin)
       continue;
     stats = gst_webrtc_room_webrtcbin_get_stats (webrtcbin, STATS_TIMEOUT_MS);
@@ -799,27 +840,12 @@ gboolean
 gst_webrtc_room_base_bin_send_data (GstWebRTCRoomBaseBin * self,
     const gchar * peer_id, const gchar * text)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  g_autoptr (GPtrArray) channels =
-      g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr (GPtrArray) channels = NULL;
   gboolean sent = FALSE;
   guint i;
 
   g_return_val_if_fail (text != NULL, FALSE);
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->sessions);
-  while (g_hash_table_iter_next (&iter, &key, &value)) {
-    GstWebRTCRoomPeerSession *s = value;
-    GstWebRTCDataChannel *channel = NULL;
-
-    if (!peer_id || g_str_equal (peer_id, key))
-      channel = gst_webrtc_room_peer_session_dup_channel (s);
-    if (channel)
-      g_ptr_array_add (channels, channel);
-  }
-  g_mutex_unlock (&priv->lock);
+  channels = gst_webrtc_room_sessions_dup_channels (PRIV (self)->room, peer_id);
   for (i = 0; i < channels->len; i++) {
     GstWebRTCDataChannel *channel = channels->pdata[i];
     GstWebRTCDataChannelState state;
@@ -845,8 +871,7 @@ gst_webrtc_room_base_bin_set_signaller (GstWebRTCRoomBaseBin * self,
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
   GST_OBJECT_LOCK (self);
-  g_set_object (&priv->signaller, signaller);
-  priv->custom_signaller = signaller != NULL;
+  g_set_object (&priv->settings.signaller, signaller);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -858,24 +883,10 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   GstWebRTCRoomBaseBin *self = GST_WEBRTC_ROOM_BASE_BIN (object);
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
-  g_free (priv->server_url);
-  g_free (priv->ca_file);
-  g_free (priv->room);
-  g_free (priv->display_name);
-  g_free (priv->meta);
-  g_free (priv->token);
-  g_free (priv->stun_server);
-  g_free (priv->turn_servers);
-  g_free (priv->local_addresses);
-  g_free (priv->video_codec);
-  g_free (priv->audio_codec);
+  gst_webrtc_room_sessions_free (priv->room);
+  gst_webrtc_room_settings_clear (&priv->settings);
   g_free (priv->peer_id);
-  g_clear_object (&priv->signaller);
-  g_hash_table_unref (priv->sessions);
-  g_hash_table_unref (priv->peer_names);
-  g_hash_table_unref (priv->peer_roles);
   g_ptr_array_free (priv->inputs, TRUE);
-  g_clear_pointer (&priv->ice_servers, json_array_unref);
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->context_lock);
 
@@ -902,30 +913,10 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
 {
   GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
 
-  priv->server_url = g_strdup (DEFAULT_SERVER_URL);
-  priv->room = g_strdup (DEFAULT_ROOM);
-  priv->offers = DEFAULT_OFFERS;
-  priv->policy = DEFAULT_POLICY;
-  priv->upnp = DEFAULT_UPNP;
-  priv->ice_tcp = DEFAULT_ICE_TCP;
-  priv->video_codec = g_strdup (DEFAULT_VIDEO_CODEC);
-  priv->audio_codec = g_strdup (DEFAULT_AUDIO_CODEC);
-  priv->bitrate = DEFAULT_BITRATE;
-  priv->latency = DEFAULT_LATENCY;
-  priv->decode = DEFAULT_DECODE;
-  priv->nack = DEFAULT_NACK;
-  priv->fec = DEFAULT_FEC;
-  priv->media_timeout = DEFAULT_MEDIA_TIMEOUT;
-  priv->max_peers = DEFAULT_MAX_PEERS;
-  priv->data_channels = DEFAULT_DATA_CHANNELS;
+  gst_webrtc_room_settings_init (&priv->settings);
   g_mutex_init (&priv->lock);
   g_mutex_init (&priv->context_lock);
-  priv->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) gst_webrtc_room_peer_session_free);
-  priv->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      g_free);
-  priv->peer_roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      g_free);
+  priv->room = gst_webrtc_room_sessions_new (self);
   priv->inputs = g_ptr_array_new ();
   g_signal_connect (self, "element-added", G_CALLBACK (update_flags), NULL);
   g_signal_connect (self, "element-removed", G_CALLBACK (update_flags), NULL);

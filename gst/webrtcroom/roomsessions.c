@@ -10,12 +10,12 @@
 /* Room membership to peer connections, on the element's signalling
  * thread: the signaller's welcome/peer-joined/peer-left/signal become
  * sessions (one webrtcbin each) by the rules of protocol.md "Who offers",
- * with ICE servers from the element properties or the welcome. */
+ * with ICE servers from the element properties or the welcome. The room
+ * is its own object (roomsessions-private.h): it joins with a copy of the
+ * bin's settings and reaches the bin through roombin-private.h only. */
 
+#include "roomsessions-private.h"
 #include "roombin-private.h"
-
-#define PEER_MEDIA(s) \
-    ((GstWebRTCRoomPeerMedia *) gst_webrtc_room_peer_session_get_media (s))
 #include "websocketsignaller.h"
 #include "signallerselect-private.h"
 
@@ -25,12 +25,35 @@
 #include <malloc.h>
 #endif
 
-/* Peers a resumed welcome did not list, not seen since (a set of ids, on
- * the context thread only): see reconcile_after_resume () */
-#define UNLISTED_KEY "webrtcroom-unlisted-peers"
+#define PEER_MEDIA(s) \
+    ((GstWebRTCRoomPeerMedia *) gst_webrtc_room_peer_session_get_media (s))
 
 /* how often the media watchdog looks at every peer connection */
 #define WATCHDOG_TICK_MS 250
+
+struct _GstWebRTCRoomSessions
+{
+  GstWebRTCRoomBaseBin *bin;    /* our owner: not a ref */
+
+  /* the signalling thread only */
+  GstWebRTCRoomSettings settings;       /* a copy, made when joining */
+  gchar *own_id;                /* from the welcome */
+  GSource *watchdog;            /* media watchdog tick, while joined */
+  gboolean warned_turns;        /* the turns:// warning was posted */
+  /* peers a resumed welcome did not list, not seen since (ids): see
+   * reconcile_after_resume () */
+  GHashTable *unlisted;
+  GList *unlisted_checks;       /* UnlistedCheck*, their timers */
+
+  /* under lock: also read from streaming threads and the bin's API */
+  GMutex lock;
+  GstWebRTCRoomSignaller *signaller;    /* while joined */
+  GHashTable *sessions;         /* peer id -> GstWebRTCRoomPeerSession* */
+  GHashTable *peer_names;       /* peer id -> name, members seen */
+  GHashTable *refused;          /* peer ids refused for max-peers */
+  GHashTable *peer_roles;       /* peer id -> GstWebRTCRoomPeerRole* */
+  JsonArray *ice_servers;       /* from the welcome */
+};
 
 /* ICE configuration: element properties first, then the welcome's
  * iceServers (the room server's own STUN responder by default). */
@@ -129,37 +152,34 @@ split_list (const gchar * list)
 }
 
 static void
-ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
+ice_config_init (GstWebRTCRoomSessions * self, GstWebRTCRoomIceConfig * config)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autoptr (GPtrArray) turns = g_ptr_array_new ();
   g_auto (GStrv) user_turns = NULL;
   guint i;
 
-  GST_OBJECT_LOCK (self);
-  config->stun_server = g_strdup (priv->stun_server);
-  user_turns = split_list (priv->turn_servers);
-  config->ice_transport_policy = priv->policy;
-  config->local_addresses = split_list (priv->local_addresses);
-  config->upnp = priv->upnp;
-  config->ice_tcp = priv->ice_tcp;
-  config->latency = priv->latency;
-  config->nack = priv->nack;
-  config->fec = priv->fec;
-  GST_OBJECT_UNLOCK (self);
+  config->stun_server = g_strdup (self->settings.stun_server);
+  user_turns = split_list (self->settings.turn_servers);
+  config->ice_transport_policy = self->settings.policy;
+  config->local_addresses = split_list (self->settings.local_addresses);
+  config->upnp = self->settings.upnp;
+  config->ice_tcp = self->settings.ice_tcp;
+  config->latency = self->settings.latency;
+  config->nack = self->settings.nack;
+  config->fec = self->settings.fec;
   /* webrtcroomsrc has no fec property: a receiver always offers and accepts
    * ULPFEC/RED, which costs nothing unless a sender with fec=true uses it */
-  if (gst_webrtc_room_base_bin_get_mode (self) ==
+  if (gst_webrtc_room_base_bin_get_mode (self->bin) ==
       GST_WEBRTC_ROOM_MEDIA_RECVONLY)
     config->fec = TRUE;
 
   for (i = 0; user_turns[i]; i++)
     g_ptr_array_add (turns, g_strdup (user_turns[i]));
-  g_mutex_lock (&priv->lock);
+  g_mutex_lock (&self->lock);
   if (!config->stun_server || user_turns[0] == NULL) {
     gchar *stun = NULL;
     g_autoptr (GPtrArray) welcome_turns = g_ptr_array_new ();
-    ice_servers_from_welcome (priv->ice_servers, &stun, welcome_turns);
+    ice_servers_from_welcome (self->ice_servers, &stun, welcome_turns);
     if (!config->stun_server)
       config->stun_server = stun;
     else
@@ -171,8 +191,8 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
         g_free (welcome_turns->pdata[i]);
     }
   }
-  g_mutex_unlock (&priv->lock);
-  for (i = 0; i < turns->len && !priv->warned_turns; i++) {
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < turns->len && !self->warned_turns; i++) {
     /* libnice (0.1.21) opens a plain TCP connection for a TLS relay in
      * RFC 5245 mode: the URI works with TURN servers that take TURN over
      * TCP on that port (coturn's TLS listener does), never with TLS-only
@@ -183,8 +203,8 @@ ice_config_init (GstWebRTCRoomBaseBin * self, GstWebRTCRoomIceConfig * config)
     if (!g_str_has_prefix (url, "turns://"))
       continue;
     at = strrchr (url, '@');
-    priv->warned_turns = TRUE;
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+    self->warned_turns = TRUE;
+    GST_ELEMENT_WARNING (self->bin, RESOURCE, SETTINGS,
         ("TURN over TLS is not available: %s is reached over plain TCP",
             at ? at + 1 : url + strlen ("turns://")),
         ("libnice does not implement TLS to TURN servers"));
@@ -275,48 +295,42 @@ gst_webrtc_room_peer_roles_connect (const GstWebRTCRoomPeerRole * a,
 }
 
 static void
-remote_role (GstWebRTCRoomBaseBin * self, const gchar * peer_id,
+remote_role (GstWebRTCRoomSessions * self, const gchar * peer_id,
     GstWebRTCRoomPeerRole * role)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GstWebRTCRoomPeerRole *known;
 
-  g_mutex_lock (&priv->lock);
-  known = g_hash_table_lookup (priv->peer_roles, peer_id);
+  g_mutex_lock (&self->lock);
+  known = g_hash_table_lookup (self->peer_roles, peer_id);
   if (known) {
     *role = *known;
   } else {
     GstWebRTCRoomPeerRole fallback = GST_WEBRTC_ROOM_PEER_ROLE_DEFAULT;
     *role = fallback;
   }
-  g_mutex_unlock (&priv->lock);
+  g_mutex_unlock (&self->lock);
 }
 
 /* Whether we open a peer connection to @peer_id at all. */
 static gboolean
-wants_connection (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+wants_connection (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
   GstWebRTCRoomPeerRole own, other;
 
-  gst_webrtc_room_base_bin_get_own_role (self, &own);
+  gst_webrtc_room_base_bin_get_own_role (self->bin, &own);
   remote_role (self, peer_id, &other);
   if (other.gateway_for[0]) {
-    g_autofree gchar *own_id = NULL;
-
-    GST_OBJECT_LOCK (self);
-    own_id = g_strdup (PRIV (self)->peer_id);
-    GST_OBJECT_UNLOCK (self);
     /* the room server's WHIP/WHEP session for another member (its
      * offer comes to that member only) */
-    if (g_strcmp0 (own_id, other.gateway_for)) {
-      GST_INFO_OBJECT (self, "peer %s is a WHIP/WHEP session for %s: no "
+    if (g_strcmp0 (self->own_id, other.gateway_for)) {
+      GST_INFO_OBJECT (self->bin, "peer %s is a WHIP/WHEP session for %s: no "
           "peer connection", peer_id, other.gateway_for);
       return FALSE;
     }
   }
   if (gst_webrtc_room_peer_roles_connect (&own, &other))
     return TRUE;
-  GST_INFO_OBJECT (self, "no media between us and peer %s (it sends%s%s, "
+  GST_INFO_OBJECT (self->bin, "no media between us and peer %s (it sends%s%s, "
       "%sreceives): no peer connection", peer_id,
       other.sends_video ? " video" : "", other.sends_audio ? " audio" : "",
       other.receives ? "" : "never ");
@@ -330,116 +344,151 @@ wants_connection (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
  * signals are then ignored. Returns TRUE when @peer_id may not get a
  * session. */
 static gboolean
-refuse_beyond_max_peers (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+refuse_beyond_max_peers (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-  guint max_peers, n_sessions;
+  guint max_peers = self->settings.max_peers, n_sessions;
   gboolean first;
 
-  GST_OBJECT_LOCK (self);
-  max_peers = priv->max_peers;
-  GST_OBJECT_UNLOCK (self);
-  g_mutex_lock (&priv->lock);
-  n_sessions = g_hash_table_size (priv->sessions);
+  g_mutex_lock (&self->lock);
+  n_sessions = g_hash_table_size (self->sessions);
   if (n_sessions < max_peers) {
-    g_mutex_unlock (&priv->lock);
+    g_mutex_unlock (&self->lock);
     return FALSE;
   }
-  if (!priv->refused)
-    priv->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  if (!self->refused)
+    self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
         NULL);
-  first = !g_hash_table_contains (priv->refused, peer_id);
+  first = !g_hash_table_contains (self->refused, peer_id);
   if (first)
-    g_hash_table_add (priv->refused, g_strdup (peer_id));
-  g_mutex_unlock (&priv->lock);
+    g_hash_table_add (self->refused, g_strdup (peer_id));
+  g_mutex_unlock (&self->lock);
   if (!first)
     return TRUE;
-  GST_WARNING_OBJECT (self, "refusing peer %s: already %u peer connections "
-      "(max-peers)", peer_id, n_sessions);
-  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-refused",
-      peer_id, "reason", G_TYPE_STRING, "max-peers", "max-peers",
-      G_TYPE_UINT, max_peers, NULL);
-  GST_ELEMENT_WARNING (self, RESOURCE, BUSY,
+  GST_WARNING_OBJECT (self->bin,
+      "refusing peer %s: already %u peer connections " "(max-peers)", peer_id,
+      n_sessions);
+  gst_webrtc_room_base_bin_post_peer_message (self->bin,
+      "webrtcroom-peer-refused", peer_id, "reason", G_TYPE_STRING, "max-peers",
+      "max-peers", G_TYPE_UINT, max_peers, NULL);
+  GST_ELEMENT_WARNING (self->bin, RESOURCE, BUSY,
       ("Refused peer %s: this element already has %u peer connections "
           "(max-peers)", peer_id, max_peers), (NULL));
   return TRUE;
 }
 
 static void
-forget_refused (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+forget_refused (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-
-  g_mutex_lock (&priv->lock);
-  if (priv->refused) {
+  g_mutex_lock (&self->lock);
+  if (self->refused) {
     if (peer_id)
-      g_hash_table_remove (priv->refused, peer_id);
+      g_hash_table_remove (self->refused, peer_id);
     else
-      g_clear_pointer (&priv->refused, g_hash_table_unref);
+      g_clear_pointer (&self->refused, g_hash_table_unref);
   }
-  g_mutex_unlock (&priv->lock);
+  g_mutex_unlock (&self->lock);
 }
 
-/* The bin as the host of its peer sessions */
+/* The session of @peer_id, NULL once it is gone. Any thread; only the
+ * signalling thread frees sessions, so the pointer stays valid there. */
+static GstWebRTCRoomPeerSession *
+lookup_session (GstWebRTCRoomSessions * self, const gchar * peer_id)
+{
+  GstWebRTCRoomPeerSession *s;
+
+  g_mutex_lock (&self->lock);
+  s = g_hash_table_lookup (self->sessions, peer_id);
+  g_mutex_unlock (&self->lock);
+  return s;
+}
+
+/* A signal payload (not taken) to @to, dropped unless joined. Any thread. */
+static void
+send_signal (GstWebRTCRoomSessions * self, const gchar * to, JsonObject * data)
+{
+  GstWebRTCRoomSignaller *signaller = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->signaller)
+    signaller = g_object_ref (self->signaller);
+  g_mutex_unlock (&self->lock);
+  if (!signaller)
+    return;
+  gst_webrtc_room_signaller_send (signaller, to, data);
+  g_object_unref (signaller);
+}
+
+/* The room as the host of its peer sessions (host_data): media.c finds
+ * the bin through gst_webrtc_room_sessions_get_bin () */
 
 static void
-post_missing_webrtcbin (GstWebRTCRoomBaseBin * self)
+post_missing_webrtcbin (GstWebRTCRoomSessions * self)
 {
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_missing_element_message_new (GST_ELEMENT (self), "webrtcbin"));
-  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+  gst_element_post_message (GST_ELEMENT (self->bin),
+      gst_missing_element_message_new (GST_ELEMENT (self->bin), "webrtcbin"));
+  GST_ELEMENT_ERROR (self->bin, CORE, MISSING_PLUGIN,
       ("The webrtcbin element is missing: install gst-plugins-bad"), (NULL));
 }
 
 static gboolean
 host_attach (gpointer host_data, GSource * source)
 {
-  return gst_webrtc_room_base_bin_attach (host_data, source);
+  GstWebRTCRoomSessions *self = host_data;
+
+  return gst_webrtc_room_base_bin_attach (self->bin, source);
 }
 
 static GstWebRTCRoomPeerSession *
 host_lookup (gpointer host_data, const gchar * peer_id)
 {
-  return gst_webrtc_room_base_bin_lookup_session (host_data, peer_id);
+  return lookup_session (host_data, peer_id);
 }
 
 static void
 host_send_signal (gpointer host_data, const gchar * peer_id,
     JsonObject * payload)
 {
-  gst_webrtc_room_base_bin_send_signal (host_data, peer_id, payload);
+  send_signal (host_data, peer_id, payload);
 }
 
 static void
 host_post_message (gpointer host_data, GstStructure * fields)
 {
-  gst_element_post_message (GST_ELEMENT (host_data),
-      gst_message_new_element (GST_OBJECT (host_data), fields));
+  GstWebRTCRoomSessions *self = host_data;
+
+  gst_element_post_message (GST_ELEMENT (self->bin),
+      gst_message_new_element (GST_OBJECT (self->bin), fields));
 }
 
 static void
 host_state_changed (gpointer host_data, GstWebRTCRoomPeerSession * s)
 {
-  gst_webrtc_room_base_bin_session_state_changed (host_data, s);
+  GstWebRTCRoomSessions *self = host_data;
+
+  gst_webrtc_room_base_bin_session_state_changed (self->bin, s);
 }
 
 static void
 host_error (gpointer host_data, GstWebRTCRoomPeerSession * s,
     const GError * error, const gchar * debug)
 {
+  GstWebRTCRoomSessions *self = host_data;
+
   if (g_error_matches (error, GST_WEBRTC_ROOM_PEER_ERROR,
           GST_WEBRTC_ROOM_PEER_ERROR_NEGOTIATION))
-    gst_webrtc_room_base_bin_session_error (host_data, s, error->message,
+    gst_webrtc_room_base_bin_session_error (self->bin, s, error->message,
         debug);
   else
-    gst_webrtc_room_base_bin_session_fail (host_data, s, error);
+    gst_webrtc_room_base_bin_session_fail (self->bin, s, error);
 }
 
 static void
 host_data_received (gpointer host_data, const gchar * peer_id,
     const gchar * text)
 {
-  gst_webrtc_room_base_bin_data_received (host_data, peer_id, text);
+  GstWebRTCRoomSessions *self = host_data;
+
+  gst_webrtc_room_base_bin_data_received (self->bin, peer_id, text);
 }
 
 static void
@@ -466,7 +515,7 @@ static void
 host_replace_end (gpointer host_data, GstWebRTCRoomPeerSession * s,
     gpointer token, gboolean ok)
 {
-  GstWebRTCRoomBaseBin *self = host_data;
+  GstWebRTCRoomSessions *self = host_data;
   GPtrArray *pads = token;
   guint i;
 
@@ -480,7 +529,7 @@ host_replace_end (gpointer host_data, GstWebRTCRoomPeerSession * s,
   if (!ok) {
     for (i = 0; i < pads->len; i++) {
       gst_pad_set_active (pads->pdata[i], FALSE);
-      gst_element_remove_pad (GST_ELEMENT (self), pads->pdata[i]);
+      gst_element_remove_pad (GST_ELEMENT (self->bin), pads->pdata[i]);
     }
     g_ptr_array_unref (pads);
     post_missing_webrtcbin (self);
@@ -498,8 +547,9 @@ host_ice_config (gpointer host_data, GstWebRTCRoomIceConfig * config)
 static gboolean
 host_inputs_ready (gpointer host_data)
 {
-  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs
-      (host_data);
+  GstWebRTCRoomSessions *self = host_data;
+  g_autoptr (GPtrArray) inputs =
+      gst_webrtc_room_base_bin_dup_inputs (self->bin);
   guint i;
 
   for (i = 0; i < inputs->len; i++) {
@@ -519,8 +569,9 @@ host_attach_send (gpointer host_data, GstWebRTCRoomPeerSession * s,
 static GStrv
 host_new_track_kinds (gpointer host_data, GstWebRTCRoomPeerSession * s)
 {
-  g_autoptr (GPtrArray) inputs = gst_webrtc_room_base_bin_dup_inputs
-      (host_data);
+  GstWebRTCRoomSessions *self = host_data;
+  g_autoptr (GPtrArray) inputs =
+      gst_webrtc_room_base_bin_dup_inputs (self->bin);
   GPtrArray *kinds = g_ptr_array_new ();
   guint i;
 
@@ -585,27 +636,22 @@ static const GstWebRTCRoomPeerHost bin_host = {
 };
 
 static GstWebRTCRoomPeerSession *
-create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+create_session (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GstWebRTCRoomPeerConfig config = { 0, };
   GstWebRTCRoomPeerSession *s;
-  g_autofree gchar *own_id = NULL;
   const gchar *name;
 
   if (refuse_beyond_max_peers (self, peer_id))
     return NULL;
   ice_config_init (self, &config.ice);
-  GST_OBJECT_LOCK (self);
-  own_id = g_strdup (priv->peer_id);
-  GST_OBJECT_UNLOCK (self);
-  g_mutex_lock (&priv->lock);
-  name = g_hash_table_lookup (priv->peer_names, peer_id);
-  g_mutex_unlock (&priv->lock);
+  g_mutex_lock (&self->lock);
+  name = g_hash_table_lookup (self->peer_names, peer_id);
+  g_mutex_unlock (&self->lock);
 
-  config.container = GST_BIN (self);
-  config.own_id = own_id;
-  config.mode = gst_webrtc_room_base_bin_get_mode (self);
+  config.container = GST_BIN (self->bin);
+  config.own_id = self->own_id;
+  config.mode = gst_webrtc_room_base_bin_get_mode (self->bin);
   remote_role (self, peer_id, &config.remote_role);
   config.media = gst_webrtc_room_peer_media_new ();
   config.media_free = (GDestroyNotify) gst_webrtc_room_peer_media_free;
@@ -616,9 +662,9 @@ create_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
     post_missing_webrtcbin (self);
     return NULL;
   }
-  g_mutex_lock (&priv->lock);
-  g_hash_table_insert (priv->sessions, g_strdup (peer_id), s);
-  g_mutex_unlock (&priv->lock);
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->sessions, g_strdup (peer_id), s);
+  g_mutex_unlock (&self->lock);
   return s;
 }
 
@@ -636,20 +682,19 @@ release_freed_memory (void)
 }
 
 static void
-destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+destroy_session (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GstWebRTCRoomPeerSession *s = NULL;
   gchar *key = NULL;
   guint left;
 
-  g_mutex_lock (&priv->lock);
-  if (g_hash_table_steal_extended (priv->sessions, peer_id,
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_steal_extended (self->sessions, peer_id,
           (gpointer *) & key, (gpointer *) & s)) {
     g_free (key);
   }
-  left = g_hash_table_size (priv->sessions);
-  g_mutex_unlock (&priv->lock);
+  left = g_hash_table_size (self->sessions);
+  g_mutex_unlock (&self->lock);
   if (!s)
     return;
   gst_webrtc_room_peer_session_close (s);
@@ -658,28 +703,28 @@ destroy_session (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
     release_freed_memory ();
 }
 
-static gboolean own_offers (GstWebRTCRoomBaseBin * self);
+static gboolean own_offers (GstWebRTCRoomSessions * self);
 static gboolean watchdog_tick (gpointer user_data);
 
 /* The media watchdog found @s dead: replace its webrtcbin and, if we make
  * offers, offer again with the protocol's `restart` extension key so the
  * peer replaces its side too (webrtcbin 1.22 has no ICE restart). */
-void
-gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
+static void
+restart_session (GstWebRTCRoomSessions * self,
     GstWebRTCRoomPeerSession * s, const gchar * reason, gint64 silent_ms)
 {
   g_autofree gchar *peer_id =
       g_strdup (gst_webrtc_room_peer_session_get_peer_id (s));
   guint attempt = gst_webrtc_room_peer_session_get_restarts (s) + 1;
 
-  GST_WARNING_OBJECT (self, "peer %s: %s (%" G_GINT64_FORMAT " ms without "
+  GST_WARNING_OBJECT (self->bin, "peer %s: %s (%" G_GINT64_FORMAT " ms without "
       "media), replacing the peer connection (attempt %u)", peer_id, reason,
       silent_ms, attempt);
   if (g_str_equal (reason, "media-timeout"))
-    gst_webrtc_room_base_bin_post_peer_message (self,
+    gst_webrtc_room_base_bin_post_peer_message (self->bin,
         "webrtcroom-peer-media-timeout", peer_id, "silent-ms", G_TYPE_INT64,
         silent_ms, NULL);
-  gst_webrtc_room_base_bin_post_peer_message (self,
+  gst_webrtc_room_base_bin_post_peer_message (self->bin,
       "webrtcroom-peer-reconnecting", peer_id, "reason", G_TYPE_STRING,
       reason, "attempt", G_TYPE_UINT, attempt, NULL);
   if (!gst_webrtc_room_peer_session_replace_connection (s))
@@ -691,95 +736,85 @@ gst_webrtc_room_base_bin_restart_session (GstWebRTCRoomBaseBin * self,
 }
 
 static void
-destroy_all_sessions (GstWebRTCRoomBaseBin * self)
+destroy_all_sessions (GstWebRTCRoomSessions * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer key;
   guint i;
 
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->sessions);
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (ids, g_strdup (key));
-  g_mutex_unlock (&priv->lock);
+  g_mutex_unlock (&self->lock);
   for (i = 0; i < ids->len; i++)
     destroy_session (self, ids->pdata[i]);
 }
 
 static gboolean
-own_offers (GstWebRTCRoomBaseBin * self)
+own_offers (GstWebRTCRoomSessions * self)
 {
-  gboolean offers;
-
-  GST_OBJECT_LOCK (self);
-  offers = PRIV (self)->offers;
-  GST_OBJECT_UNLOCK (self);
-  return offers;
+  return self->settings.offers;
 }
 
 static void
-remember_peer (GstWebRTCRoomBaseBin * self, const GstWebRTCRoomPeerInfo * p)
+remember_peer (GstWebRTCRoomSessions * self, const GstWebRTCRoomPeerInfo * p)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GstWebRTCRoomPeerRole *role = g_new0 (GstWebRTCRoomPeerRole, 1);
 
   gst_webrtc_room_peer_role_from_meta (role, p->meta);
-  g_mutex_lock (&priv->lock);
-  g_hash_table_insert (priv->peer_names, g_strdup (p->id),
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->peer_names, g_strdup (p->id),
       g_strdup (p->name ? p->name : ""));
-  g_hash_table_insert (priv->peer_roles, g_strdup (p->id), role);
-  g_mutex_unlock (&priv->lock);
-  gst_webrtc_room_base_bin_emit_peer_joined (self, p->id, p->name);
-  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-joined",
-      p->id, "name", G_TYPE_STRING, p->name, NULL);
+  g_hash_table_insert (self->peer_roles, g_strdup (p->id), role);
+  g_mutex_unlock (&self->lock);
+  gst_webrtc_room_base_bin_emit_peer_joined (self->bin, p->id, p->name);
+  gst_webrtc_room_base_bin_post_peer_message (self->bin,
+      "webrtcroom-peer-joined", p->id, "name", G_TYPE_STRING, p->name, NULL);
 }
 
 static void
-warn_no_offerer (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+warn_no_offerer (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+  GST_ELEMENT_WARNING (self->bin, RESOURCE, SETTINGS,
       ("Peer %s and this element both joined with offers=false: they will "
           "never connect", peer_id), (NULL));
 }
 
-static void reconcile_after_resume (GstWebRTCRoomBaseBin * self,
+static void reconcile_after_resume (GstWebRTCRoomSessions * self,
     GstWebRTCRoomMessage * msg);
-static void confirm_peer (GstWebRTCRoomBaseBin * self, const gchar * peer_id);
+static void confirm_peer (GstWebRTCRoomSessions * self, const gchar * peer_id);
 
 static void
 on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
-    gboolean resumed, GstWebRTCRoomBaseBin * self)
+    gboolean resumed, GstWebRTCRoomSessions * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   gboolean offers = own_offers (self);
   guint i;
 
-  GST_INFO_OBJECT (self, "joined room %s as %s (%u peers, resumed %d)",
+  GST_INFO_OBJECT (self->bin, "joined room %s as %s (%u peers, resumed %d)",
       msg->room, msg->peer, msg->peers ? msg->peers->len : 0, resumed);
-  GST_OBJECT_LOCK (self);
-  g_free (priv->peer_id);
-  priv->peer_id = g_strdup (msg->peer);
-  GST_OBJECT_UNLOCK (self);
-  g_mutex_lock (&priv->lock);
-  g_clear_pointer (&priv->ice_servers, json_array_unref);
+  g_free (self->own_id);
+  self->own_id = g_strdup (msg->peer);
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->ice_servers, json_array_unref);
   if (msg->ice_servers)
-    priv->ice_servers = json_array_ref (msg->ice_servers);
-  g_mutex_unlock (&priv->lock);
-  gst_webrtc_room_base_bin_notify_peer_id (self);
+    self->ice_servers = json_array_ref (msg->ice_servers);
+  g_mutex_unlock (&self->lock);
+  gst_webrtc_room_base_bin_set_peer_id (self->bin, msg->peer);
 
   if (resumed) {
     /* same id: the peer connections never depended on the socket */
-    gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-resumed",
+    gst_webrtc_room_base_bin_post_peer_message (self->bin, "webrtcroom-resumed",
         msg->peer, NULL);
     reconcile_after_resume (self, msg);
     return;
   }
   destroy_all_sessions (self);
   forget_refused (self, NULL);
-  g_object_set_data (G_OBJECT (self), UNLISTED_KEY, NULL);
-  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-joined",
+  g_clear_pointer (&self->unlisted, g_hash_table_unref);
+  gst_webrtc_room_base_bin_post_peer_message (self->bin, "webrtcroom-joined",
       msg->peer, "room", G_TYPE_STRING, msg->room, NULL);
 
   for (i = 0; msg->peers && i < msg->peers->len; i++) {
@@ -803,13 +838,13 @@ on_welcome (GstWebRTCRoomSignaller * signaller, GstWebRTCRoomMessage * msg,
 
 static void
 on_peer_joined (GstWebRTCRoomSignaller * signaller,
-    GstWebRTCRoomPeerInfo * peer, GstWebRTCRoomBaseBin * self)
+    GstWebRTCRoomPeerInfo * peer, GstWebRTCRoomSessions * self)
 {
   GstWebRTCRoomPeerSession *s;
 
   confirm_peer (self, peer->id);
   /* a resuming peer we already talk to keeps its session (protocol.md) */
-  if (gst_webrtc_room_base_bin_lookup_session (self, peer->id))
+  if (lookup_session (self, peer->id))
     return;
   remember_peer (self, peer);
   if (!wants_connection (self, peer->id))
@@ -832,66 +867,60 @@ on_peer_joined (GstWebRTCRoomSignaller * signaller,
 
 static void
 on_peer_left (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
-    const gchar * reason, GstWebRTCRoomBaseBin * self)
+    const gchar * reason, GstWebRTCRoomSessions * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
-
-  GST_INFO_OBJECT (self, "peer %s left (%s)", peer_id, reason);
+  GST_INFO_OBJECT (self->bin, "peer %s left (%s)", peer_id, reason);
   confirm_peer (self, peer_id);
   destroy_session (self, peer_id);
   forget_refused (self, peer_id);
-  g_mutex_lock (&priv->lock);
-  g_hash_table_remove (priv->peer_names, peer_id);
-  g_hash_table_remove (priv->peer_roles, peer_id);
-  g_mutex_unlock (&priv->lock);
-  gst_webrtc_room_base_bin_emit_peer_left (self, peer_id, reason);
-  gst_webrtc_room_base_bin_post_peer_message (self, "webrtcroom-peer-left",
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->peer_names, peer_id);
+  g_hash_table_remove (self->peer_roles, peer_id);
+  g_mutex_unlock (&self->lock);
+  gst_webrtc_room_base_bin_emit_peer_left (self->bin, peer_id, reason);
+  gst_webrtc_room_base_bin_post_peer_message (self->bin, "webrtcroom-peer-left",
       peer_id, "reason", G_TYPE_STRING, reason, NULL);
 }
 
 /* the room server's default resume grace (protocol.md) */
 #define UNLISTED_GRACE_S 30
 
+/* A timer of the room's (in unlisted_checks until it is destroyed) */
 typedef struct
 {
-  GWeakRef self;
+  GstWebRTCRoomSessions *room;
   gchar *peer_id;
+  GSource *source;
 } UnlistedCheck;
 
 static void
 unlisted_check_free (UnlistedCheck * c)
 {
-  g_weak_ref_clear (&c->self);
+  c->room->unlisted_checks = g_list_remove (c->room->unlisted_checks, c);
   g_free (c->peer_id);
   g_free (c);
 }
 
 /* @peer_id showed up (joined, signalled, left): not a missed departure */
 static void
-confirm_peer (GstWebRTCRoomBaseBin * self, const gchar * peer_id)
+confirm_peer (GstWebRTCRoomSessions * self, const gchar * peer_id)
 {
-  GHashTable *unlisted = g_object_get_data (G_OBJECT (self), UNLISTED_KEY);
-
-  if (unlisted)
-    g_hash_table_remove (unlisted, peer_id);
+  if (self->unlisted)
+    g_hash_table_remove (self->unlisted, peer_id);
 }
 
 static gboolean
 unlisted_check (gpointer data)
 {
   UnlistedCheck *c = data;
-  GstWebRTCRoomBaseBin *self = g_weak_ref_get (&c->self);
-  GHashTable *unlisted;
+  GstWebRTCRoomSessions *self = c->room;
 
-  if (!self)
-    return G_SOURCE_REMOVE;
-  unlisted = g_object_get_data (G_OBJECT (self), UNLISTED_KEY);
-  if (unlisted && g_hash_table_remove (unlisted, c->peer_id)) {
-    GST_INFO_OBJECT (self, "peer %s was not listed when we resumed and has "
+  if (self->unlisted && g_hash_table_remove (self->unlisted, c->peer_id)) {
+    GST_INFO_OBJECT (self->bin,
+        "peer %s was not listed when we resumed and has "
         "not shown up since: it left while we were lost", c->peer_id);
     on_peer_left (NULL, c->peer_id, "timeout", self);
   }
-  gst_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -905,12 +934,11 @@ unlisted_check (gpointer data)
  * not show up within the server's resume grace has left. The unknown ones
  * it lists have joined. */
 static void
-reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
+reconcile_after_resume (GstWebRTCRoomSessions * self,
+    GstWebRTCRoomMessage * msg)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) unlisted_now = g_ptr_array_new_with_free_func (g_free);
-  GHashTable *unlisted;
   GHashTableIter iter;
   gpointer id;
   guint i;
@@ -919,34 +947,34 @@ reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
     GstWebRTCRoomPeerInfo *p = msg->peers->pdata[i];
     g_hash_table_add (listed, p->id);
   }
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->peer_names);
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->peer_names);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     if (!g_hash_table_contains (listed, id))
       g_ptr_array_add (unlisted_now, g_strdup (id));
-  g_hash_table_iter_init (&iter, priv->sessions);
+  g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     if (!g_hash_table_contains (listed, id)
-        && !g_hash_table_contains (priv->peer_names, id))
+        && !g_hash_table_contains (self->peer_names, id))
       g_ptr_array_add (unlisted_now, g_strdup (id));
-  g_mutex_unlock (&priv->lock);
+  g_mutex_unlock (&self->lock);
 
-  unlisted = g_object_get_data (G_OBJECT (self), UNLISTED_KEY);
-  if (!unlisted && unlisted_now->len) {
-    unlisted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    g_object_set_data_full (G_OBJECT (self), UNLISTED_KEY, unlisted,
-        (GDestroyNotify) g_hash_table_unref);
-  }
+  if (!self->unlisted && unlisted_now->len)
+    self->unlisted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        NULL);
   for (i = 0; i < unlisted_now->len; i++) {
     UnlistedCheck *c = g_new0 (UnlistedCheck, 1);
     GSource *source = g_timeout_source_new_seconds (UNLISTED_GRACE_S);
 
-    g_hash_table_add (unlisted, g_strdup (unlisted_now->pdata[i]));
-    g_weak_ref_init (&c->self, self);
+    g_hash_table_add (self->unlisted, g_strdup (unlisted_now->pdata[i]));
+    c->room = self;
     c->peer_id = g_strdup (unlisted_now->pdata[i]);
+    c->source = source;
+    /* listed first: a source not attached frees @c at its unref */
+    self->unlisted_checks = g_list_prepend (self->unlisted_checks, c);
     g_source_set_callback (source, unlisted_check, c,
         (GDestroyNotify) unlisted_check_free);
-    gst_webrtc_room_base_bin_attach (self, source);
+    gst_webrtc_room_base_bin_attach (self->bin, source);
     g_source_unref (source);
   }
   for (i = 0; msg->peers && i < msg->peers->len; i++) {
@@ -954,9 +982,9 @@ reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
     gboolean known;
 
     confirm_peer (self, p->id);
-    g_mutex_lock (&priv->lock);
-    known = g_hash_table_contains (priv->peer_names, p->id);
-    g_mutex_unlock (&priv->lock);
+    g_mutex_lock (&self->lock);
+    known = g_hash_table_contains (self->peer_names, p->id);
+    g_mutex_unlock (&self->lock);
     if (!known)
       on_peer_joined (NULL, p, self);
   }
@@ -967,7 +995,7 @@ reconcile_after_resume (GstWebRTCRoomBaseBin * self, GstWebRTCRoomMessage * msg)
  * the pipeline). A bad one is that peer's problem only. */
 static void
 on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
-    JsonObject * data, GstWebRTCRoomBaseBin * self)
+    JsonObject * data, GstWebRTCRoomSessions * self)
 {
   g_autoptr (GstWebRTCRoomSignalPayload) payload = NULL;
   g_autoptr (GError) error = NULL;
@@ -975,9 +1003,10 @@ on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
 
   payload = gst_webrtc_room_signal_payload_parse (data, &error);
   if (!payload) {
-    GST_WARNING_OBJECT (self, "peer %s sent a bad signal payload, ignored: "
-        "%s", from, error->message);
-    gst_webrtc_room_base_bin_post_peer_message (self,
+    GST_WARNING_OBJECT (self->bin,
+        "peer %s sent a bad signal payload, ignored: " "%s", from,
+        error->message);
+    gst_webrtc_room_base_bin_post_peer_message (self->bin,
         "webrtcroom-peer-bad-signal", from, "reason", G_TYPE_STRING,
         error->message, NULL);
     return;
@@ -986,7 +1015,7 @@ on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
   if (payload->type == GST_WEBRTC_ROOM_PAYLOAD_OTHER
       || payload->type == GST_WEBRTC_ROOM_PAYLOAD_END_OF_CANDIDATES)
     return;
-  s = gst_webrtc_room_base_bin_lookup_session (self, from);
+  s = lookup_session (self, from);
   if (!s)
     s = create_session (self, from);
   if (s)
@@ -995,51 +1024,46 @@ on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
 
 static void
 on_error (GstWebRTCRoomSignaller * signaller, GError * error, gboolean fatal,
-    GstWebRTCRoomBaseBin * self)
+    GstWebRTCRoomSessions * self)
 {
-  g_autofree gchar *url = NULL;
-  g_autofree gchar *room = NULL;
-
-  GST_OBJECT_LOCK (self);
-  url = g_strdup (PRIV (self)->server_url);
-  room = g_strdup (PRIV (self)->room);
-  GST_OBJECT_UNLOCK (self);
+  const gchar *url = self->settings.server_url;
+  const gchar *room = self->settings.room;
 
   if (!fatal) {
-    GST_WARNING_OBJECT (self, "room server: %s", error->message);
+    GST_WARNING_OBJECT (self->bin, "room server: %s", error->message);
     return;
   }
   if (error->domain == GST_WEBRTC_ROOM_ERROR) {
     switch (error->code) {
       case GST_WEBRTC_ROOM_ERROR_ROOM_FULL:
-        GST_ELEMENT_ERROR (self, RESOURCE, BUSY,
+        GST_ELEMENT_ERROR (self->bin, RESOURCE, BUSY,
             ("Room '%s' is full", room), ("%s", error->message));
         return;
       case GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED:
-        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        GST_ELEMENT_ERROR (self->bin, RESOURCE, NOT_AUTHORIZED,
             ("The room server refused to let us join room '%s': check the "
                 "token", room), ("%s", error->message));
         return;
       default:
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        GST_ELEMENT_ERROR (self->bin, RESOURCE, SETTINGS,
             ("The room server rejected joining room '%s': %s", room,
                 error->message), (NULL));
         return;
     }
   }
-  GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+  GST_ELEMENT_ERROR (self->bin, RESOURCE, OPEN_READ_WRITE,
       ("Could not connect to the room server at %s", url),
       ("%s", error->message));
 }
 
 static void
 on_connection_lost (GstWebRTCRoomSignaller * signaller, GError * error,
-    GstWebRTCRoomBaseBin * self)
+    GstWebRTCRoomSessions * self)
 {
-  GST_WARNING_OBJECT (self, "lost the room server (%s), resuming",
+  GST_WARNING_OBJECT (self->bin, "lost the room server (%s), resuming",
       error->message);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
+  gst_element_post_message (GST_ELEMENT (self->bin),
+      gst_message_new_element (GST_OBJECT (self->bin),
           gst_structure_new ("webrtcroom-signalling-lost", "reason",
               G_TYPE_STRING, error->message, NULL)));
 }
@@ -1048,11 +1072,11 @@ on_connection_lost (GstWebRTCRoomSignaller * signaller, GError * error,
 /* Our role in the join meta (docs/protocol.md "Roles"); keys the
  * application set in #GstWebRTCRoomBaseBin:meta win. */
 static void
-announce_role (GstWebRTCRoomBaseBin * self, JsonObject * meta)
+announce_role (GstWebRTCRoomSessions * self, JsonObject * meta)
 {
   GstWebRTCRoomPeerRole own;
 
-  gst_webrtc_room_base_bin_get_own_role (self, &own);
+  gst_webrtc_room_base_bin_get_own_role (self->bin, &own);
   if (!json_object_has_member (meta, "sends")) {
     JsonArray *kinds = json_array_new ();
     if (own.sends_video)
@@ -1067,41 +1091,39 @@ announce_role (GstWebRTCRoomBaseBin * self, JsonObject * meta)
     json_object_set_boolean_member (meta, "data", TRUE);
 }
 
+/* Joins the room with a copy of @settings. */
 void
-gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
-    gpointer unused)
+gst_webrtc_room_sessions_start (GstWebRTCRoomSessions * self,
+    const GstWebRTCRoomSettings * settings)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSettings *set = &self->settings;
   g_autoptr (GstWebRTCRoomJoinParams) params = NULL;
   g_autoptr (JsonObject) meta = NULL;
   GstWebRTCRoomSignaller *signaller;
 
-  GST_OBJECT_LOCK (self);
-  if (!priv->signaller)
-    priv->signaller = gst_webrtc_room_signaller_new_for_url (priv->server_url,
-        gst_webrtc_room_base_bin_get_mode (self));
-  else if (!priv->custom_signaller)
-    g_object_set (priv->signaller, "server-url", priv->server_url, NULL);
-  /* only the WebSocket signaller has them (Janus and WHIP: not yet) */
-  if (!priv->custom_signaller
-      && g_object_class_find_property (G_OBJECT_GET_CLASS (priv->signaller),
-          "ca-file"))
-    g_object_set (priv->signaller, "ca-file", priv->ca_file, "tls-insecure",
-        priv->tls_insecure, NULL);
-  signaller = g_object_ref (priv->signaller);
-  if (priv->meta) {
-    g_autoptr (JsonNode) node = json_from_string (priv->meta, NULL);
+  gst_webrtc_room_settings_clear (set);
+  gst_webrtc_room_settings_copy (set, settings);
+  if (set->signaller) {
+    signaller = g_object_ref (set->signaller);
+  } else {
+    signaller = gst_webrtc_room_signaller_new_for_url (set->server_url,
+        gst_webrtc_room_base_bin_get_mode (self->bin));
+    /* only the WebSocket signaller has them (Janus and WHIP: not yet) */
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (signaller),
+            "ca-file"))
+      g_object_set (signaller, "ca-file", set->ca_file, "tls-insecure",
+          set->tls_insecure, NULL);
+  }
+  if (set->meta) {
+    g_autoptr (JsonNode) node = json_from_string (set->meta, NULL);
     if (node && JSON_NODE_HOLDS_OBJECT (node))
       meta = json_object_ref (json_node_get_object (node));
   }
-  GST_OBJECT_UNLOCK (self);
   if (!meta)
     meta = json_object_new ();
   announce_role (self, meta);
-  GST_OBJECT_LOCK (self);
-  params = gst_webrtc_room_join_params_new (priv->room, priv->display_name,
-      meta, priv->offers, priv->token);
-  GST_OBJECT_UNLOCK (self);
+  params = gst_webrtc_room_join_params_new (set->room, set->display_name,
+      meta, set->offers, set->token);
 
   g_signal_connect (signaller, "welcome", G_CALLBACK (on_welcome), self);
   g_signal_connect (signaller, "peer-joined", G_CALLBACK (on_peer_joined),
@@ -1111,73 +1133,81 @@ gst_webrtc_room_base_bin_start_signalling (GstWebRTCRoomBaseBin * self,
   g_signal_connect (signaller, "error", G_CALLBACK (on_error), self);
   g_signal_connect (signaller, "connection-lost",
       G_CALLBACK (on_connection_lost), self);
-  priv->joined = TRUE;
-  priv->watchdog = g_timeout_source_new (WATCHDOG_TICK_MS);
-  g_source_set_callback (priv->watchdog, watchdog_tick, self, NULL);
-  g_source_attach (priv->watchdog, priv->context);
+  g_mutex_lock (&self->lock);
+  self->signaller = g_object_ref (signaller);
+  g_mutex_unlock (&self->lock);
+  self->watchdog = g_timeout_source_new (WATCHDOG_TICK_MS);
+  g_source_set_callback (self->watchdog, watchdog_tick, self, NULL);
+  gst_webrtc_room_base_bin_attach (self->bin, self->watchdog);
   gst_webrtc_room_signaller_start (signaller, params);
   g_object_unref (signaller);
 }
 
 void
-gst_webrtc_room_base_bin_stop_signalling (GstWebRTCRoomBaseBin * self,
-    gpointer unused)
+gst_webrtc_room_sessions_stop (GstWebRTCRoomSessions * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
+  GstWebRTCRoomSignaller *signaller;
 
-  GstWebRTCRoomSignaller *old = NULL;
-
-  if (priv->joined && priv->signaller) {
-    gst_webrtc_room_signaller_stop (priv->signaller);
-    g_signal_handlers_disconnect_by_data (priv->signaller, self);
+  g_mutex_lock (&self->lock);
+  signaller = self->signaller ? g_object_ref (self->signaller) : NULL;
+  g_mutex_unlock (&self->lock);
+  if (signaller) {
+    gst_webrtc_room_signaller_stop (signaller);
+    g_signal_handlers_disconnect_by_data (signaller, self);
+    /* the next join (after a pause) uses a fresh default signaller */
+    g_mutex_lock (&self->lock);
+    g_clear_object (&self->signaller);
+    g_mutex_unlock (&self->lock);
+    g_object_unref (signaller);
   }
-  priv->joined = FALSE;
-  if (priv->watchdog) {
-    g_source_destroy (priv->watchdog);
-    g_clear_pointer (&priv->watchdog, g_source_unref);
+  if (self->watchdog) {
+    g_source_destroy (self->watchdog);
+    g_clear_pointer (&self->watchdog, g_source_unref);
   }
-  /* the next join (after a pause) uses a fresh default signaller */
-  GST_OBJECT_LOCK (self);
-  if (!priv->custom_signaller)
-    old = g_steal_pointer (&priv->signaller);
-  GST_OBJECT_UNLOCK (self);
-  g_clear_object (&old);
   destroy_all_sessions (self);
   forget_refused (self, NULL);
-  g_mutex_lock (&priv->lock);
-  g_hash_table_remove_all (priv->peer_names);
-  g_hash_table_remove_all (priv->peer_roles);
-  g_mutex_unlock (&priv->lock);
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->peer_names);
+  g_hash_table_remove_all (self->peer_roles);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Any thread: whether the room was joined and not left since */
+gboolean
+gst_webrtc_room_sessions_is_joined (GstWebRTCRoomSessions * self)
+{
+  gboolean joined;
+
+  g_mutex_lock (&self->lock);
+  joined = self->signaller != NULL;
+  g_mutex_unlock (&self->lock);
+  return joined;
 }
 
 /* The current sessions; only the signalling thread frees them, so the
  * pointers stay valid there after the lock is dropped. */
 static GPtrArray *
-snapshot_sessions (GstWebRTCRoomBaseBin * self)
+snapshot_sessions (GstWebRTCRoomSessions * self)
 {
-  GstWebRTCRoomBaseBinPrivate *priv = PRIV (self);
   GPtrArray *list = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
-  g_mutex_lock (&priv->lock);
-  g_hash_table_iter_init (&iter, priv->sessions);
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (list, value);
-  g_mutex_unlock (&priv->lock);
+  g_mutex_unlock (&self->lock);
   return list;
 }
 
 static gboolean
 watchdog_tick (gpointer user_data)
 {
-  GstWebRTCRoomBaseBin *self = user_data;
+  GstWebRTCRoomSessions *self = user_data;
   g_autoptr (GPtrArray) list = snapshot_sessions (self);
-  guint timeout_ms, i;
+  guint timeout_ms = self->settings.media_timeout, i;
 
-  GST_OBJECT_LOCK (self);
-  timeout_ms = PRIV (self)->media_timeout;
-  GST_OBJECT_UNLOCK (self);
   for (i = 0; i < list->len; i++) {
     GstWebRTCRoomPeerSession *s = list->pdata[i];
     gint64 silent_ms;
@@ -1185,7 +1215,7 @@ watchdog_tick (gpointer user_data)
         gst_webrtc_room_peer_session_check_media (s, timeout_ms, &silent_ms);
 
     if (reason)
-      gst_webrtc_room_base_bin_restart_session (self, s, reason, silent_ms);
+      restart_session (self, s, reason, silent_ms);
   }
   return G_SOURCE_CONTINUE;
 }
@@ -1201,16 +1231,14 @@ recheck_waits_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Any thread: an input chain was built or caps reached a peer connection;
- * sessions waiting for that go on without waiting for their next poll. */
 void
-gst_webrtc_room_base_bin_recheck_waits (GstWebRTCRoomBaseBin * self)
+gst_webrtc_room_sessions_recheck_waits (GstWebRTCRoomSessions * self)
 {
-  gst_webrtc_room_base_bin_invoke (self, recheck_waits_idle, self, NULL);
+  gst_webrtc_room_base_bin_invoke (self->bin, recheck_waits_idle, self, NULL);
 }
 
 void
-gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
+gst_webrtc_room_sessions_renegotiate_all (GstWebRTCRoomSessions * self)
 {
   g_autoptr (GPtrArray) list = snapshot_sessions (self);
   guint i;
@@ -1227,8 +1255,8 @@ gst_webrtc_room_base_bin_renegotiate_all (GstWebRTCRoomBaseBin * self)
 }
 
 void
-gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
-    gpointer input)
+gst_webrtc_room_sessions_detach_input (GstWebRTCRoomSessions * self,
+    GstWebRTCRoomSendPath * input)
 {
   g_autoptr (GPtrArray) list = snapshot_sessions (self);
   guint i;
@@ -1240,4 +1268,112 @@ gst_webrtc_room_base_bin_detach_input (GstWebRTCRoomBaseBin * self,
       gst_webrtc_room_peer_session_negotiate_forced (s);
     }
   }
+}
+
+GPtrArray *
+gst_webrtc_room_sessions_dup_peer_ids (GstWebRTCRoomSessions * self,
+    const gchar * peer_id)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    if (!peer_id || g_str_equal (peer_id, key))
+      g_ptr_array_add (ids, g_strdup (key));
+  }
+  g_mutex_unlock (&self->lock);
+  return ids;
+}
+
+GstElement *
+gst_webrtc_room_sessions_dup_webrtcbin (GstWebRTCRoomSessions * self,
+    const gchar * peer_id)
+{
+  GstWebRTCRoomPeerSession *s;
+  GstElement *webrtcbin = NULL;
+
+  g_mutex_lock (&self->lock);
+  s = g_hash_table_lookup (self->sessions, peer_id);
+  /* none when a replacement could not be made */
+  if (s && gst_webrtc_room_peer_session_get_webrtcbin (s))
+    webrtcbin = gst_object_ref (gst_webrtc_room_peer_session_get_webrtcbin (s));
+  g_mutex_unlock (&self->lock);
+  return webrtcbin;
+}
+
+GPtrArray *
+gst_webrtc_room_sessions_dup_channels (GstWebRTCRoomSessions * self,
+    const gchar * peer_id)
+{
+  GPtrArray *channels = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    GstWebRTCDataChannel *channel = NULL;
+
+    if (!peer_id || g_str_equal (peer_id, key))
+      channel = gst_webrtc_room_peer_session_dup_channel (value);
+    if (channel)
+      g_ptr_array_add (channels, channel);
+  }
+  g_mutex_unlock (&self->lock);
+  return channels;
+}
+
+GstWebRTCRoomBaseBin *
+gst_webrtc_room_sessions_get_bin (GstWebRTCRoomSessions * self)
+{
+  return self->bin;
+}
+
+GstWebRTCRoomSessions *
+gst_webrtc_room_sessions_new (GstWebRTCRoomBaseBin * bin)
+{
+  GstWebRTCRoomSessions *self = g_new0 (GstWebRTCRoomSessions, 1);
+
+  self->bin = bin;
+  gst_webrtc_room_settings_init (&self->settings);
+  g_mutex_init (&self->lock);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) gst_webrtc_room_peer_session_free);
+  self->peer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  self->peer_roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  return self;
+}
+
+/* The bin's signalling thread has stopped (or never ran) */
+void
+gst_webrtc_room_sessions_free (GstWebRTCRoomSessions * self)
+{
+  g_autoptr (GList) checks = g_list_copy (self->unlisted_checks);
+  GList *l;
+
+  /* a context someone else still holds would keep these timers, and one
+   * firing later would find the room gone; each one's destroy notify
+   * takes it off the list */
+  for (l = checks; l; l = l->next)
+    g_source_destroy (((UnlistedCheck *) l->data)->source);
+  if (self->watchdog) {
+    g_source_destroy (self->watchdog);
+    g_source_unref (self->watchdog);
+  }
+  g_clear_object (&self->signaller);
+  g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->peer_names);
+  g_hash_table_unref (self->peer_roles);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
+  g_clear_pointer (&self->unlisted, g_hash_table_unref);
+  g_clear_pointer (&self->ice_servers, json_array_unref);
+  gst_webrtc_room_settings_clear (&self->settings);
+  g_free (self->own_id);
+  g_mutex_clear (&self->lock);
+  g_free (self);
 }

@@ -17,7 +17,9 @@
  * per sender (videotestsrc, VP8 or H264, built like media.c does it):
  * every pair of roles (send+receive, send-only, receive-only) x who offers
  * x codec, asserting decoded frames at each receiver and no track at a
- * peer that receives nothing. */
+ * peer that receives nothing; a track added by either side of a live
+ * connection; two publishers (or two viewers) talking over a connection
+ * that negotiates no media. */
 
 #include <gst/gst.h>
 #include <stdlib.h>
@@ -197,10 +199,18 @@ host_inputs_ready (gpointer host_data)
 }
 
 
+/* our track, if the peer receives it and the connection does not carry
+ * it yet */
 static GStrv
 host_new_track_kinds (gpointer host_data, GstWebRTCRoomPeerSession * s)
 {
-  return g_new0 (gchar *, 1);
+  TestPeer *peer = host_data;
+  GStrv kinds = g_new0 (gchar *, 2);
+
+  if (peer->sends && !peer->attached
+      && gst_webrtc_room_peer_session_get_remote_role (s)->receives)
+    kinds[0] = g_strdup ("video");
+  return kinds;
 }
 
 
@@ -245,16 +255,62 @@ codec_rtp_caps (const gchar * codec, gint pt)
   return caps;
 }
 
-/* the m-line of @offer carrying our codec, and its payload type */
+/* The transceiver of m-line @mline (a reference), or NULL */
+static GstWebRTCRTPTransceiver *
+mline_transceiver (GstElement * webrtcbin, guint mline)
+{
+  GstWebRTCRTPTransceiver *found = NULL;
+  GArray *transceivers = NULL;
+  guint i;
+
+  g_signal_emit_by_name (webrtcbin, "get-transceivers", &transceivers);
+  for (i = 0; i < transceivers->len && !found; i++) {
+    GstWebRTCRTPTransceiver *trans =
+        g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    guint index = G_MAXUINT;
+
+    g_object_get (trans, "mlineindex", &index, NULL);
+    if (index == mline)
+      found = gst_object_ref (trans);
+  }
+  g_array_unref (transceivers);
+  return found;
+}
+
+/* An m-line our track cannot go on (as media.c decides): the offerer does
+ * not receive on it, it carries another track already, or it was
+ * negotiated receive-only (webrtcbin 1.22 cannot turn it around) */
+static gboolean
+mline_taken (GstElement * webrtcbin, const GstSDPMedia * media, guint mline)
+{
+  g_autofree gchar *name = g_strdup_printf ("sink_%u", mline);
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (webrtcbin, name);
+  g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+  GstWebRTCRTPTransceiverDirection current =
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_NONE;
+
+  if (pad || gst_sdp_media_get_attribute_val (media, "sendonly")
+      || gst_sdp_media_get_attribute_val (media, "inactive"))
+    return TRUE;
+  trans = mline_transceiver (webrtcbin, mline);
+  if (trans)
+    g_object_get (trans, "current-direction", &current, NULL);
+  return current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+      || current == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE;
+}
+
+/* the m-line of @offer that can carry our codec, and its payload type */
 static gint
-offer_mline (TestPeer * peer, const GstSDPMessage * offer, gint * pt)
+offer_mline (TestPeer * peer, GstElement * webrtcbin,
+    const GstSDPMessage * offer, gint * pt)
 {
   guint i, j;
 
   for (i = 0; i < gst_sdp_message_medias_len (offer); i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (offer, i);
 
-    if (g_strcmp0 (gst_sdp_media_get_media (media), "video"))
+    if (g_strcmp0 (gst_sdp_media_get_media (media), "video")
+        || mline_taken (webrtcbin, media, i))
       continue;
     for (j = 0; j < gst_sdp_media_formats_len (media); j++) {
       gint fmt = atoi (gst_sdp_media_get_format (media, j));
@@ -295,12 +351,25 @@ host_attach_send (gpointer host_data, GstWebRTCRoomPeerSession * s,
     return TRUE;
   pt = codec_default_pt (peer->codec);
   if (offer) {
-    gint mline = offer_mline (peer, offer, &pt);
+    gint mline = offer_mline (peer, webrtcbin, offer, &pt);
+    g_autoptr (GstWebRTCRTPTransceiver) offered = NULL;
 
     /* no m-line for it: a track of ours the offerer did not ask for */
     if (mline < 0)
       return TRUE;
     pad_name = g_strdup_printf ("sink_%d", mline);
+    /* an m-line new in a renegotiation offer may have a receiving
+     * transceiver already: webrtcbin gives no sink pad for it */
+    offered = mline_transceiver (webrtcbin, mline);
+    if (offered) {
+      GstWebRTCRTPTransceiverDirection dir;
+
+      g_object_get (offered, "direction", &dir, NULL);
+      if (dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+          || dir == GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE)
+        g_object_set (offered, "direction",
+            GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+    }
   }
   caps = codec_rtp_caps (peer->codec, pt);
   desc = g_strdup_printf ("videotestsrc is-live=true pattern=ball ! "
@@ -336,8 +405,12 @@ host_add_receive (gpointer host_data, GstWebRTCRoomPeerSession * s,
   g_autoptr (GstCaps) caps = NULL;
   GstWebRTCRTPTransceiver *trans = NULL;
 
-  if (!peer->receives || peer->attached
-      || !gst_webrtc_room_peer_session_get_remote_role (s)->sends_video)
+  /* the peer asked for an m-line of @kind to send a new track on (its
+   * renegotiate request); when we make the first offer, one m-line for
+   * what the peer announced it sends, unless ours carries it both ways */
+  if (!peer->receives || (!kind && (peer->attached
+              ||
+              !gst_webrtc_room_peer_session_get_remote_role (s)->sends_video)))
     return;
   caps = codec_rtp_caps (peer->codec, codec_default_pt (peer->codec));
   g_signal_emit_by_name (gst_webrtc_room_peer_session_get_webrtcbin (s),
@@ -804,6 +877,137 @@ test_track_removed (Fixture * f, gconstpointer data)
   g_assert_cmpuint (f->a.replacements + f->b.replacements, ==, 0);
 }
 
+/* The side that answered the first offer starts sending (a track added
+ * while connected), mirroring track-added. webrtcbin 1.22 cannot offer
+ * from that side once the connection has a data channel: its session asks
+ * the first offerer for a new m-line of that kind (renegotiate), the
+ * offerer offers again and the new track reaches it on the same
+ * connection. */
+static void
+test_answerer_track_added (Fixture * f, gconstpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  GstElement *webrtcbin_a, *webrtcbin_b;
+  GstWebRTCSessionDescription *desc = NULL;
+  guint b_frames;
+
+  gst_webrtc_room_peer_session_negotiate (f->a.session);
+  assert_talking (f, "hello");
+  while (peer_frames (&f->b) < MIN_FRAMES && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (peer_frames (&f->b), >=, MIN_FRAMES);
+  g_assert_cmpuint (peer_tracks (&f->a), ==, 0);
+  webrtcbin_a = gst_webrtc_room_peer_session_get_webrtcbin (f->a.session);
+  webrtcbin_b = gst_webrtc_room_peer_session_get_webrtcbin (f->b.session);
+  g_assert_cmpuint (local_sending_mlines (webrtcbin_b), ==, 0);
+
+  f->b.sends = TRUE;
+  gst_webrtc_room_peer_session_negotiate (f->b.session);
+  deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  while (peer_frames (&f->a) < MIN_FRAMES && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (peer_frames (&f->a), >=, MIN_FRAMES);
+  g_assert_cmpuint (peer_tracks (&f->a), ==, 1);
+  g_assert_cmpuint (local_sending_mlines (webrtcbin_b), ==, 1);
+  /* a made the new offer, b answered it */
+  g_object_get (webrtcbin_a, "current-local-description", &desc, NULL);
+  g_assert_nonnull (desc);
+  g_assert_cmpint (desc->type, ==, GST_WEBRTC_SDP_TYPE_OFFER);
+  gst_webrtc_session_description_free (desc);
+  /* same connection, and a's video still reaches b */
+  g_assert_true (gst_webrtc_room_peer_session_get_webrtcbin (f->a.session) ==
+      webrtcbin_a);
+  g_assert_true (gst_webrtc_room_peer_session_get_webrtcbin (f->b.session) ==
+      webrtcbin_b);
+  b_frames = peer_frames (&f->b);
+  deadline = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  while (peer_frames (&f->b) < b_frames + MIN_FRAMES
+      && g_get_monotonic_time () < deadline)
+    iterate (f);
+  g_assert_cmpuint (peer_frames (&f->b), >=, b_frames + MIN_FRAMES);
+  assert_talking (f, "after the new track");
+  g_assert_cmpuint (f->a.replacements + f->b.replacements, ==, 0);
+}
+
+/* Audio and video m-lines of @sdp that carry media in any direction (not
+ * rejected, not inactive); @n_data counts its data channel m-lines. */
+static guint
+flowing_media_mlines (const GstSDPMessage * sdp, guint * n_data)
+{
+  guint i, n = 0;
+
+  *n_data = 0;
+  for (i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+
+    if (!g_strcmp0 (gst_sdp_media_get_media (media), "application")) {
+      (*n_data)++;
+      continue;
+    }
+    if (gst_sdp_media_get_port (media) != 0
+        && !gst_sdp_media_get_attribute_val (media, "inactive"))
+      n++;
+  }
+  return n;
+}
+
+static void
+assert_data_only (GstElement * webrtcbin)
+{
+  const gchar *which[] = { "current-local-description",
+    "current-remote-description"
+  };
+  guint i, n_data;
+
+  for (i = 0; i < G_N_ELEMENTS (which); i++) {
+    GstWebRTCSessionDescription *desc = NULL;
+
+    g_object_get (webrtcbin, which[i], &desc, NULL);
+    g_assert_nonnull (desc);
+    g_assert_cmpuint (flowing_media_mlines (desc->sdp, &n_data), ==, 0);
+    g_assert_cmpuint (n_data, ==, 1);
+    gst_webrtc_session_description_free (desc);
+  }
+}
+
+/* Two peers with no media for each other (two publishers, two viewers)
+ * that both asked for data channels: the connection carries text both
+ * ways and negotiates no media (issue 10). */
+static void
+test_data_only (Fixture * f, gconstpointer data)
+{
+  const MediaCase *mc = data;
+
+  gst_webrtc_room_peer_session_negotiate (mc->b_offers ? f->b.session :
+      f->a.session);
+  assert_talking (f, "text only");
+  assert_data_only (gst_webrtc_room_peer_session_get_webrtcbin (f->a.session));
+  assert_data_only (gst_webrtc_room_peer_session_get_webrtcbin (f->b.session));
+  g_assert_cmpuint (peer_tracks (&f->a) + peer_tracks (&f->b), ==, 0);
+  g_assert_cmpuint (peer_frames (&f->a) + peer_frames (&f->b), ==, 0);
+}
+
+static void
+add_data_only_tests (void)
+{
+  static const MediaCase cases[] = {
+    {&SINK, &SINK, FALSE, "VP8"},
+    {&SINK, &SINK, TRUE, "VP8"},
+    {&SRC, &SRC, FALSE, "VP8"},
+    {&SRC, &SRC, TRUE, "VP8"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/peer/data-only/%s/%s-offers",
+        cases[i].a == &SINK ? "sink-sink" : "src-src",
+        cases[i].b_offers ? "b" : "a");
+
+    g_test_add (path, Fixture, &cases[i], fixture_setup, test_data_only,
+        fixture_teardown);
+  }
+}
+
 static void
 add_media_tests (void)
 {
@@ -863,5 +1067,13 @@ main (int argc, char **argv)
     g_test_add ("/peer/media/track-removed", Fixture, &added, fixture_setup,
         test_track_removed, fixture_teardown);
   }
+  {
+    static const MediaCase answerer_adds = { &BIN, &SRC, FALSE, "VP8" };
+
+    g_test_add ("/peer/media/track-added-by-answerer", Fixture,
+        &answerer_adds, fixture_setup, test_answerer_track_added,
+        fixture_teardown);
+  }
+  add_data_only_tests ();
   return g_test_run ();
 }

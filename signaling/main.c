@@ -54,6 +54,7 @@ typedef struct
   gint max_connections;
   gint max_connections_per_address;
   gint http_timeout;
+  gdouble whip_idle_timeout;
   gboolean reuse_port;
   gchar *redis_url;
   gint redis_ttl;
@@ -230,6 +231,9 @@ parse_options (Options * o, int argc, char **argv)
           &o->max_connections_per_address,
           "Open TCP connections per source address (default 0 = no limit)",
         "N"},
+    {"whip-idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->whip_idle_timeout,
+        "Seconds a WHIP/WHEP session stays once its member reported the "
+          "connection to the client dead (default 15)", "SECONDS"},
     {"http-timeout", 0, 0, G_OPTION_ARG_INT, &o->http_timeout,
         "Seconds a connection may take to send a request and get its "
           "answer or upgrade (default 10)", "SECONDS"},
@@ -325,6 +329,8 @@ parse_options (Options * o, int argc, char **argv)
     return usage_error ("--max-connections* must be >= 0");
   if (o->http_timeout < 1)
     return usage_error ("--http-timeout must be >= 1");
+  if (!(o->whip_idle_timeout >= 0.1 && o->whip_idle_timeout <= 86400))
+    return usage_error ("--whip-idle-timeout must be 0.1..86400");
   if (o->turn_ttl <= 0)
     return usage_error ("--turn-ttl must be > 0");
   if (o->redis_ttl < 1 || o->redis_ttl > 86400)
@@ -484,7 +490,7 @@ main (int argc, char **argv)
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
     .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,.ttl = 3600,
-    .http_timeout = 10,.redis_ttl = 10,
+    .http_timeout = 10,.redis_ttl = 10,.whip_idle_timeout = 15,
   };
   RunState state = { 0 };
   g_autoptr (GBytes) resume_secret = NULL;
@@ -581,6 +587,7 @@ main (int argc, char **argv)
   config.max_connections = o.max_connections;
   config.max_connections_per_address = o.max_connections_per_address;
   config.http_timeout_s = o.http_timeout;
+  config.whip_idle_timeout_s = o.whip_idle_timeout;
   config.reuse_port = o.reuse_port;
   config.redis_url = o.redis_url;
   config.redis_ttl_s = o.redis_ttl;

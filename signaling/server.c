@@ -1127,6 +1127,7 @@ wr_server_new (const WrServerConfig * config, GError ** error)
   whip_config.join_secret = config->room.join_secret;
   /* answered before the connection's own deadline cuts it */
   whip_config.answer_timeout_us = server->http_timeout_us - 3 * G_USEC_PER_SEC;
+  whip_config.idle_timeout_us = config->whip_idle_timeout_s * G_USEC_PER_SEC;
   server->whip = wr_whip_endpoint_new (server->soup, server->handler,
       &whip_config, run_actions_for_whip, server);
   /* early handlers pair with the handler of the same path */

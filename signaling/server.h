@@ -32,6 +32,9 @@ typedef struct
   guint max_connections;        /* 0: the fd limit less a reserve */
   guint max_connections_per_address;    /* 0: no limit */
   guint http_timeout_s;         /* a request's time to complete; 0: 10 s */
+  /* a WHIP/WHEP session whose member reported the connection dead ends
+   * after this long; 0: 15 s */
+  gdouble whip_idle_timeout_s;
   gboolean reuse_port;          /* SO_REUSEPORT: several servers, one port */
   /* rooms shared with other servers through Redis (cluster.h); NULL:
    * this server alone */

@@ -19,11 +19,15 @@
 #include "whip-endpoint.h"
 #include "tokens.h"
 
+#include <gst/webrtcroom/protocol-private.h>
+
 #include <string.h>
 #include <sys/random.h>
 
 #define DEFAULT_MAX_SESSIONS 256
+#define DEFAULT_IDLE_TIMEOUT_US (15 * G_USEC_PER_SEC)
 #define RESOURCE_ID_BYTES 16
+#define ETAG_BYTES 8
 /* after the answer, how long the participant's candidates are waited for
  * (webrtcbin on loopback: all of them within ~100 ms) */
 #define GATHER_WAIT_MS 2000
@@ -47,6 +51,7 @@ struct _WrWhipEndpoint
   WrRoomHandler *handler;
   GBytes *join_secret;
   gint64 answer_timeout_us;
+  gint64 idle_timeout_us;
   guint max_sessions;
   WrWhipRunActions run_actions;
   gpointer run_data;
@@ -61,12 +66,15 @@ struct _Session
   WrWhipEndpoint *ep;
   Kind kind;
   gchar id[2 * RESOURCE_ID_BYTES + 1];
+  gchar etag[2 * ETAG_BYTES + 3];       /* quoted: the ICE session's tag */
   gchar *room;
   gchar *target;                /* the opted-in participant */
   WrRoomConn *rconn;
   gboolean joined;
   gboolean join_failed;
   GstWebRTCRoomError join_error;
+  JsonArray *ice_servers;       /* of the virtual peer's welcome */
+  gboolean idle;                /* the member reported the connection dead */
   gboolean ended;
   gboolean queued;
   GPtrArray *offer_mids;        /* gchar *, by m-line index ("" none) */
@@ -89,7 +97,7 @@ allow_cross_origin (SoupServerMessage * msg)
   /* browser WHIP/WHEP clients are served from other origins */
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
-      "Location, Accept-Patch");
+      "Location, Accept-Patch, Link, ETag");
 }
 
 static void
@@ -297,6 +305,7 @@ session_free (Session * s)
   g_free (s->room);
   g_free (s->target);
   g_free (s->answer);
+  g_clear_pointer (&s->ice_servers, json_array_unref);
   g_ptr_array_unref (s->offer_mids);
   g_ptr_array_unref (s->candidates);
   g_free (s);
@@ -381,6 +390,90 @@ send_signal (Session * s, GstWebRTCRoomSignalPayload * payload)
   run (s->ep, actions);
 }
 
+/* A value for a quoted-string of a header (RFC 9110 5.6.4); FALSE for one
+ * that cannot be written there (control characters, non-ASCII) */
+static gboolean
+append_quoted (GString * out, const gchar * value)
+{
+  const gchar *p;
+
+  for (p = value; *p; p++) {
+    if ((guchar) * p < 0x20 || (guchar) * p >= 0x7f)
+      return FALSE;
+  }
+  g_string_append_c (out, '"');
+  for (p = value; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_c (out, '\\');
+    g_string_append_c (out, *p);
+  }
+  g_string_append_c (out, '"');
+  return TRUE;
+}
+
+static void
+append_link (SoupMessageHeaders * headers, const gchar * url,
+    const gchar * username, const gchar * credential)
+{
+  g_autoptr (GString) link = g_string_new (NULL);
+  const gchar *p;
+
+  for (p = url; *p; p++) {
+    if ((guchar) * p <= 0x20 || (guchar) * p >= 0x7f || *p == '<' || *p == '>')
+      return;
+  }
+  g_string_append_printf (link, "<%s>; rel=\"ice-server\"", url);
+  if (username && credential && (g_str_has_prefix (url, "turn:")
+          || g_str_has_prefix (url, "turns:"))) {
+    g_string_append (link, "; username=");
+    if (!append_quoted (link, username))
+      return;
+    g_string_append (link, "; credential=");
+    if (!append_quoted (link, credential))
+      return;
+    g_string_append (link, "; credential-type=\"password\"");
+  }
+  soup_message_headers_append (headers, "Link", link->str);
+}
+
+/* RFC 9725 4.6: the ICE servers of the welcome the virtual peer got (the
+ * server's STUN responder, its --stun-url and --turn-url servers, TURN
+ * credentials made for this peer), one Link header per URL */
+static void
+add_ice_server_links (Session * s, SoupMessageHeaders * headers)
+{
+  guint i, j;
+
+  for (i = 0; s->ice_servers && i < json_array_get_length (s->ice_servers); i++) {
+    JsonNode *node = json_array_get_element (s->ice_servers, i);
+    JsonObject *server;
+    JsonNode *urls;
+    const gchar *username, *credential;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node))
+      continue;
+    server = json_node_get_object (node);
+    username = gst_webrtc_room_json_get_string (server, "username");
+    credential = gst_webrtc_room_json_get_string (server, "credential");
+    urls = json_object_get_member (server, "urls");
+    if (urls && JSON_NODE_HOLDS_VALUE (urls)
+        && json_node_get_value_type (urls) == G_TYPE_STRING) {
+      append_link (headers, json_node_get_string (urls), username, credential);
+    } else if (urls && JSON_NODE_HOLDS_ARRAY (urls)) {
+      JsonArray *list = json_node_get_array (urls);
+
+      for (j = 0; j < json_array_get_length (list); j++) {
+        JsonNode *url = json_array_get_element (list, j);
+
+        if (JSON_NODE_HOLDS_VALUE (url)
+            && json_node_get_value_type (url) == G_TYPE_STRING)
+          append_link (headers, json_node_get_string (url), username,
+              credential);
+      }
+    }
+  }
+}
+
 static void
 respond_answer (Session * s)
 {
@@ -396,6 +489,8 @@ respond_answer (Session * s)
   location = g_strdup_printf ("/%s/%s/%s", kind_keys[s->kind], s->room, s->id);
   soup_message_headers_replace (headers, "Location", location);
   soup_message_headers_replace (headers, "Accept-Patch", SDPFRAG_TYPE);
+  soup_message_headers_replace (headers, "ETag", s->etag);
+  add_ice_server_links (s, headers);
   allow_cross_origin (msg);
   sdp = answer_with_candidates (s);
   soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
@@ -429,6 +524,35 @@ on_answer_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_idle_timeout (gpointer data)
+{
+  Session *s = data;
+
+  g_clear_pointer (&s->timer, g_source_unref);
+  g_info ("%s session %s in room %s: %s reported the connection dead "
+      "%" G_GINT64_FORMAT " s ago, ending it", kind_keys[s->kind], s->id,
+      s->room, s->target, s->ep->idle_timeout_us / G_USEC_PER_SEC);
+  session_end (s, 0, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new offer from the member once the 201 went out: its connection to
+ * the client died (the elements' media watchdog or an ICE failure
+ * replaces the connection and offers again, `restart`), or never came up.
+ * WHIP and WHEP have no renegotiation, so the session cannot recover: it
+ * ends after the idle timeout unless the client DELETEs it first. */
+static void
+mark_idle (Session * s)
+{
+  if (s->idle || s->post)
+    return;
+  s->idle = TRUE;
+  g_info ("%s session %s in room %s: %s offered again (connection to the "
+      "client lost), idle", kind_keys[s->kind], s->id, s->room, s->target);
+  set_timer (s, s->ep->idle_timeout_us / 1000, on_idle_timeout);
+}
+
 static void
 on_target_signal (Session * s, JsonObject * data)
 {
@@ -444,6 +568,8 @@ on_target_signal (Session * s, JsonObject * data)
   switch (payload->type) {
     case GST_WEBRTC_ROOM_PAYLOAD_DESCRIPTION:
       /* WHIP and WHEP have no renegotiation: later offers are dropped */
+      if (payload->sdp_type == GST_WEBRTC_ROOM_SDP_OFFER && s->answer)
+        mark_idle (s);
       if (payload->sdp_type != GST_WEBRTC_ROOM_SDP_ANSWER || s->answer)
         return;
       s->answer = g_strdup (payload->sdp);
@@ -488,6 +614,8 @@ wr_whip_endpoint_deliver (WrWhipEndpoint * ep, const WrAction * action)
   switch (msg->type) {
     case GST_WEBRTC_ROOM_MESSAGE_WELCOME:
       s->joined = TRUE;
+      if (msg->ice_servers && !s->ice_servers)
+        s->ice_servers = json_array_ref (msg->ice_servers);
       break;
     case GST_WEBRTC_ROOM_MESSAGE_ERROR:
       if (!s->joined) {
@@ -543,22 +671,34 @@ virtual_peer_meta (Session * s, gboolean audio, gboolean video)
   return meta;
 }
 
+static void
+random_hex (gchar * out, gsize n_bytes)
+{
+  guint8 bytes[RESOURCE_ID_BYTES];
+  gsize got = 0, i;
+
+  g_assert (n_bytes <= sizeof (bytes));
+  while (got < n_bytes) {
+    ssize_t n = getrandom (bytes + got, n_bytes - got, 0);
+
+    if (n > 0)
+      got += n;
+  }
+  for (i = 0; i < n_bytes; i++)
+    g_snprintf (out + 2 * i, 3, "%02x", bytes[i]);
+}
+
 static Session *
 session_new (WrWhipEndpoint * ep, Kind kind, const gchar * room,
     const gchar * target)
 {
   Session *s = g_new0 (Session, 1);
-  guint8 bytes[RESOURCE_ID_BYTES];
-  gsize got = 0, i;
 
-  while (got < sizeof (bytes)) {
-    ssize_t n = getrandom (bytes + got, sizeof (bytes) - got, 0);
-
-    if (n > 0)
-      got += n;
-  }
-  for (i = 0; i < sizeof (bytes); i++)
-    g_snprintf (s->id + 2 * i, 3, "%02x", bytes[i]);
+  random_hex (s->id, RESOURCE_ID_BYTES);
+  s->etag[0] = '"';
+  random_hex (s->etag + 1, ETAG_BYTES);
+  s->etag[2 * ETAG_BYTES + 1] = '"';
+  s->etag[2 * ETAG_BYTES + 2] = '\0';
   s->ep = ep;
   s->kind = kind;
   s->room = g_strdup (room);
@@ -674,6 +814,28 @@ mline_index_of (Session * s, const gchar * mid)
   return -1;
 }
 
+/* RFC 9725 4.3.1 with RFC 9110 13.1.1: no If-Match, `*`, or a list that
+ * holds the session's ETag (strong comparison: a W/ tag never matches) */
+static gboolean
+if_match (Session * s, SoupServerMessage * msg)
+{
+  const gchar *value = soup_message_headers_get_list
+      (soup_server_message_get_request_headers (msg), "If-Match");
+  g_autoptr (GSList) tags = NULL;
+  gboolean match = FALSE;
+  GSList *l;
+
+  if (!value)
+    return TRUE;
+  tags = soup_header_parse_list (value);
+  for (l = tags; l; l = l->next) {
+    if (g_str_equal (l->data, "*") || g_str_equal (l->data, s->etag))
+      match = TRUE;
+  }
+  g_slist_free_full (g_steal_pointer (&tags), g_free);
+  return match;
+}
+
 /* PATCH: trickle-ice-sdpfrag (RFC 8840) candidates of the client, each
  * relayed as a candidate signal */
 static void
@@ -689,6 +851,13 @@ handle_patch (WrWhipEndpoint * ep, SoupServerMessage * msg, Session * s)
   if (!content_type_is (msg, SDPFRAG_TYPE)) {
     respond (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
         "trickle must be " SDPFRAG_TYPE);
+    return;
+  }
+  if (!if_match (s, msg)) {
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "ETag", s->etag);
+    respond (msg, SOUP_STATUS_PRECONDITION_FAILED, "If-Match does not match "
+        "the ICE session's ETag");
     return;
   }
   text = g_strndup (body->data ? body->data : "", body->length);
@@ -836,6 +1005,9 @@ wr_whip_endpoint_new (SoupServer * soup, WrRoomHandler * handler,
   if (config->join_secret)
     ep->join_secret = g_bytes_ref (config->join_secret);
   ep->answer_timeout_us = MAX (config->answer_timeout_us, G_USEC_PER_SEC);
+  ep->idle_timeout_us = config->idle_timeout_us > 0 ?
+      MAX (config->idle_timeout_us, G_USEC_PER_SEC / 10) :
+      DEFAULT_IDLE_TIMEOUT_US;
   ep->max_sessions = config->max_sessions ? config->max_sessions :
       DEFAULT_MAX_SESSIONS;
   ep->run_actions = run_actions;

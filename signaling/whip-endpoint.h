@@ -29,6 +29,9 @@ typedef struct
 {
   GBytes *join_secret;          /* NULL: no Bearer token required */
   gint64 answer_timeout_us;     /* bound on the wait for the answer */
+  /* how long a session stays once its member reported the connection
+   * to the client dead (a `restart` offer); 0: a default */
+  gint64 idle_timeout_us;
   guint max_sessions;           /* 0: a default */
 } WrWhipConfig;
 

@@ -81,6 +81,8 @@ enum
   PROP_SUBSCRIBE,
   PROP_KEEPALIVE_INTERVAL,
   PROP_CONNECT_TIMEOUT,
+  PROP_CA_FILE,
+  PROP_TLS_INSECURE,
   N_PROPERTIES
 };
 
@@ -133,6 +135,8 @@ struct _GstWebRTCRoomJanusSignaller
   gboolean subscribe;
   guint keepalive_interval;
   guint connect_timeout;
+  gchar *ca_file;
+  gboolean tls_insecure;
   GMainContext *context;
   gboolean stopped;
   GQueue outgoing;              /* Outgoing* */
@@ -146,6 +150,8 @@ struct _GstWebRTCRoomJanusSignaller
   gboolean cur_subscribe;
   guint keepalive_interval_cur;
   guint connect_timeout_cur;
+  gchar *ca_file_cur;
+  gboolean tls_insecure_cur;
   gchar *url;                   /* as given, for messages */
   gchar *ws_url;                /* ws:// or wss:// */
   gint64 room_id;
@@ -1086,9 +1092,15 @@ on_start (gpointer data)
             "Invalid Janus URL '%s'", self->url));
     return G_SOURCE_REMOVE;
   }
-  if (!self->session)
-    self->session = soup_session_new_with_options ("user-agent",
-        "gst-webrtc-rooms", NULL);
+  if (self->tls_insecure_cur)
+    gst_webrtc_room_signaller_accept_any_certificate (msg);
+  g_clear_object (&self->session);
+  self->session = gst_webrtc_room_signaller_new_session (self->ca_file_cur,
+      0, &error);
+  if (!self->session) {
+    fail (self, g_steal_pointer (&error));
+    return G_SOURCE_REMOVE;
+  }
   self->cancellable = g_cancellable_new ();
   self->timeout_source = attach_source (self,
       g_timeout_source_new (self->connect_timeout_cur), on_connect_timeout);
@@ -1248,6 +1260,9 @@ do_start (Self * self, gpointer data)
   self->cur_subscribe = self->subscribe;
   self->keepalive_interval_cur = self->keepalive_interval;
   self->connect_timeout_cur = self->connect_timeout;
+  g_free (self->ca_file_cur);
+  self->ca_file_cur = g_strdup (self->ca_file);
+  self->tls_insecure_cur = self->tls_insecure;
   self->stopped = FALSE;
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->ws_url, g_free);
@@ -1350,6 +1365,13 @@ gst_webrtc_room_janus_signaller_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       self->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_CA_FILE:
+      g_free (self->ca_file);
+      self->ca_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_INSECURE:
+      self->tls_insecure = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1380,6 +1402,12 @@ gst_webrtc_room_janus_signaller_get_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, self->connect_timeout);
       break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, self->tls_insecure);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1406,6 +1434,8 @@ gst_webrtc_room_janus_signaller_finalize (GObject * object)
 
   g_queue_clear_full (&self->outgoing, outgoing_free);
   g_free (self->server_url);
+  g_free (self->ca_file);
+  g_free (self->ca_file_cur);
   g_free (self->url);
   g_free (self->ws_url);
   g_clear_pointer (&self->params, gst_webrtc_room_join_params_free);
@@ -1464,6 +1494,24 @@ gst_webrtc_room_janus_signaller_class_init (GstWebRTCRoomJanusSignallerClass *
       "Connect timeout", "Milliseconds until the VideoRoom is joined", 100,
       G_MAXINT, DEFAULT_CONNECT_TIMEOUT,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GstWebRTCRoomJanusSignaller:ca-file:
+   *
+   * PEM file of the CAs a janus+wss:// server's certificate is checked
+   * against instead of the system's (a private CA); one that cannot be
+   * read fails the start.
+   */
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
+      "PEM file of the CAs to trust for janus+wss:// (default: the "
+      "system's)", NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GstWebRTCRoomJanusSignaller:tls-insecure:
+   *
+   * Accept any certificate from a janus+wss:// server (tests only).
+   */
+  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure",
+      "TLS insecure", "Accept any janus+wss:// certificate (testing only)",
+      FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,15 @@ typedef void (*GstWebRTCRoomContextFunc) (gpointer self, gpointer data);
  * concurrently with @func. */
 void gst_webrtc_room_signaller_run_in_context (gpointer self,
     GMainContext * context, GstWebRTCRoomContextFunc func, gpointer data);
+
+/* For signaller implementations: a libsoup session whose https:// and
+ * wss:// connections trust the CAs of @ca_file (PEM; NULL or "": the
+ * system's), requests bounded by @timeout_s (0: none). NULL and @error
+ * when @ca_file cannot be read. */
+SoupSession *gst_webrtc_room_signaller_new_session (const gchar * ca_file,
+    guint timeout_s, GError ** error);
+
+/* Makes @msg accept any server certificate (the tls-insecure opt-in) */
+void gst_webrtc_room_signaller_accept_any_certificate (SoupMessage * msg);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ enum
   SIGNAL_BROADCAST,
   SIGNAL_ERROR,
   SIGNAL_CONNECTION_LOST,
+  SIGNAL_ICE_SERVERS,
   N_SIGNALS
 };
 
@@ -150,6 +151,24 @@ gst_webrtc_room_signaller_default_init (GstWebRTCRoomSignallerInterface * iface)
   signals[SIGNAL_CONNECTION_LOST] = g_signal_new ("connection-lost",
       G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * GstWebRTCRoomSignaller::ice-servers:
+   * @self: the signaller
+   * @peer_id: the peer whose connection they are for
+   * @servers: iceServers entries, as in a welcome (`urls`, `username`,
+   *   `credential`)
+   *
+   * ICE servers that became known only with the answer of @peer_id, and
+   * are for the connection with it: a WHIP or WHEP endpoint's `Link`
+   * headers (RFC 9725 section 4.6). Emitted before that answer's `signal`.
+   * An element should apply them to that connection before its ICE
+   * gathering; a stun-server or turn-servers property the user set wins
+   * over them.
+   */
+  signals[SIGNAL_ICE_SERVERS] = g_signal_new ("ice-servers",
+      G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_ARRAY);
 }
 
 void
@@ -206,6 +225,47 @@ gst_webrtc_room_signaller_emit_signal (GstWebRTCRoomSignaller * self,
     const gchar * from, JsonObject * data)
 {
   g_signal_emit (self, signals[SIGNAL_SIGNAL], 0, from, data);
+}
+
+SoupSession *
+gst_webrtc_room_signaller_new_session (const gchar * ca_file, guint timeout_s,
+    GError ** error)
+{
+  g_autoptr (GTlsDatabase) database = NULL;
+  GError *local = NULL;
+
+  if (ca_file && *ca_file) {
+    database = g_tls_file_database_new (ca_file, &local);
+    if (!database) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "Cannot load the CA file '%s': %s", ca_file, local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  }
+  return soup_session_new_with_options ("user-agent", "gst-webrtc-rooms",
+      "timeout", timeout_s, database ? "tls-database" : NULL, database, NULL);
+}
+
+static gboolean
+accept_certificate (SoupMessage * msg, GTlsCertificate * certificate,
+    GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
+}
+
+void
+gst_webrtc_room_signaller_accept_any_certificate (SoupMessage * msg)
+{
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_certificate), NULL);
+}
+
+void
+gst_webrtc_room_signaller_emit_ice_servers (GstWebRTCRoomSignaller * self,
+    const gchar * peer_id, JsonArray * servers)
+{
+  g_signal_emit (self, signals[SIGNAL_ICE_SERVERS], 0, peer_id, servers);
 }
 
 void

@@ -111,6 +111,9 @@ GST_WEBRTC_ROOM_API
 void gst_webrtc_room_signaller_emit_error (GstWebRTCRoomSignaller * self,
     const GError * error, gboolean fatal);
 GST_WEBRTC_ROOM_API
+void gst_webrtc_room_signaller_emit_ice_servers (GstWebRTCRoomSignaller * self,
+    const gchar * peer_id, JsonArray * servers);
+GST_WEBRTC_ROOM_API
 void gst_webrtc_room_signaller_emit_connection_lost (GstWebRTCRoomSignaller * self,
     const GError * error);
 

@@ -24,12 +24,23 @@
  * DELETEs the resource. HTTP errors become #GST_WEBRTC_ROOM_ERROR errors
  * with the status (401/403: unauthorized, 404: no such endpoint).
  *
- * Not done: ICE servers from `Link` headers, renegotiation (WHIP has
- * none: a second offer is ignored with a warning), ICE restarts.
+ * The ICE servers of the 201's `Link` headers (RFC 9725 section 4.6:
+ * `<stun:host:port>; rel="ice-server"`, TURN with `username`,
+ * `credential` and `credential-type="password"`) are emitted as
+ * #GstWebRTCRoomSignaller::ice-servers before the answer; unusable ones
+ * are skipped with a (non-fatal) error each.
+ *
+ * For an https:// endpoint, #GstWebRTCRoomWhipSignaller:ca-file names a
+ * private CA and #GstWebRTCRoomWhipSignaller:tls-insecure accepts any
+ * certificate (tests only); the elements pass theirs on.
+ *
+ * Not done: renegotiation (WHIP has none: a second offer is ignored with
+ * a warning), ICE restarts.
  *
  * Threading as in #GstWebRTCRoomSignaller.
  */
 
+#include "icelinks-private.h"
 #include "protocol-private.h"
 #include "signaller-private.h"
 #include "whipsignaller.h"
@@ -56,6 +67,8 @@ enum
   PROP_TIMEOUT,
   PROP_RECEIVE_ONLY,
   PROP_SEND_ONLY,
+  PROP_CA_FILE,
+  PROP_TLS_INSECURE,
   N_PROPERTIES
 };
 
@@ -86,6 +99,8 @@ struct _GstWebRTCRoomWhipSignaller
   guint timeout;
   gboolean receive_only;
   gboolean send_only;
+  gchar *ca_file;
+  gboolean tls_insecure;
   GMainContext *context;
   gboolean stopped;
   GQueue outgoing;
@@ -96,6 +111,7 @@ struct _GstWebRTCRoomWhipSignaller
   guint generation;
   gboolean cur_receive_only;
   gboolean cur_send_only;
+  gboolean cur_tls_insecure;
   gboolean whep;                /* whep+ URL: we play, the endpoint sends */
   GstWebRTCRoomJoinParams *params;
   gchar *url;                   /* as given */
@@ -107,6 +123,7 @@ struct _GstWebRTCRoomWhipSignaller
   GPtrArray *pending_candidates;        /* JsonObject* (candidate or null) */
   gboolean trickle_unsupported;
   GSource *start_source;
+  GError *database_error;       /* the ca-file could not be read */
 };
 
 static void signaller_iface_init (GstWebRTCRoomSignallerInterface * iface);
@@ -213,6 +230,8 @@ new_request (Self * self, const gchar * method, const gchar * url)
 
   if (!msg)
     return NULL;
+  if (self->cur_tls_insecure)
+    gst_webrtc_room_signaller_accept_any_certificate (msg);
   if (self->params->token && *self->params->token) {
     g_autofree gchar *auth = g_strdup_printf ("Bearer %s",
         self->params->token);
@@ -358,6 +377,41 @@ flush_candidates (Self * self)
 
 /* Offer / answer */
 
+/* RFC 9725 4.6: the ICE servers of the 201's Link headers, for the
+ * element to apply to this connection */
+static void
+announce_link_ice_servers (Self * self, SoupMessage * msg)
+{
+  const gchar *links =
+      soup_message_headers_get_list (soup_message_get_response_headers (msg),
+      "Link");
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonArray) servers =
+      gst_webrtc_room_ice_servers_from_links (links, warnings);
+  guint i;
+
+  for (i = 0; i < warnings->len; i++) {
+    g_autoptr (GError) error = g_error_new (GST_WEBRTC_ROOM_ERROR,
+        GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "The %s endpoint %s sent an "
+        "unusable ICE server: %s", PROTO (self), self->url,
+        (const gchar *) warnings->pdata[i]);
+
+    GST_WARNING ("%s", error->message);
+    gst_webrtc_room_signaller_emit_error (GST_WEBRTC_ROOM_SIGNALLER (self),
+        error, FALSE);
+  }
+  for (i = 0; i < json_array_get_length (servers); i++) {
+    JsonObject *server = json_array_get_object_element (servers, i);
+
+    GST_INFO ("%s endpoint ICE server %s", PROTO (self),
+        json_array_get_string_element (json_object_get_array_member (server,
+                "urls"), 0));
+  }
+  if (json_array_get_length (servers) > 0)
+    gst_webrtc_room_signaller_emit_ice_servers (GST_WEBRTC_ROOM_SIGNALLER
+        (self), GST_WEBRTC_ROOM_WHIP_PEER, servers);
+}
+
 static void
 on_posted (GObject * source, GAsyncResult * result, gpointer data)
 {
@@ -417,6 +471,9 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
   gst_sdp_message_free (sdp);
   GST_INFO ("WHIP session at %s", self->resource_url);
   self->state = STATE_ESTABLISHED;
+  announce_link_ice_servers (self, msg);
+  if (self->state != STATE_ESTABLISHED)
+    return;
 
   signal_data = json_object_new ();
   description = json_object_new ();
@@ -557,6 +614,10 @@ on_start (gpointer data)
     fail (self, g_steal_pointer (&error));
     return G_SOURCE_REMOVE;
   }
+  if (!self->session) {
+    fail (self, g_error_copy (self->database_error));
+    return G_SOURCE_REMOVE;
+  }
   self->whep = !g_ascii_strncasecmp (self->url, "whep+", 5);
   if (!self->whep && self->cur_receive_only) {
     fail (self, g_error_new (GST_WEBRTC_ROOM_ERROR,
@@ -650,6 +711,7 @@ static void
 do_start (Self * self, gpointer data)
 {
   const GstWebRTCRoomJoinParams *params = data;
+  g_autofree gchar *ca_file = NULL;
   guint timeout;
 
   if (self->state != STATE_IDLE)
@@ -663,12 +725,17 @@ do_start (Self * self, gpointer data)
   timeout = self->timeout;
   self->cur_receive_only = self->receive_only;
   self->cur_send_only = self->send_only;
+  self->cur_tls_insecure = self->tls_insecure;
+  ca_file = g_strdup (self->ca_file);
   self->stopped = FALSE;
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->http_url, g_free);
-  if (!self->session)
-    self->session = soup_session_new_with_options ("user-agent",
-        "gst-webrtc-rooms", "timeout", MAX (1, timeout / 1000), NULL);
+  /* a private CA for https:// instead of the system's trust store; a
+   * file that cannot be read fails in on_start */
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->database_error, g_error_free);
+  self->session = gst_webrtc_room_signaller_new_session (ca_file,
+      MAX (1, timeout / 1000), &self->database_error);
   self->cancellable = g_cancellable_new ();
   self->state = STATE_READY;
   self->start_source = g_idle_source_new ();
@@ -770,6 +837,13 @@ gst_webrtc_room_whip_signaller_set_property (GObject * object, guint prop_id,
     case PROP_SEND_ONLY:
       self->send_only = g_value_get_boolean (value);
       break;
+    case PROP_CA_FILE:
+      g_free (self->ca_file);
+      self->ca_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_INSECURE:
+      self->tls_insecure = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -797,6 +871,12 @@ gst_webrtc_room_whip_signaller_get_property (GObject * object, guint prop_id,
     case PROP_SEND_ONLY:
       g_value_set_boolean (value, self->send_only);
       break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, self->tls_insecure);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -823,6 +903,8 @@ gst_webrtc_room_whip_signaller_finalize (GObject * object)
 
   g_queue_clear_full (&self->outgoing, outgoing_free);
   g_free (self->server_url);
+  g_free (self->ca_file);
+  g_clear_pointer (&self->database_error, g_error_free);
   g_free (self->url);
   g_free (self->http_url);
   g_free (self->resource_url);
@@ -874,6 +956,27 @@ gst_webrtc_room_whip_signaller_class_init (GstWebRTCRoomWhipSignallerClass *
       "Send only", "Set for an element that only sends: WHEP cannot serve "
       "it, starting fails with a clear error", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GstWebRTCRoomWhipSignaller:ca-file:
+   *
+   * PEM file of the certificate authorities an https:// endpoint's
+   * certificate is checked against, instead of the system's (a private
+   * CA). Read when the signaller starts; a file that cannot be read fails
+   * the start.
+   */
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", "CA file",
+      "PEM file of the CAs to trust for https:// (default: the system's)",
+      NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GstWebRTCRoomWhipSignaller:tls-insecure:
+   *
+   * Accept any certificate from an https:// endpoint (self-signed test
+   * servers). Never in production: anyone on the path can read and change
+   * the offer and answer, media keys included.
+   */
+  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure",
+      "TLS insecure", "Accept any https:// certificate (testing only)",
+      FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 }
 

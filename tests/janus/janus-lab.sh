@@ -11,6 +11,8 @@ JANUS_ICE_IP=10.213.0.1
 JANUS_LAB_DIR=
 JANUS_PID=
 JANUS_URL=
+JANUS_WSS_URL=
+JANUS_CA=
 
 janus_lab_skip() {
   echo "SKIP: $*"
@@ -40,7 +42,25 @@ janus_lib_dir() {
   return 1
 }
 
-# janus_lab_start: Janus with the configs of tests/janus/ on a free port.
+# A private CA ($JANUS_CA) and the certificate of 127.0.0.1 it signed, for
+# Janus's wss:// (openssl CLI)
+janus_lab_certificates() {
+  local d=$JANUS_LAB_DIR
+  JANUS_CA=$d/ca.pem
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=janus-test-ca -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign -keyout "$d/ca.key" -out "$JANUS_CA" \
+    2>/dev/null &&
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj /CN=127.0.0.1 -keyout "$d/wss.key" -out "$d/wss.csr" 2>/dev/null &&
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    > "$d/wss.ext" &&
+  openssl x509 -req -in "$d/wss.csr" -CA "$JANUS_CA" -CAkey "$d/ca.key" \
+    -CAcreateserial -days 2 -extfile "$d/wss.ext" -out "$d/wss.pem" 2>/dev/null
+}
+
+# janus_lab_start: Janus with the configs of tests/janus/ on a free port
+# (ws://) and the next one (wss://).
 janus_lab_start() {
   local src lib port f i
   src=$(dirname "${BASH_SOURCE[0]}")
@@ -48,14 +68,16 @@ janus_lab_start() {
   JANUS_LAB_DIR=$(mktemp -d /tmp/janus-lab.XXXXXX)
   # a private namespace: any port is free; vary it anyway
   port=$((20000 + RANDOM % 20000))
+  janus_lab_certificates || return 1
   for f in "$src"/*.jcfg; do
-    sed -e "s|@CONFIGS@|$JANUS_LAB_DIR|; s|@WS_PORT@|$port|; s|@ICE_IP@|$JANUS_ICE_IP|; s|@JANUS_LIB@|$lib|" \
+    sed -e "s|@CONFIGS@|$JANUS_LAB_DIR|g; s|@WS_PORT@|$port|; s|@WSS_PORT@|$((port + 1))|; s|@ICE_IP@|$JANUS_ICE_IP|; s|@JANUS_LIB@|$lib|" \
       "$f" > "$JANUS_LAB_DIR/$(basename "$f")"
   done
   janus -C "$JANUS_LAB_DIR/janus.jcfg" -F "$JANUS_LAB_DIR" -o -N \
     -L "$JANUS_LAB_DIR/janus.log" >/dev/null 2>&1 &
   JANUS_PID=$!
   JANUS_URL="janus+ws://127.0.0.1:$port/"
+  JANUS_WSS_URL="janus+wss://127.0.0.1:$((port + 1))/"
   for i in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       return 0

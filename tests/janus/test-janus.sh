@@ -17,6 +17,9 @@
 #             libjs-janus-gateway) the way the VideoRoom demo does: it
 #             subscribes to a webrtcroomsink publisher and renders its
 #             video; then it publishes and a webrtcroomsrc decodes it
+#   wss       janus+wss:// to Janus's certificate of a private CA: with
+#             ca-file or tls-insecure=true the connection is made (Janus
+#             then refuses room 999), without either it fails naming the URL
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -252,8 +255,23 @@ case_wrong_pin() {
     token=not-the-pin local-addresses=$JANUS_ICE_IP
 }
 
+# janus+wss:// with Janus's certificate from a private CA: the TLS handshake
+# passes with ca-file (or tls-insecure) and the error is then Janus's own
+# answer about room 999; without either it fails at the handshake
+case_wss() {
+  expect_error wss-ca-file "has no VideoRoom 999" \
+    webrtcroomsrc server-url="$JANUS_WSS_URL" room=999 ca-file="$JANUS_CA" \
+    local-addresses=$JANUS_ICE_IP ! fakesink
+  expect_error wss-insecure "has no VideoRoom 999" \
+    webrtcroomsrc server-url="$JANUS_WSS_URL" room=999 tls-insecure=true \
+    local-addresses=$JANUS_ICE_IP ! fakesink
+  expect_error wss-no-ca "Could not connect to Janus at $JANUS_WSS_URL" \
+    webrtcroomsrc server-url="$JANUS_WSS_URL" room=999 \
+    local-addresses=$JANUS_ICE_IP ! fakesink
+}
+
 # JANUS_CASES="janus_js bin" runs only those cases (by hand; the suite runs all)
-for c in ${JANUS_CASES:-fanout rejoin bin janus_js no_room wrong_pin}; do
+for c in ${JANUS_CASES:-fanout rejoin bin janus_js no_room wrong_pin wss}; do
   "case_$c"
 done
 

@@ -20,6 +20,14 @@
 #               WHEP client) plays from the opted-in webrtcroomsink
 #   republish   WHIP client -> /whip/ingest -> webrtcroomsrc decode=false !
 #               webrtcroomsink (room test) -> a viewer in room test decodes
+#   link-etag-idle  a second server with a STUN responder, a TURN server
+#               and --whip-idle-timeout 1: the 201 carries one Link header
+#               per ICE server (RFC 9725 4.6; the first server, with
+#               neither, sends none) and an ETag; PATCH If-Match: wrong
+#               412, the ETag / * / none 204 (4.3.1); the aiortc publisher
+#               then vanishes without DELETE: the member's media watchdog
+#               offers again, the session goes idle and ends, the room sees
+#               the virtual peer leave
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -86,10 +94,10 @@ PORT=$(sed -n 's|.*ws://127.0.0.1:\([0-9]*\)/ws.*|\1|p' "$LOGS/server.log" | hea
 BASE="http://127.0.0.1:$PORT"
 SDP_OFFER=$'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\na=rtpmap:96 VP8/90000\r\n'
 
-peer() { # LOG MODE ARGS...: a room-peer in the background
+peer() { # LOG MODE ARGS...: a room-peer in the background (server ${PEER_PORT:-$PORT})
   local log=$1 mode=$2
   shift 2
-  LD_PRELOAD=$SAN_PRELOAD "$PEER" --mode "$mode" --url "ws://127.0.0.1:$PORT/ws" \
+  LD_PRELOAD=$SAN_PRELOAD "$PEER" --mode "$mode" --url "ws://127.0.0.1:${PEER_PORT:-$PORT}/ws" \
     --room test --local-addresses 127.0.0.1 --prop "token=$TOKEN" \
     --timeout $((120 * SLOW)) "$@" > "$log" 2>&1 &
   PIDS+=($!)
@@ -131,6 +139,11 @@ CL=$!
 PIDS+=($CL)
 if wait_line "$LOGS/src.log" "^DONE" $((60 * SLOW)); then
   echo "ok: the opted-in webrtcroomsrc decoded 30 frames from aiortc: $(grep -m1 '^DONE' "$LOGS/src.log")"
+  if grep -q "^LINK" "$LOGS/whip-client.log"; then
+    fail "a server without STUN/TURN sent Link headers: $(grep '^LINK' "$LOGS/whip-client.log")"
+  else
+    echo "ok: no STUN responder, no TURN: no Link header"
+  fi
   kill -INT $CL 2>/dev/null
 else
   fail "whip-aiortc: no frames at the webrtcroomsrc"; show "$LOGS/whip-client.log" "$LOGS/src.log" "$LOGS/server.log"
@@ -232,4 +245,46 @@ fi
 stop $PB
 stop $VW
 stop $RL
+
+echo "== link-etag-idle"
+STUN2=$((20000 + RANDOM % 20000))
+"$SERVER" --port 0 --stun-port "$STUN2" --token-secret-file "$LOGS/join.secret" \
+  --turn-url 'turn:127.0.0.1:3479?transport=udp' --turn-username tuser \
+  --turn-credential 'tpass' --whip-idle-timeout 1 > "$LOGS/server2.log" 2>&1 &
+PIDS+=($!)
+wait_line "$LOGS/server2.log" "listening on" 10 || { show "$LOGS/server2.log"; exit 1; }
+PEER_PORT=$(sed -n 's|.*ws://127.0.0.1:\([0-9]*\)/ws.*|\1|p' "$LOGS/server2.log" | head -1)
+peer "$LOGS/src3.log" src --name whip-taker --prop 'meta={"whip":true}' \
+  --no-audio --min-frames 30 --stay $((120 * SLOW))
+SRC=$LAST
+wait_line "$LOGS/src3.log" "^JOINED\|joined" $((60 * SLOW)) || sleep 2
+$PY "$HERE/whip-client.py" --url "http://127.0.0.1:$PEER_PORT/whip/test" --mode publish \
+  --token "$TOKEN" --check-etag --vanish --duration $((5 * SLOW)) \
+  --timeout $((60 * SLOW)) > "$LOGS/vanish.log" 2>&1 &
+CL=$!
+PIDS+=($CL)
+wait_line "$LOGS/vanish.log" "^VANISHED\|^STATUS [^2]" $((60 * SLOW))
+want_stun="<stun:127.0.0.1:$STUN2>; rel=\"ice-server\""
+want_turn='<turn:127.0.0.1:3479?transport=udp>; rel="ice-server"; username="tuser"; credential="tpass"; credential-type="password"'
+if grep -qxF "LINK $want_stun" "$LOGS/vanish.log" && grep -qxF "LINK $want_turn" "$LOGS/vanish.log" \
+  && [ "$(grep -c '^LINK' "$LOGS/vanish.log")" = 2 ]; then
+  echo "ok: the 201 named the STUN responder and the TURN server in two Link headers"
+else
+  fail "Link headers"; show "$LOGS/vanish.log" "$LOGS/server2.log"
+fi
+if grep -q '^ETAG "[0-9a-f]\{16\}"$' "$LOGS/vanish.log" && grep -qx "PATCH-WRONG 412" "$LOGS/vanish.log" \
+  && grep -qx "PATCH-MATCH 204" "$LOGS/vanish.log" && grep -qx "PATCH-ANY 204" "$LOGS/vanish.log" \
+  && grep -qx "PATCH-NONE 204" "$LOGS/vanish.log"; then
+  echo "ok: $(grep -m1 '^ETAG' "$LOGS/vanish.log"); If-Match wrong -> 412, the ETag, * or none -> 204"
+else
+  fail "ETag / If-Match"; show "$LOGS/vanish.log"
+fi
+if grep -q "^VANISHED" "$LOGS/vanish.log" && grep -q "^DONE" "$LOGS/src3.log" \
+  && wait_line "$LOGS/src3.log" "^LEFT" $((30 * SLOW)); then
+  echo "ok: the publisher vanished without DELETE, the idle session ended: $(grep -m1 '^LEFT' "$LOGS/src3.log")"
+else
+  fail "idle expiry"; show "$LOGS/vanish.log" "$LOGS/src3.log" "$LOGS/server2.log"
+fi
+wait $CL 2>/dev/null
+stop $SRC
 exit $FAILED

@@ -7,12 +7,20 @@
 #
 #   publish    POST offer -> 201 + Location + answer, candidates by PATCH,
 #              aiortc decodes 30 frames, stopping the pipeline DELETEs
-#              and gst-launch exits 0
+#              and gst-launch exits 0; the 201's Link headers (a STUN and
+#              a TURN server, an unusable TURN server, a link of another
+#              rel) are parsed: both servers announced to the element, one
+#              warning (read from the webrtcroomwhip debug log)
 #   bad-token  401: element ERROR about the token, gst-launch exits non-zero
 #   no-endpoint 404: element ERROR naming the URL, gst-launch exits non-zero
 #   play       webrtcroomsrc server-url=whep+http://... (our WHEP client)
 #              plays aiortc's video (whip-endpoint.py --whep): 30 frames
 #              decoded, stopping DELETEs the resource
+#   https      whip+https:// to an endpoint whose certificate a private CA
+#              (made here with openssl) signed: without ca-file the
+#              element fails naming the endpoint; with ca-file=<the CA>
+#              the offer is answered and stop DELETEs; tls-insecure=true
+#              accepts it too
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,17 +66,24 @@ wait_line() { # FILE PATTERN SECONDS
   return 1
 }
 
+LINK_TURN='<turn:127.0.0.2:3479?transport=udp>; rel="ice-server"; username="u;1"; credential="p\"w"; credential-type="password"'
 $PY "$HERE/whip-endpoint.py" --port "$PORT" --token secret --min-frames 30 \
+  --link '<stun:127.0.0.2:3478>; rel="ice-server"' --link "$LINK_TURN" \
+  --link '<turn:127.0.0.2:3480>; rel="ice-server"' \
+  --link '</whip/test/ext>; rel="urn:ietf:params:whip:ext:example"' \
   --timeout $((90 * SLOW)) > "$LOGS/endpoint.log" 2>&1 &
 EP=$!
 PIDS+=($EP)
 wait_line "$LOGS/endpoint.log" "^READY" 20 || { show "$LOGS/endpoint.log"; exit 1; }
 
-publish() { # token url log: gst-launch-1.0 in place of the shell
+publish() { # token url log [props...]: gst-launch-1.0 in place of the shell
+  local token=$1 url=$2 log=$3
+  shift 3
+  GST_DEBUG=${GST_DEBUG:-webrtcroomwhip:4} GST_DEBUG_NO_COLOR=1 \
   LD_PRELOAD=$SAN_PRELOAD exec gst-launch-1.0 videotestsrc is-live=true ! \
     video/x-raw,width=320,height=240,framerate=15/1 ! \
-    webrtcroomsink server-url="$2" token="$1" local-addresses=127.0.0.1 \
-    ice-tcp=false > "$3" 2>&1
+    webrtcroomsink server-url="$url" token="$token" local-addresses=127.0.0.1 \
+    ice-tcp=false "$@" > "$log" 2>&1
 }
 
 echo "== bad-token"
@@ -110,6 +125,14 @@ if wait_line "$LOGS/endpoint.log" "^FRAMES" $((60 * SLOW)); then
   else
     fail "publish: no DELETE or not a clean stop (endpoint exit $eprc, gst-launch exit $glrc)"; show "$LOGS/endpoint.log" "$LOGS/publish.log"
   fi
+  if grep -q "WHIP endpoint ICE server stun:127.0.0.2:3478$" "$LOGS/publish.log" \
+    && grep -q "WHIP endpoint ICE server turn:127.0.0.2:3479?transport=udp$" "$LOGS/publish.log" \
+    && [ "$(grep -c "WHIP endpoint ICE server " "$LOGS/publish.log")" = 2 ] \
+    && [ "$(grep -c "unusable ICE server: Link value 3: TURN server turn:127.0.0.2:3480 without" "$LOGS/publish.log")" = 1 ]; then
+    echo "ok: the 201's Link headers gave the STUN and the TURN server, and one warning: $(grep -m1 -o "unusable ICE server.*" "$LOGS/publish.log")"
+  else
+    fail "publish: Link headers not parsed as expected"; grep "ICE server" "$LOGS/publish.log"
+  fi
 else
   fail "publish: aiortc got no 30 frames"; show "$LOGS/endpoint.log" "$LOGS/publish.log"
 fi
@@ -138,5 +161,56 @@ if wait_line "$LOGS/play.log" "^DONE" $((60 * SLOW)); then
   fi
 else
   fail "play: no 30 frames from WHEP"; show "$LOGS/whep-endpoint.log" "$LOGS/play.log"
+fi
+
+echo "== https"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj /CN=whip-test-ca -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign -keyout "$LOGS/ca.key" -out "$LOGS/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 \
+  -keyout "$LOGS/leaf.key" -out "$LOGS/leaf.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$LOGS/leaf.ext"
+openssl x509 -req -in "$LOGS/leaf.csr" -CA "$LOGS/ca.pem" -CAkey "$LOGS/ca.key" \
+  -CAcreateserial -days 2 -extfile "$LOGS/leaf.ext" -out "$LOGS/leaf.pem" 2>/dev/null
+for n in 1 2; do
+  $PY "$HERE/whip-endpoint.py" --port $((PORT + 1 + n)) --token secret \
+    --tls-cert "$LOGS/leaf.pem" --tls-key "$LOGS/leaf.key" \
+    --timeout $((120 * SLOW)) > "$LOGS/tls$n.log" 2>&1 &
+  PIDS+=($!)
+  wait_line "$LOGS/tls$n.log" "^READY" 20 || { show "$LOGS/tls$n.log"; exit 1; }
+done
+TLS1="whip+https://127.0.0.1:$((PORT + 2))/whip/test"
+timeout $((20 * SLOW)) bash -c "$(declare -f publish); SAN_PRELOAD='$SAN_PRELOAD' publish secret '$TLS1' '$LOGS/no-ca.log'"
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "Could not reach the WHIP endpoint" "$LOGS/no-ca.log" \
+  && ! grep -q "^POSTED" "$LOGS/tls1.log"; then
+  echo "ok: without ca-file the private CA's certificate is refused (exit $rc): $(grep -m1 -o "Could not reach.*" "$LOGS/no-ca.log")"
+else
+  fail "https without ca-file (exit $rc)"; show "$LOGS/no-ca.log" "$LOGS/tls1.log"
+fi
+tls_publish() { # N LOG PROPS...: publish to endpoint N, answered, then stopped
+  local n=$1 log=$2 pid
+  shift 2
+  (publish secret "whip+https://127.0.0.1:$((PORT + 1 + n))/whip/test" "$log" "$@") &
+  pid=$!
+  PIDS+=($pid)
+  if wait_line "$LOGS/tls$n.log" "^POSTED" $((30 * SLOW)) \
+    && wait_line "$log" "WHIP session at https://" $((30 * SLOW)); then
+    kill -INT $pid
+    wait $pid
+    wait_line "$LOGS/tls$n.log" "^DELETED" $((20 * SLOW))
+  else
+    kill -INT $pid; wait $pid; return 1
+  fi
+}
+if tls_publish 1 "$LOGS/ca.log" ca-file="$LOGS/ca.pem"; then
+  echo "ok: ca-file=<private CA>: the offer was answered over https and stop DELETEd it"
+else
+  fail "https with ca-file"; show "$LOGS/ca.log" "$LOGS/tls1.log"
+fi
+if tls_publish 2 "$LOGS/insecure.log" tls-insecure=true; then
+  echo "ok: tls-insecure=true accepts the certificate too"
+else
+  fail "https with tls-insecure"; show "$LOGS/insecure.log" "$LOGS/tls2.log"
 fi
 exit $FAILED

@@ -8,10 +8,18 @@
 #   --mode play     POST a recvonly video offer, count decoded frames,
 #                   print FRAMES <n> at --min-frames, DELETE
 #
-# Prints STATUS <code> of the POST, CONNECTED when ICE/DTLS are up, then
-# DELETED <code>; exits 0 when it got what it came for, 1 otherwise.
+# Prints STATUS <code> of the POST, LINK <value> for each Link header and
+# ETAG <value> of the 201, CONNECTED when ICE/DTLS are up, then DELETED
+# <code>; exits 0 when it got what it came for, 1 otherwise.
+#
+#   --check-etag    after the 201, PATCH an end-of-candidates fragment with
+#                   If-Match: a wrong tag, the 201's ETag, `*`, and none:
+#                   prints PATCH-WRONG/-MATCH/-ANY/-NONE <code>
+#   --vanish        publish: after --duration, exit without DELETE (a
+#                   crashed encoder); prints VANISHED
 import argparse
 import asyncio
+import os
 import sys
 import time
 import urllib.error
@@ -26,17 +34,28 @@ def say(*args):
     print(*args, flush=True)
 
 
-def http(method, url, body=None, content_type=None, token=None):
+def http(method, url, body=None, content_type=None, token=None, extra=None):
     req = urllib.request.Request(url, data=body, method=method)
     if content_type:
         req.add_header("Content-Type", content_type)
     if token:
         req.add_header("Authorization", "Bearer " + token)
+    for name, value in (extra or {}).items():
+        req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+            return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
+
+
+def check_etag(location, etag, token):
+    frag = b"a=ice-ufrag:none\r\na=ice-pwd:nonenonenonenonenonenone\r\na=end-of-candidates\r\n"
+    for name, value in (("WRONG", '"not-the-etag"'), ("MATCH", etag), ("ANY", "*"),
+                        ("NONE", None)):
+        status, _, _ = http("PATCH", location, frag, "application/trickle-ice-sdpfrag",
+                            token, {"If-Match": value} if value else None)
+        say("PATCH-" + name, status)
 
 
 async def main():
@@ -47,6 +66,8 @@ async def main():
     parser.add_argument("--min-frames", type=int, default=30)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--check-etag", action="store_true")
+    parser.add_argument("--vanish", action="store_true")
     args = parser.parse_args()
     loop = asyncio.get_running_loop()
 
@@ -94,6 +115,12 @@ async def main():
         return 1
     location = urllib.parse.urljoin(args.url, headers.get("Location", ""))
     say("LOCATION", location)
+    for link in headers.get_all("Link") or []:
+        say("LINK", link)
+    say("ETAG", headers.get("ETag"))
+    if args.check_etag:
+        await loop.run_in_executor(None, check_etag, location, headers.get("ETag"),
+                                   args.token)
     await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="answer"))
 
     ok = True
@@ -109,6 +136,9 @@ async def main():
             ok = pc.connectionState == "connected"
             if ok:
                 await asyncio.sleep(args.duration)
+            if ok and args.vanish:
+                say("VANISHED")
+                os._exit(0)
     except asyncio.TimeoutError:
         say("TIMEOUT frames", frames)
         ok = False

@@ -4,10 +4,13 @@
 # SDP offer -> 201 Created + Location + answer; PATCH the resource with an
 # application/trickle-ice-sdpfrag body -> 204 (candidates added); DELETE
 # -> 200 and the peer connection closes. Requires `Authorization: Bearer
-# <--token>`. Prints READY, then FRAMES <n> once --min-frames video frames
+# <--token>`. Each --link VALUE goes out as one more `Link:` header of the
+# 201 (RFC 9725 4.6 ICE servers); with --tls-cert/--tls-key the endpoint
+# is https://. Prints READY, then FRAMES <n> once --min-frames video frames
 # were decoded, then DELETED; exits 0 after the DELETE, 1 at --timeout.
 import argparse
 import asyncio
+import ssl
 import sys
 
 from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
@@ -63,8 +66,8 @@ class Endpoint:
         self.pcs[rid] = pc
         location = "/resource/" + rid
         say("POSTED", location)
-        return 201, {"Location": location, "Content-Type": "application/sdp"}, \
-            pc.localDescription.sdp.encode()
+        return 201, {"Location": location, "Content-Type": "application/sdp",
+                     "Link": self.args.link}, pc.localDescription.sdp.encode()
 
     async def patch(self, rid, headers, body):
         pc = self.pcs.get(rid)
@@ -134,7 +137,8 @@ class Endpoint:
         head = "HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n" % (
             status, reasons.get(status, "Error"), len(payload))
         for k, v in extra.items():
-            head += "%s: %s\r\n" % (k, v)
+            for one in (v if isinstance(v, list) else [v]):
+                head += "%s: %s\r\n" % (k, one)
         writer.write(head.encode() + b"\r\n" + payload)
         await writer.drain()
         writer.close()
@@ -147,11 +151,19 @@ async def main():
     parser.add_argument("--token", default="secret")
     parser.add_argument("--min-frames", type=int, default=30)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--link", action="append", default=[],
+                        help="a Link header value of the 201 (repeatable)")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     parser.add_argument("--whep", action="store_true",
                         help="be a WHEP endpoint: send video, receive nothing")
     args = parser.parse_args()
     ep = Endpoint(args)
-    server = await asyncio.start_server(ep.handle, "127.0.0.1", args.port)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    server = await asyncio.start_server(ep.handle, "127.0.0.1", args.port, ssl=tls)
     say("READY", args.port)
     try:
         await asyncio.wait_for(ep.done, args.timeout)

@@ -59,6 +59,9 @@ typedef struct
   gchar *id;
   gchar *target;
   gboolean want_out;
+  gboolean drained;             /* the last recv () was short */
+  GByteArray *out;              /* written by wslay, not yet by the kernel */
+  gsize out_off;
 } Peer;
 
 struct _Gen
@@ -86,6 +89,8 @@ struct _Gen
   guint64 received_all;
   GArray *latencies;
   gboolean measuring;
+  /* what wslay writes in one peer_flush, sent with one send () */
+  GByteArray *scratch;
 };
 
 typedef struct
@@ -134,6 +139,7 @@ peer_fail (Peer * peer)
   else
     gen->joined--, gen->failed++;
   peer->state = PEER_FAILED;
+  g_clear_pointer (&peer->out, g_byte_array_unref);
   epoll_ctl (gen->ep, EPOLL_CTL_DEL, peer->fd, NULL);
   close (peer->fd);
   peer->fd = -1;
@@ -144,8 +150,15 @@ on_recv (wslay_event_context_ptr ctx, uint8_t * buf, size_t len, int flags,
     void *user_data)
 {
   Peer *peer = user_data;
-  ssize_t r = recv (peer->fd, buf, len, 0);
+  ssize_t r;
 
+  /* after a short read the next one would only say EAGAIN */
+  if (peer->drained) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  r = recv (peer->fd, buf, len, 0);
+  peer->drained = r >= 0 && (size_t) r < len;
   if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
     wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
@@ -162,20 +175,12 @@ on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
     int flags, void *user_data)
 {
   Peer *peer = user_data;
-  /* wslay writes a frame's header and payload apart: one TCP segment, so
-   * that the server is not woken for a header alone */
-  ssize_t r = send (peer->fd, data, len, MSG_NOSIGNAL |
-      ((flags & WSLAY_MSG_MORE) ? MSG_MORE : 0));
 
-  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
-    return -1;
-  }
-  if (r < 0) {
-    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
-    return -1;
-  }
-  return r;
+  /* wslay writes a frame's header and payload apart: collected here, they
+   * go out with one send () (one TCP segment: the server is not woken for
+   * a header alone) */
+  g_byte_array_append (peer->gen->scratch, data, len);
+  return len;
 }
 
 static int
@@ -242,16 +247,57 @@ on_msg (wslay_event_context_ptr ctx,
   }
 }
 
+/* Sends what the kernel did not take before, then @data; keeps what it
+ * does not take now. FALSE on a socket error. */
+static gboolean
+peer_write (Peer * peer, const guint8 * data, gsize len)
+{
+  ssize_t r;
+
+  if (peer->out) {
+    g_byte_array_append (peer->out, data, len);
+    data = peer->out->data + peer->out_off;
+    len = peer->out->len - peer->out_off;
+  }
+  if (len == 0)
+    return TRUE;
+  r = send (peer->fd, data, len, MSG_NOSIGNAL);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    return FALSE;
+  r = MAX (r, 0);
+  if (peer->out) {
+    peer->out_off += r;
+    if (peer->out_off == peer->out->len) {
+      g_clear_pointer (&peer->out, g_byte_array_unref);
+      peer->out_off = 0;
+    }
+  } else if ((gsize) r < len) {
+    peer->out = g_byte_array_new ();
+    g_byte_array_append (peer->out, data + r, len - r);
+    peer->out_off = 0;
+  }
+  return TRUE;
+}
+
 static void
 peer_flush (Peer * peer)
 {
-  gboolean want;
+  GByteArray *scratch = peer->gen->scratch;
+  gboolean ok, want;
 
-  if (wslay_event_send (peer->ctx) != 0) {
+  /* wslay's queue waits while the kernel has not taken earlier output */
+  if (peer->out) {
+    ok = peer_write (peer, NULL, 0);
+  } else {
+    ok = wslay_event_send (peer->ctx) == 0
+        && peer_write (peer, scratch->data, scratch->len);
+    g_byte_array_set_size (scratch, 0);
+  }
+  if (!ok) {
     peer_fail (peer);
     return;
   }
-  want = wslay_event_want_write (peer->ctx);
+  want = peer->out || wslay_event_want_write (peer->ctx);
   if (want != peer->want_out) {
     peer->want_out = want;
     peer_set_events (peer, EPOLLIN | (want ? EPOLLOUT : 0));
@@ -390,6 +436,7 @@ handle_event (Peer * peer, guint32 events)
       break;
     case PEER_JOINING:
     case PEER_JOINED:
+      peer->drained = FALSE;
       if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR))
           && wslay_event_recv (peer->ctx) != 0) {
         peer_fail (peer);
@@ -534,6 +581,7 @@ child_main (Gen * gen, gint cmd_fd, gint report_fd)
   gen->ep = epoll_create1 (EPOLL_CLOEXEC);
   gen->senders = g_ptr_array_new ();
   gen->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gen->scratch = g_byte_array_new ();
   for (i = gen->proc; i < gen->n_peers; i += gen->n_procs)
     gen->n++;
   gen->peers = g_new0 (Peer, gen->n);

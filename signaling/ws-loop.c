@@ -487,12 +487,12 @@ maybe_release_ctx (WrWsConn * conn, gint64 now)
       || wslay_event_get_queued_msg_count (conn->ctx) != 0
       || wslay_event_want_write (conn->ctx)
       || wslay_event_get_close_received (conn->ctx)
-      || wslay_event_get_close_sent (conn->ctx)
-      || !wslay_event_get_read_enabled (conn->ctx)
-      || !wslay_event_get_write_enabled (conn->ctx)
       || now - conn->last_data < IDLE_CONTEXT_US)
     return;
-  ctx_detach (conn, TRUE);
+  /* wslay stops reading or writing after an error it met */
+  ctx_detach (conn, !wslay_event_get_close_sent (conn->ctx)
+      && wslay_event_get_read_enabled (conn->ctx)
+      && wslay_event_get_write_enabled (conn->ctx));
   conn->loop->n_released++;
   g_clear_pointer (&conn->msg, g_byte_array_unref);
 }

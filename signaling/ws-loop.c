@@ -44,6 +44,20 @@
 #define QUEUED_MESSAGES 128
 #define ASSEMBLY_KEEP 8192
 #define TRIM_INTERVAL_US (30 * G_USEC_PER_SEC)
+/* wslay contexts kept for reuse (~9 KB each): a relayed message needs one
+ * for its sender and one for its receiver, and making one is a malloc
+ * and memset of 9 KB (~10,000 instructions, about a sixth of what a
+ * relay costs). Enough for the connections of a few wake-ups. */
+#define SPARE_CONTEXTS 256
+
+/* A wslay context and the connection using it. wslay gives its callbacks
+ * the user data of its creation, so a context moves from connection to
+ * connection with this slot as its user data. */
+typedef struct
+{
+  wslay_event_context_ptr ctx;
+  WrWsConn *conn;
+} WsSlot;
 
 struct _WrWsLoop
 {
@@ -60,6 +74,7 @@ struct _WrWsLoop
   /* what wslay writes during one conn_flush, sent with one send () */
   GByteArray *scratch;
   guint n_active;
+  GPtrArray *spare;             /* WsSlot, idle at a message boundary */
   guint n_released;             /* contexts freed since the last trim */
   gint64 last_trim;
   guint depth;                  /* > 0: inside a batch, settle at its end */
@@ -74,6 +89,7 @@ struct _WrWsConn
   GSource *in_source;
   GSource *out_source;
   wslay_event_context_ptr ctx;  /* NULL while idle */
+  WsSlot *slot;                 /* the one of ctx */
   gpointer data;
   GList link;
   GList closing_link;
@@ -104,6 +120,7 @@ struct _WrWsConn
 };
 
 static void conn_flush (WrWsConn * conn);
+static void ctx_detach (WrWsConn * conn, gboolean reuse);
 
 static gsize
 out_pending (WrWsConn * conn)
@@ -177,10 +194,8 @@ conn_finish (WrWsConn * conn)
 static void
 conn_free (WrWsConn * conn)
 {
-  if (conn->ctx) {
-    wslay_event_context_free (conn->ctx);
-    conn->loop->n_active--;
-  }
+  if (conn->ctx)
+    ctx_detach (conn, FALSE);
   if (conn->msg)
     g_byte_array_unref (conn->msg);
   if (conn->out)
@@ -210,7 +225,7 @@ static ssize_t
 on_recv (wslay_event_context_ptr ctx, uint8_t * buf, size_t len, int flags,
     void *user_data)
 {
-  WrWsConn *conn = user_data;
+  WrWsConn *conn = ((WsSlot *) user_data)->conn;
   gssize r;
 
   if (conn->dead) {
@@ -258,7 +273,7 @@ static ssize_t
 on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
     int flags, void *user_data)
 {
-  WrWsConn *conn = user_data;
+  WrWsConn *conn = ((WsSlot *) user_data)->conn;
   gssize r;
 
   if (conn->dead) {
@@ -337,7 +352,7 @@ static void
 on_frame_start (wslay_event_context_ptr ctx,
     const struct wslay_event_on_frame_recv_start_arg *arg, void *user_data)
 {
-  WrWsConn *conn = user_data;
+  WrWsConn *conn = ((WsSlot *) user_data)->conn;
   WrWsLoop *loop = conn->loop;
 
   conn->last_seen = g_get_monotonic_time ();
@@ -365,7 +380,7 @@ static void
 on_frame_chunk (wslay_event_context_ptr ctx,
     const struct wslay_event_on_frame_recv_chunk_arg *arg, void *user_data)
 {
-  WrWsConn *conn = user_data;
+  WrWsConn *conn = ((WsSlot *) user_data)->conn;
 
   if (conn->frame_ctrl || conn->discard || conn_closing (conn))
     return;
@@ -377,7 +392,7 @@ on_frame_chunk (wslay_event_context_ptr ctx,
 static void
 on_frame_end (wslay_event_context_ptr ctx, void *user_data)
 {
-  WrWsConn *conn = user_data;
+  WrWsConn *conn = ((WsSlot *) user_data)->conn;
   WrWsLoop *loop = conn->loop;
   guint8 opcode = conn->msg_opcode;
 
@@ -412,16 +427,54 @@ ensure_ctx (WrWsConn * conn)
     .on_frame_recv_end_callback = on_frame_end,
   };
 
+  WrWsLoop *loop = conn->loop;
+  WsSlot *slot;
+
   if (conn->ctx)
     return TRUE;
-  if (wslay_event_context_server_init (&conn->ctx, &callbacks, conn) != 0) {
-    conn->ctx = NULL;
-    return FALSE;
+  if (loop->spare->len > 0) {
+    slot = g_ptr_array_steal_index_fast (loop->spare, loop->spare->len - 1);
+  } else {
+    slot = g_new0 (WsSlot, 1);
+    if (wslay_event_context_server_init (&slot->ctx, &callbacks, slot) != 0) {
+      g_free (slot);
+      return FALSE;
+    }
+    wslay_event_config_set_no_buffering (slot->ctx, 1);
   }
-  wslay_event_config_set_no_buffering (conn->ctx, 1);
+  slot->conn = conn;
+  conn->slot = slot;
+  conn->ctx = slot->ctx;
   conn->fed = conn->framed = 0;
-  conn->loop->n_active++;
+  loop->n_active++;
   return TRUE;
+}
+
+static void
+slot_free (WsSlot * slot)
+{
+  wslay_event_context_free (slot->ctx);
+  g_free (slot);
+}
+
+/* Takes the context from @conn; one left at a message boundary with
+ * nothing queued, no close and no error is in the state of a new one
+ * (wslay resets its frame and message state at the end of each message)
+ * and is kept for another connection if @reuse. */
+static void
+ctx_detach (WrWsConn * conn, gboolean reuse)
+{
+  WrWsLoop *loop = conn->loop;
+  WsSlot *slot = conn->slot;
+
+  conn->ctx = NULL;
+  conn->slot = NULL;
+  slot->conn = NULL;
+  loop->n_active--;
+  if (reuse && loop->spare->len < SPARE_CONTEXTS)
+    g_ptr_array_add (loop->spare, slot);
+  else
+    slot_free (slot);
 }
 
 /* Drops the wslay context of a connection idle at a message boundary */
@@ -436,9 +489,10 @@ maybe_release_ctx (WrWsConn * conn, gint64 now)
       || wslay_event_get_close_received (conn->ctx)
       || now - conn->last_data < IDLE_CONTEXT_US)
     return;
-  wslay_event_context_free (conn->ctx);
-  conn->ctx = NULL;
-  conn->loop->n_active--;
+  /* wslay stops reading or writing after an error it met */
+  ctx_detach (conn, !wslay_event_get_close_sent (conn->ctx)
+      && wslay_event_get_read_enabled (conn->ctx)
+      && wslay_event_get_write_enabled (conn->ctx));
   conn->loop->n_released++;
   g_clear_pointer (&conn->msg, g_byte_array_unref);
 }
@@ -668,6 +722,7 @@ wr_ws_loop_new (const WrWsCallbacks * callbacks, gpointer user_data,
   loop->epfd = epfd;
   loop->dirty = g_ptr_array_new ();
   loop->dead = g_ptr_array_new ();
+  loop->spare = g_ptr_array_new_with_free_func ((GDestroyNotify) slot_free);
   loop->scratch = g_byte_array_new ();
   g_queue_init (&loop->conns);
   g_queue_init (&loop->closing);
@@ -696,7 +751,7 @@ wr_ws_loop_free (WrWsLoop * loop)
 
     conn->link.prev = conn->link.next = NULL;
     if (conn->ctx)
-      wslay_event_context_free (conn->ctx);
+      slot_free (conn->slot);
     if (conn->msg)
       g_byte_array_unref (conn->msg);
     if (conn->out)
@@ -706,6 +761,7 @@ wr_ws_loop_free (WrWsLoop * loop)
   }
   g_ptr_array_unref (loop->dead);
   g_ptr_array_unref (loop->dirty);
+  g_ptr_array_unref (loop->spare);
   g_byte_array_unref (loop->scratch);
   g_source_destroy (loop->source);
   g_source_unref (loop->source);
@@ -789,6 +845,7 @@ wr_ws_loop_trim (WrWsLoop * loop)
     return;
   loop->n_released = 0;
   loop->last_trim = now;
+  g_ptr_array_set_size (loop->spare, 0);
   malloc_trim (0);
 }
 

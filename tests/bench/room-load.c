@@ -59,6 +59,9 @@ typedef struct
   gchar *id;
   gchar *target;
   gboolean want_out;
+  gboolean drained;             /* the last recv () was short */
+  GByteArray *out;              /* written by wslay, not yet by the kernel */
+  gsize out_off;
 } Peer;
 
 struct _Gen
@@ -68,6 +71,7 @@ struct _Gen
   guint n_rooms;
   guint n_procs;
   guint n_sources;
+  guint first_source;           /* 127.0.0.<first_source> is the first */
   guint16 port;
   /* this process */
   guint proc;
@@ -82,8 +86,11 @@ struct _Gen
   guint next_sender;
   guint64 sent;
   guint64 received;
+  guint64 received_all;
   GArray *latencies;
   gboolean measuring;
+  /* what wslay writes in one peer_flush, sent with one send () */
+  GByteArray *scratch;
 };
 
 typedef struct
@@ -103,6 +110,7 @@ typedef struct
 {
   guint64 sent;
   guint64 received;
+  guint64 received_all;         /* warm-up and tail included */
   guint64 n_latencies;
 } RelayReport;
 
@@ -131,6 +139,7 @@ peer_fail (Peer * peer)
   else
     gen->joined--, gen->failed++;
   peer->state = PEER_FAILED;
+  g_clear_pointer (&peer->out, g_byte_array_unref);
   epoll_ctl (gen->ep, EPOLL_CTL_DEL, peer->fd, NULL);
   close (peer->fd);
   peer->fd = -1;
@@ -141,8 +150,15 @@ on_recv (wslay_event_context_ptr ctx, uint8_t * buf, size_t len, int flags,
     void *user_data)
 {
   Peer *peer = user_data;
-  ssize_t r = recv (peer->fd, buf, len, 0);
+  ssize_t r;
 
+  /* after a short read the next one would only say EAGAIN */
+  if (peer->drained) {
+    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  r = recv (peer->fd, buf, len, 0);
+  peer->drained = r >= 0 && (size_t) r < len;
   if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
     wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
@@ -159,17 +175,12 @@ on_send (wslay_event_context_ptr ctx, const uint8_t * data, size_t len,
     int flags, void *user_data)
 {
   Peer *peer = user_data;
-  ssize_t r = send (peer->fd, data, len, MSG_NOSIGNAL);
 
-  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
-    return -1;
-  }
-  if (r < 0) {
-    wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
-    return -1;
-  }
-  return r;
+  /* wslay writes a frame's header and payload apart: collected here, they
+   * go out with one send () (one TCP segment: the server is not woken for
+   * a header alone) */
+  g_byte_array_append (peer->gen->scratch, data, len);
+  return len;
 }
 
 static int
@@ -177,8 +188,11 @@ on_genmask (wslay_event_context_ptr ctx, uint8_t * buf, size_t len,
     void *user_data)
 {
   /* the mask only has to be unpredictable to intermediaries */
-  for (size_t i = 0; i < len; i++)
-    buf[i] = g_random_int () & 0xff;
+  for (size_t i = 0; i < len; i += 4) {
+    guint32 r = g_random_int ();
+
+    memcpy (buf + i, &r, MIN (4, len - i));
+  }
   return 0;
 }
 
@@ -233,16 +247,57 @@ on_msg (wslay_event_context_ptr ctx,
   }
 }
 
+/* Sends what the kernel did not take before, then @data; keeps what it
+ * does not take now. FALSE on a socket error. */
+static gboolean
+peer_write (Peer * peer, const guint8 * data, gsize len)
+{
+  ssize_t r;
+
+  if (peer->out) {
+    g_byte_array_append (peer->out, data, len);
+    data = peer->out->data + peer->out_off;
+    len = peer->out->len - peer->out_off;
+  }
+  if (len == 0)
+    return TRUE;
+  r = send (peer->fd, data, len, MSG_NOSIGNAL);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    return FALSE;
+  r = MAX (r, 0);
+  if (peer->out) {
+    peer->out_off += r;
+    if (peer->out_off == peer->out->len) {
+      g_clear_pointer (&peer->out, g_byte_array_unref);
+      peer->out_off = 0;
+    }
+  } else if ((gsize) r < len) {
+    peer->out = g_byte_array_new ();
+    g_byte_array_append (peer->out, data + r, len - r);
+    peer->out_off = 0;
+  }
+  return TRUE;
+}
+
 static void
 peer_flush (Peer * peer)
 {
-  gboolean want;
+  GByteArray *scratch = peer->gen->scratch;
+  gboolean ok, want;
 
-  if (wslay_event_send (peer->ctx) != 0) {
+  /* wslay's queue waits while the kernel has not taken earlier output */
+  if (peer->out) {
+    ok = peer_write (peer, NULL, 0);
+  } else {
+    ok = wslay_event_send (peer->ctx) == 0
+        && peer_write (peer, scratch->data, scratch->len);
+    g_byte_array_set_size (scratch, 0);
+  }
+  if (!ok) {
     peer_fail (peer);
     return;
   }
-  want = wslay_event_want_write (peer->ctx);
+  want = peer->out || wslay_event_want_write (peer->ctx);
   if (want != peer->want_out) {
     peer->want_out = want;
     peer_set_events (peer, EPOLLIN | (want ? EPOLLOUT : 0));
@@ -354,11 +409,12 @@ peer_start (Gen * gen, Peer * peer)
     return;
   }
   setsockopt (peer->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
-  if (gen->n_sources > 1) {
+  if (gen->n_sources > 1 || gen->first_source != 1) {
     /* more than one source address: past the ~28k ephemeral ports */
     struct sockaddr_in src = {.sin_family = AF_INET };
 
-    src.sin_addr.s_addr = htonl (0x7f000001 + peer->index % gen->n_sources);
+    src.sin_addr.s_addr = htonl (0x7f000000 + gen->first_source +
+        peer->index % gen->n_sources);
     bind (peer->fd, (struct sockaddr *) &src, sizeof (src));
   }
   addr.sin_addr.s_addr = htonl (0x7f000001);
@@ -380,6 +436,7 @@ handle_event (Peer * peer, guint32 events)
       break;
     case PEER_JOINING:
     case PEER_JOINED:
+      peer->drained = FALSE;
       if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR))
           && wslay_event_recv (peer->ctx) != 0) {
         peer_fail (peer);
@@ -419,7 +476,7 @@ connect_all (Gen * gen)
 static void
 send_one (Gen * gen)
 {
-  Peer *peer;
+  Peer *peer = NULL;
   gchar text[160];
   gint len;
   guint tries;
@@ -449,6 +506,7 @@ relay (Gen * gen, const Command * cmd)
 
   g_array_set_size (gen->latencies, 0);
   gen->sent = 0;
+  gen->received_all = gen->received;
   while ((now = g_get_monotonic_time ()) < end + 500 * 1000) {
     if (now < end && gen->senders->len > 0) {
       guint64 due = (guint64) ((now - start) * cmd->rate / G_USEC_PER_SEC);
@@ -470,6 +528,7 @@ relay (Gen * gen, const Command * cmd)
     }
     poll_once (gen, 1);
   }
+  gen->received_all = gen->received - gen->received_all;
   gen->sent = sent_measured;
   gen->received = received_at_start;
 }
@@ -522,6 +581,7 @@ child_main (Gen * gen, gint cmd_fd, gint report_fd)
   gen->ep = epoll_create1 (EPOLL_CLOEXEC);
   gen->senders = g_ptr_array_new ();
   gen->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gen->scratch = g_byte_array_new ();
   for (i = gen->proc; i < gen->n_peers; i += gen->n_procs)
     gen->n++;
   gen->peers = g_new0 (Peer, gen->n);
@@ -559,6 +619,7 @@ child_main (Gen * gen, gint cmd_fd, gint report_fd)
     relay (gen, &cmd);
     rr.sent = gen->sent;
     rr.received = gen->received;
+    rr.received_all = gen->received_all;
     rr.n_latencies = gen->latencies->len;
     write_full (report_fd, &rr, sizeof (rr));
     write_full (report_fd, gen->latencies->data,
@@ -794,6 +855,7 @@ int
 main (int argc, char **argv)
 {
   gint n_peers = 2000, n_rooms = 0, n_procs = 2, n_sources = 0;
+  gint first_source = 1;
   gdouble duration = 3, idle_seconds = 3;
   g_autofree gchar *rates = g_strdup ("5000");
   g_autofree gchar *server_binary = g_strdup (WR_BENCH_SERVER);
@@ -820,6 +882,8 @@ main (int argc, char **argv)
     {"sources", 0, 0, G_OPTION_ARG_INT, &n_sources,
           "Source addresses 127.0.0.1.. (default: one per 20000 peers)",
         "K"},
+    {"first-source", 0, 0, G_OPTION_ARG_INT, &first_source,
+        "First source address: 127.0.0.F (default 1)", "F"},
     {"server", 0, 0, G_OPTION_ARG_FILENAME, &server_binary,
         "Server binary to spawn (default: this build's)", "PATH"},
     {"server-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &server_args,
@@ -855,7 +919,8 @@ main (int argc, char **argv)
     return 2;
   }
   if (n_peers < 1 || n_procs < 1 || duration <= 0 || n_cluster < 0
-      || n_cluster > MAX_SERVERS || (n_cluster && port_opt))
+      || n_cluster > MAX_SERVERS || (n_cluster && port_opt)
+      || first_source < 1 || first_source + MAX (n_sources, 1) > 255)
     return 2;
   if (n_rooms <= 0)
     n_rooms = MAX (1, n_peers / 10);
@@ -916,6 +981,7 @@ main (int argc, char **argv)
   gen.n_rooms = n_rooms;
   gen.n_procs = n_procs;
   gen.n_sources = n_sources;
+  gen.first_source = first_source;
   gen.port = port;
   children = g_new0 (Child, n_procs);
   t0 = g_get_monotonic_time ();
@@ -948,11 +1014,19 @@ main (int argc, char **argv)
   secs = (g_get_monotonic_time () - t0) / (gdouble) G_USEC_PER_SEC;
   rss_peers = servers_rss_kb (&servers);
   g_print ("connect+join: %u peers in %u rooms (%d generator processes, "
-      "%d source addresses): %u joined, %u failed, in %.2f s\n", n_peers,
-      n_rooms, n_procs, n_sources, joined, failed, secs);
+      "%d source addresses from 127.0.0.%d): %u joined, %u failed, in %.2f s\n",
+      n_peers, n_rooms, n_procs, n_sources, first_source, joined, failed, secs);
   g_print ("server RSS: %.1f MB with %u peers (idle %.1f MB): %.2f KB per "
       "peer\n", rss_peers / 1024.0, joined, rss_idle / 1024.0,
       joined ? (rss_peers - rss_idle) / (gdouble) joined : 0.0);
+  if (servers.n > 1) {
+    g_autoptr (GString) each = g_string_new (NULL);
+
+    for (guint i = 0; i < servers.n; i++)
+      g_string_append_printf (each, "%s%.1f MB", i ? ", " : "",
+          read_rss_kb (servers.pids[i]) / 1024.0);
+    g_print ("server RSS per process: %s\n", each->str);
+  }
   if (servers.redis)
     g_print ("redis-server RSS: %.1f MB\n",
         read_rss_kb (servers.redis) / 1024.0);
@@ -969,7 +1043,7 @@ main (int argc, char **argv)
   for (guint r = 0; rate_list[r]; r++) {
     gdouble rate = g_ascii_strtod (rate_list[r], NULL);
     g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
-    guint64 sent = 0, received = 0;
+    guint64 sent = 0, received = 0, received_all = 0;
     gdouble server_cpu, gen_cpu, redis_cpu, wall;
     Command cmd = { rate / n_procs, duration, 0 };
 
@@ -989,6 +1063,7 @@ main (int argc, char **argv)
         continue;
       sent += rr.sent;
       received += rr.received;
+      received_all += rr.received_all;
       g_array_set_size (all, old + rr.n_latencies);
       read_full (children[i].report_fd, &g_array_index (all, gint64, old),
           rr.n_latencies * sizeof (gint64));
@@ -1005,6 +1080,12 @@ main (int argc, char **argv)
         received / duration, percentile_ms (all, 0.5),
         percentile_ms (all, 0.99), percentile_ms (all, 1.0),
         100 * server_cpu / wall, 100 * gen_cpu / wall);
+    /* the CPU times cover the warm-up and the tail: so do these counts */
+    if (received_all > 0)
+      g_print ("relay: CPU per relayed message: server %.1f us, generator "
+          "%.1f us (%" G_GUINT64_FORMAT " messages in %.1f s)\n",
+          1e6 * server_cpu / received_all, 1e6 * gen_cpu / received_all,
+          received_all, wall);
     if (servers.redis)
       g_print ("relay: redis-server CPU %.0f %% (of one core)\n",
           100 * redis_cpu / wall);

@@ -81,19 +81,18 @@ show() {
   grep -v '^Got message\|^/Gst\|^Redistribute latency' "$1" | tail -n 25
 }
 
-# interrupt NAME PID LOG: Ctrl-C, then "Got EOS" and exit 0 within EXIT_BOUND; on a hang
-# the stacks of every thread are printed (gdb, when installed) before the process is
-# killed
-interrupt() {
-  name=$1 pid=$2 log=$3
-  kill -INT "$pid"
+# await_exit NAME PID LOG WHEN: the process prints "Got EOS" and exits 0 within
+# EXIT_BOUND; on a hang the stacks of every thread are printed (gdb, when installed)
+# before the process is killed
+await_exit() {
+  name=$1 pid=$2 log=$3 when=$4
   i=0
   while kill -0 "$pid" 2>/dev/null && [ $i -lt $((EXIT_BOUND * 10)) ]; do
     sleep 0.1
     i=$((i + 1))
   done
   if kill -0 "$pid" 2>/dev/null; then
-    echo "FAIL: $name still running $EXIT_BOUND s after SIGINT"
+    echo "FAIL: $name still running $EXIT_BOUND s $when"
     if command -v gdb >/dev/null; then
       gdb -p "$pid" -batch -ex "thread apply all bt" 2>/dev/null | grep -E '^(Thread|#)' | head -200
     fi
@@ -106,38 +105,23 @@ interrupt() {
   rc=$?
   if [ $rc -ne 0 ] || ! grep -q "^Got EOS from element" "$log" ||
     grep -v "$KNOWN_CRITICAL" "$log" | grep -q "CRITICAL"; then
-    echo "FAIL: $name exited $rc after SIGINT, $(grep -c '^Got EOS from element' "$log") 'Got EOS' lines"
+    echo "FAIL: $name exited $rc $when, $(grep -c '^Got EOS from element' "$log") 'Got EOS' lines"
     echo "--- $name output (tail)"; show "$log"
     return 1
   fi
   return 0
 }
 
-# ended_alone NAME PID LOG: the process ends by itself, "Got EOS" and exit 0, within
-# EXIT_BOUND (a viewer whose only publisher left: the peer's src pads send EOS before
-# they go, so the viewer's sink gets it)
+# interrupt NAME PID LOG: Ctrl-C, then the process ends as await_exit says
+interrupt() {
+  kill -INT "$2"
+  await_exit "$1" "$2" "$3" "after SIGINT"
+}
+
+# ended_alone NAME PID LOG: the process ends by itself (a viewer whose only publisher
+# left: the peer's src pads send EOS before they go, so the viewer's sink gets it)
 ended_alone() {
-  name=$1 pid=$2 log=$3
-  i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt $((EXIT_BOUND * 10)) ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "FAIL: $name still running $EXIT_BOUND s after its publisher left"
-    kill -KILL "$pid"
-    wait "$pid" 2>/dev/null
-    echo "--- $name output (tail)"; show "$log"
-    return 1
-  fi
-  wait "$pid"
-  rc=$?
-  if [ $rc -ne 0 ] || ! grep -q "^Got EOS from element" "$log"; then
-    echo "FAIL: $name exited $rc after its publisher left, $(grep -c '^Got EOS from element' "$log") 'Got EOS' lines"
-    echo "--- $name output (tail)"; show "$log"
-    return 1
-  fi
-  return 0
+  await_exit "$1" "$2" "$3" "after its publisher left"
 }
 
 failed=0

@@ -436,15 +436,49 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
   return queue;
 }
 
+/* The CI flake of issue 10's /roles/mix-src+sink+bin+sink ("Got data flow
+ * before segment event" on a new tee pad, then the payloader's "negotiation
+ * problem"): tee 1.22 copies its sink pad's sticky events to a new src pad
+ * before it adds the pad to its list, so a segment that arrives in between
+ * reaches neither, and the branch gets buffers without one. A peer joining
+ * while the input starts hits that window. The tee's sink pad is idle
+ * here: no event or buffer is in flight while the pad is made and linked. */
+static GstPadProbeReturn
+link_branch_when_idle (GstPad * tee_sink, GstPadProbeInfo * info,
+    gpointer data)
+{
+  GstPad *queue_sink = data;
+  g_autoptr (GstElement) tee = gst_pad_get_parent_element (tee_sink);
+  g_autoptr (GstElement) queue = gst_pad_get_parent_element (queue_sink);
+  g_autoptr (GstObject) tee_bin = tee ? gst_object_get_parent (GST_OBJECT
+      (tee)) : NULL;
+  g_autoptr (GstObject) queue_bin = queue ? gst_object_get_parent (GST_OBJECT
+      (queue)) : NULL;
+  GstPad *tee_src;
+
+  /* released before the tee was idle: nothing to link */
+  if (!tee_bin || tee_bin != queue_bin)
+    return GST_PAD_PROBE_REMOVE;
+  tee_src = gst_element_request_pad_simple (tee, "src_%u");
+  if (gst_pad_link (tee_src, queue_sink) != GST_PAD_LINK_OK) {
+    GST_ERROR_OBJECT (tee, "could not link a branch to %s",
+        GST_OBJECT_NAME (tee));
+    gst_element_release_request_pad (tee, tee_src);
+  }
+  gst_object_unref (tee_src);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 void
 gst_webrtc_room_send_path_start_branch (GstWebRTCRoomSendPath * path,
     GstElement * queue)
 {
-  g_autoptr (GstPad) tee_src =
-      gst_element_request_pad_simple (path->tee, "src_%u");
-  g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (queue, "sink");
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (path->tee, "sink");
+  GstPad *queue_sink = gst_element_get_static_pad (queue, "sink");
 
-  gst_pad_link (tee_src, queue_sink);
+  /* at once if no data is in flight, else right after it */
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_IDLE,
+      link_branch_when_idle, queue_sink, gst_object_unref);
   gst_webrtc_room_send_path_force_key_unit (path);
 }
 

@@ -444,8 +444,7 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
  * while the input starts hits that window. The tee's sink pad is idle
  * here: no event or buffer is in flight while the pad is made and linked. */
 static GstPadProbeReturn
-link_branch_when_idle (GstPad * tee_sink, GstPadProbeInfo * info,
-    gpointer data)
+link_branch_when_idle (GstPad * tee_sink, GstPadProbeInfo * info, gpointer data)
 {
   GstPad *queue_sink = data;
   g_autoptr (GstElement) tee = gst_pad_get_parent_element (tee_sink);

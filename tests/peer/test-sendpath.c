@@ -312,8 +312,7 @@ check_segment_first (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   g_autoptr (GstEvent) segment =
       gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  g_autoptr (GstEvent) caps = gst_pad_get_sticky_event (pad, GST_EVENT_CAPS,
-      0);
+  g_autoptr (GstEvent) caps = gst_pad_get_sticky_event (pad, GST_EVENT_CAPS, 0);
 
   State *st = data;
 
@@ -341,8 +340,7 @@ add_branches_at_start (gpointer data)
     at->queues[at->n] = add_branch (at->f, "VP8", &at->sinks[at->n]);
     queue_sink = gst_element_get_static_pad (at->queues[at->n], "sink");
     gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER |
-        GST_PAD_PROBE_TYPE_BUFFER_LIST, check_segment_first,
-        &at->f->st, NULL);
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, check_segment_first, &at->f->st, NULL);
     at->n++;
     if (segment)
       after++;

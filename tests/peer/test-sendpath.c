@@ -31,11 +31,6 @@ typedef struct
   gint branch_buffers;
   gint branch_eos;
   gint key_units;
-  gint first_buffers;           /* branches that got a buffer */
-  gint no_segment;              /* ... without a segment or caps before it */
-  GThreadFunc at_caps_ready;    /* started in its own thread, if set */
-  gpointer at_caps_ready_data;
-  GThread *at_caps_ready_thread;
   GMutex lock;
   gchar *branch_caps;           /* under lock */
 } State;
@@ -52,13 +47,7 @@ encoder_config (GstWebRTCRoomSendPath * path, guint * bitrate, gpointer data)
 static void
 caps_ready (GstWebRTCRoomSendPath * path, gpointer data)
 {
-  State *st = data;
-
-  /* in the streaming thread, before the caps and segment reach the tee */
-  if (st->at_caps_ready)
-    st->at_caps_ready_thread = g_thread_new ("at-caps-ready",
-        st->at_caps_ready, st->at_caps_ready_data);
-  g_atomic_int_inc (&st->caps_ready);
+  g_atomic_int_inc (&((State *) data)->caps_ready);
 }
 
 static void
@@ -152,7 +141,6 @@ typedef struct
 static void
 fixture_start (Fixture * f, const gchar * codec, const gchar * upstream)
 {
-  /* the fields a test set before (at_caps_ready) stay */
   g_autoptr (GError) error = NULL;
   g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
       "num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 ! %s",
@@ -289,89 +277,6 @@ test_encoded_key_unit (void)
   fixture_stop (&f);
 }
 
-/* issue 10 (CI flake of /roles/mix-src+sink+bin+sink): a peer joins while
- * the input starts. Branches are made from another thread, one after the
- * other, until the tee's sink pad holds the segment and a few more: some
- * are requested while the segment goes through the tee. Every branch must
- * have a segment (and caps) before its first buffer; a tee pad made in
- * that moment had none and its payloader failed with "negotiation
- * problem". */
-#define AT_START_ROUNDS 12
-#define AT_START_MAX_BRANCHES 64
-
-typedef struct
-{
-  Fixture *f;
-  GstElement *queues[AT_START_MAX_BRANCHES];
-  GstElement *sinks[AT_START_MAX_BRANCHES];
-  guint n;
-} AtStart;
-
-static GstPadProbeReturn
-check_segment_first (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  g_autoptr (GstEvent) segment =
-      gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  g_autoptr (GstEvent) caps = gst_pad_get_sticky_event (pad, GST_EVENT_CAPS, 0);
-
-  State *st = data;
-
-  if (!segment || !caps)
-    g_atomic_int_inc (&st->no_segment);
-  g_atomic_int_inc (&st->first_buffers);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-static gpointer
-add_branches_at_start (gpointer data)
-{
-  AtStart *at = data;
-  g_autoptr (GstPad) tee_sink =
-      gst_webrtc_room_send_path_get_key_unit_pad (at->f->path);
-  guint after = 0;
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
-
-  while (at->n < AT_START_MAX_BRANCHES && after < 3
-      && g_get_monotonic_time () < end) {
-    g_autoptr (GstEvent) segment =
-        gst_pad_get_sticky_event (tee_sink, GST_EVENT_SEGMENT, 0);
-    g_autoptr (GstPad) queue_sink = NULL;
-
-    at->queues[at->n] = add_branch (at->f, "VP8", &at->sinks[at->n]);
-    queue_sink = gst_element_get_static_pad (at->queues[at->n], "sink");
-    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER |
-        GST_PAD_PROBE_TYPE_BUFFER_LIST, check_segment_first, &at->f->st, NULL);
-    at->n++;
-    if (segment)
-      after++;
-  }
-  return NULL;
-}
-
-static void
-test_branch_at_start (void)
-{
-  guint round, i, total = 0;
-
-  for (round = 0; round < AT_START_ROUNDS; round++) {
-    Fixture f = { 0 };
-    AtStart at = {.f = &f };
-
-    f.st.at_caps_ready = add_branches_at_start;
-    f.st.at_caps_ready_data = &at;
-    fixture_start (&f, "VP8", "identity");
-    g_thread_join (f.st.at_caps_ready_thread);
-    g_assert_cmpuint (at.n, >, 0);
-    g_assert_true (wait_for (f.pipeline, &f.st.first_buffers, at.n));
-    g_assert_cmpint (g_atomic_int_get (&f.st.no_segment), ==, 0);
-    for (i = 0; i < at.n; i++)
-      release_branch (&f, at.queues[i], at.sinks[i]);
-    total += at.n;
-    fixture_stop (&f);
-  }
-  g_test_message ("%u branches made around the input's start", total);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -379,10 +284,5 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sendpath/raw", test_raw);
   g_test_add_func ("/sendpath/encoded-key-unit", test_encoded_key_unit);
-  /* /sendpath/branch-at-start is not registered: it failed once in CI
-   * (a branch made after the input's last buffer gets none) and it never
-   * caught the race it was written for; see issue 10's stop 18 note */
-  if (g_getenv ("WEBRTC_ROOM_BRANCH_AT_START"))
-    g_test_add_func ("/sendpath/branch-at-start", test_branch_at_start);
   return g_test_run ();
 }

@@ -65,6 +65,20 @@ wait_line() { # FILE PATTERN SECONDS
   done
   return 1
 }
+STOP_KILLED=0
+stop() { # PID: SIGINT, then SIGKILL after 20 s (*3 slow); STOP_KILLED=1 if it had to
+  local wd rc
+  STOP_KILLED=0
+  kill -INT "$1" 2>/dev/null
+  ( sleep $((20 * SLOW)); kill -9 "$1" 2>/dev/null ) &
+  wd=$!
+  wait "$1" 2>/dev/null
+  rc=$?
+  if [ $rc = 137 ]; then STOP_KILLED=1; echo "stop: pid $1 ignored SIGINT for $((20 * SLOW)) s, killed"; fi
+  kill "$wd" 2>/dev/null
+  wait "$wd" 2>/dev/null
+  return $rc
+}
 
 LINK_TURN='<turn:127.0.0.2:3479?transport=udp>; rel="ice-server"; username="u;1"; credential="p\"w"; credential-type="password"'
 $PY "$HERE/whip-endpoint.py" --port "$PORT" --token secret --min-frames 30 \
@@ -110,12 +124,8 @@ echo "== publish"
 GL=$!
 PIDS+=($GL)
 if wait_line "$LOGS/endpoint.log" "^FRAMES" $((60 * SLOW)); then
-  kill -INT "$GL"
-  ( sleep $((20 * SLOW)); kill -9 "$GL" 2>/dev/null ) &
-  WD=$!
-  wait "$GL"
+  stop "$GL"
   glrc=$?
-  kill "$WD" 2>/dev/null
   wait "$EP"
   eprc=$?
   # exit 0: no data channel towards a WHIP endpoint (its SCTP failed
@@ -151,9 +161,9 @@ LD_PRELOAD=$SAN_PRELOAD "$BUILD/tests/elements/room-peer" --mode src \
 PL=$!
 PIDS+=($PL)
 if wait_line "$LOGS/play.log" "^DONE" $((60 * SLOW)); then
-  kill -INT "$PL"
-  wait "$PL"
+  stop "$PL"
   plrc=$?
+  [ $STOP_KILLED = 0 ] || fail "play: room-peer did not stop on SIGINT"
   if wait_line "$LOGS/whep-endpoint.log" "^DELETED" $((20 * SLOW)); then
     echo "ok: webrtcroomsrc played 30 frames from the aiortc WHEP endpoint, stop DELETEd it (exit $plrc): $(grep -m1 '^DONE' "$LOGS/play.log")"
   else
@@ -196,11 +206,10 @@ tls_publish() { # N LOG PROPS...: publish to endpoint N, answered, then stopped
   PIDS+=($pid)
   if wait_line "$LOGS/tls$n.log" "^POSTED" $((30 * SLOW)) \
     && wait_line "$log" "WHIP session at https://" $((30 * SLOW)); then
-    kill -INT $pid
-    wait $pid
-    wait_line "$LOGS/tls$n.log" "^DELETED" $((20 * SLOW))
+    stop $pid
+    [ $STOP_KILLED = 0 ] && wait_line "$LOGS/tls$n.log" "^DELETED" $((20 * SLOW))
   else
-    kill -INT $pid; wait $pid; return 1
+    stop $pid; return 1
   fi
 }
 if tls_publish 1 "$LOGS/ca.log" ca-file="$LOGS/ca.pem"; then

@@ -666,10 +666,18 @@ on_start (gpointer data)
 /* Interface */
 
 /* Ends the WHIP session: a DELETE of the resource, waited for (bounded by
- * the session's timeout) so that the endpoint frees it before we go. */
+ * the session's timeout) so that the endpoint frees it before we go.
+ *
+ * The DELETE goes through a session of its own, run in a private main
+ * context: a synchronous request on @self->session waits for one of its
+ * connections to be released, and a PATCH we have just cancelled releases its
+ * connection only when the signaller's context (this thread, blocked in the
+ * wait) dispatches the cancellation, so that would never return. */
 static void
 delete_resource (Self * self)
 {
+  g_autoptr (GMainContext) context = NULL;
+  g_autoptr (SoupSession) session = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GError) error = NULL;
@@ -679,12 +687,19 @@ delete_resource (Self * self)
   msg = new_request (self, SOUP_METHOD_DELETE, self->resource_url);
   if (!msg)
     return;
-  body = soup_session_send_and_read (self->session, msg, NULL, &error);
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  session = soup_session_new_with_options ("user-agent", "gst-webrtc-rooms",
+      "timeout", soup_session_get_timeout (self->session),
+      "tls-database", soup_session_get_tls_database (self->session), NULL);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
   if (!body)
     GST_WARNING ("WHIP DELETE %s: %s", self->resource_url, error->message);
   else
     GST_INFO ("WHIP DELETE %s: HTTP %u", self->resource_url,
         soup_message_get_status (msg));
+  g_clear_object (&session);
+  g_main_context_pop_thread_default (context);
 }
 
 static void

@@ -66,18 +66,26 @@ wait_line() { # FILE PATTERN SECONDS
   return 1
 }
 STOP_KILLED=0
-stop() { # PID: SIGINT, then SIGKILL after 20 s (*3 slow); STOP_KILLED=1 if it had to
-  local wd rc
+running() { # PID: not yet exited (a zombie has exited)
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+stop() { # PID: SIGINT, SIGKILL after 20 s (*3 slow) with its stacks shown; STOP_KILLED=1 then
+  local i
   STOP_KILLED=0
   kill -INT "$1" 2>/dev/null
-  ( sleep $((20 * SLOW)); kill -9 "$1" 2>/dev/null ) &
-  wd=$!
+  for i in $(seq 1 $((200 * SLOW))); do
+    running "$1" || break
+    sleep 0.1
+  done
+  if running "$1"; then
+    STOP_KILLED=1
+    echo "stop: pid $1 still running $((20 * SLOW)) s after SIGINT; its threads:"
+    timeout 60 gdb -p "$1" -batch -ex "thread apply all bt" 2>/dev/null | grep "^#\|^Thread"
+    kill -9 "$1" 2>/dev/null
+  fi
   wait "$1" 2>/dev/null
-  rc=$?
-  if [ $rc = 137 ]; then STOP_KILLED=1; echo "stop: pid $1 ignored SIGINT for $((20 * SLOW)) s, killed"; fi
-  kill "$wd" 2>/dev/null
-  wait "$wd" 2>/dev/null
-  return $rc
 }
 
 LINK_TURN='<turn:127.0.0.2:3479?transport=udp>; rel="ice-server"; username="u;1"; credential="p\"w"; credential-type="password"'

@@ -118,12 +118,6 @@ typedef struct
   gint64 handle_id;             /* 0 until attached */
 } Feed;
 
-typedef struct
-{
-  gchar *to;
-  JsonObject *data;
-} Outgoing;
-
 struct _GstWebRTCRoomJanusSignaller
 {
   GObject parent;
@@ -138,9 +132,8 @@ struct _GstWebRTCRoomJanusSignaller
   gchar *ca_file;
   gboolean tls_insecure;
   GMainContext *context;
-  gboolean stopped;
-  GQueue outgoing;              /* Outgoing* */
-  GSource *flush_source;
+
+  GstWebRTCRoomSendQueue *signals;      /* from send() */
 
   /* Owned by the context */
   State state;
@@ -198,58 +191,12 @@ feed_free (gpointer data)
   g_free (f);
 }
 
-static void
-outgoing_free (gpointer data)
-{
-  Outgoing *o = data;
-
-  g_free (o->to);
-  json_object_unref (o->data);
-  g_free (o);
-}
-
-/* Weak handle to the signaller for sources and async callbacks: a
- * callback of an older generation (stopped or restarted) does nothing. */
-typedef struct
-{
-  GWeakRef ref;
-  guint generation;
-} Pending;
-
-static Pending *
-pending_new (Self * self)
-{
-  Pending *p = g_new0 (Pending, 1);
-
-  g_weak_ref_init (&p->ref, self);
-  p->generation = self->generation;
-  return p;
-}
-
-static void
-pending_free (gpointer data)
-{
-  Pending *p = data;
-
-  g_weak_ref_clear (&p->ref);
-  g_free (p);
-}
-
-/* (transfer full) the signaller if @p is still current, else NULL */
-static Self *
-pending_get (Pending * p)
-{
-  Self *self = g_weak_ref_get (&p->ref);
-
-  if (self && self->generation != p->generation)
-    g_clear_object (&self);
-  return self;
-}
 
 static GSource *
 attach_source (Self * self, GSource * source, GSourceFunc func)
 {
-  g_source_set_callback (source, func, pending_new (self), pending_free);
+  g_source_set_callback (source, func, gst_webrtc_room_pending_new (self,
+          &self->generation), gst_webrtc_room_pending_free);
   g_source_attach (source, self->context);
   return source;
 }
@@ -455,7 +402,8 @@ detach (Self * self, gint64 handle_id)
 static gboolean
 on_keepalive (gpointer data)
 {
-  g_autoptr (GstWebRTCRoomJanusSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomJanusSignaller) self =
+      gst_webrtc_room_pending_get (data);
 
   if (!self)
     return G_SOURCE_REMOVE;
@@ -982,13 +930,14 @@ on_conn_closed (SoupWebsocketConnection * conn, gpointer user_data)
 static void
 on_connected (GObject * source, GAsyncResult * result, gpointer data)
 {
-  g_autoptr (GstWebRTCRoomJanusSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomJanusSignaller) self =
+      gst_webrtc_room_pending_get (data);
   g_autoptr (SoupWebsocketConnection) conn = NULL;
   g_autoptr (GError) error = NULL;
 
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (source),
       result, &error);
-  pending_free (data);
+  gst_webrtc_room_pending_free (data);
   if (!self)
     return;
   g_clear_object (&self->cancellable);
@@ -1010,7 +959,8 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
 static gboolean
 on_connect_timeout (gpointer data)
 {
-  g_autoptr (GstWebRTCRoomJanusSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomJanusSignaller) self =
+      gst_webrtc_room_pending_get (data);
 
   if (!self)
     return G_SOURCE_REMOVE;
@@ -1062,7 +1012,8 @@ websocket_url (const gchar * url, GError ** error)
 static gboolean
 on_start (gpointer data)
 {
-  g_autoptr (GstWebRTCRoomJanusSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomJanusSignaller) self =
+      gst_webrtc_room_pending_get (data);
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GError) error = NULL;
   const gchar *protocols[] = { "janus-protocol", NULL };
@@ -1108,7 +1059,7 @@ on_start (gpointer data)
   g_main_context_push_thread_default (self->context);
   soup_session_websocket_connect_async (self->session, msg, NULL,
       (gchar **) protocols, G_PRIORITY_DEFAULT, self->cancellable,
-      on_connected, pending_new (self));
+      on_connected, gst_webrtc_room_pending_new (self, &self->generation));
   g_main_context_pop_thread_default (self->context);
   return G_SOURCE_REMOVE;
 }
@@ -1210,27 +1161,6 @@ route_outgoing (Self * self, const gchar * to, JsonObject * data)
     send_candidate (self, to, candidate);
 }
 
-static gboolean
-on_flush (gpointer data)
-{
-  g_autoptr (GstWebRTCRoomJanusSignaller) self = pending_get (data);
-  GQueue items = G_QUEUE_INIT;
-  Outgoing *o;
-
-  if (!self)
-    return G_SOURCE_REMOVE;
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->flush_source, g_source_unref);
-  items = self->outgoing;
-  g_queue_init (&self->outgoing);
-  g_mutex_unlock (&self->lock);
-  while ((o = g_queue_pop_head (&items))) {
-    route_outgoing (self, o->to, o->data);
-    outgoing_free (o);
-  }
-  return G_SOURCE_REMOVE;
-}
-
 /* Running code in the signaller's context */
 
 /* Interface */
@@ -1263,7 +1193,7 @@ do_start (Self * self, gpointer data)
   g_free (self->ca_file_cur);
   self->ca_file_cur = g_strdup (self->ca_file);
   self->tls_insecure_cur = self->tls_insecure;
-  self->stopped = FALSE;
+  gst_webrtc_room_send_queue_open (self->signals, self->context);
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->ws_url, g_free);
   self->state = STATE_CONNECTING;
@@ -1294,9 +1224,7 @@ gst_webrtc_room_janus_signaller_stop (GstWebRTCRoomSignaller * signaller)
   g_autoptr (GMainContext) context = NULL;
 
   g_mutex_lock (&self->lock);
-  self->stopped = TRUE;
-  clear_source (&self->flush_source);
-  g_queue_clear_full (&self->outgoing, outgoing_free);
+  gst_webrtc_room_send_queue_close (self->signals);
   context = self->context ? g_main_context_ref (self->context) : NULL;
   g_mutex_unlock (&self->lock);
   if (context)
@@ -1309,26 +1237,9 @@ gst_webrtc_room_janus_signaller_send (GstWebRTCRoomSignaller * signaller,
     const gchar * to, JsonObject * data)
 {
   Self *self = GST_WEBRTC_ROOM_JANUS_SIGNALLER (signaller);
-  Outgoing *o;
 
-  g_mutex_lock (&self->lock);
-  if (self->stopped || !self->context
-      || g_queue_get_length (&self->outgoing) >= MAX_QUEUED) {
-    g_mutex_unlock (&self->lock);
-    GST_DEBUG ("dropping a signal to %s", to ? to : "everyone");
-    return;
-  }
-  o = g_new0 (Outgoing, 1);
-  o->to = g_strdup (to);
-  o->data = json_object_ref (data);
-  g_queue_push_tail (&self->outgoing, o);
-  if (!self->flush_source) {
-    self->flush_source = g_idle_source_new ();
-    g_source_set_callback (self->flush_source, on_flush, pending_new (self),
-        pending_free);
-    g_source_attach (self->flush_source, self->context);
-  }
-  g_mutex_unlock (&self->lock);
+  if (!gst_webrtc_room_send_queue_push (self->signals, to, data))
+    GST_DEBUG_OBJECT (self, "dropping a signal to %s", to ? to : "everyone");
 }
 
 static void
@@ -1432,7 +1343,7 @@ gst_webrtc_room_janus_signaller_finalize (GObject * object)
 {
   Self *self = GST_WEBRTC_ROOM_JANUS_SIGNALLER (object);
 
-  g_queue_clear_full (&self->outgoing, outgoing_free);
+  gst_webrtc_room_send_queue_free (self->signals);
   g_free (self->server_url);
   g_free (self->ca_file);
   g_free (self->ca_file_cur);
@@ -1456,7 +1367,8 @@ gst_webrtc_room_janus_signaller_init (Self * self)
   self->subscribe = DEFAULT_SUBSCRIBE;
   self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
-  g_queue_init (&self->outgoing);
+  self->signals = gst_webrtc_room_send_queue_new (self,
+      (GstWebRTCRoomRouteFunc) route_outgoing, MAX_QUEUED);
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       transaction_free);
   self->feeds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

@@ -9,12 +9,12 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
-
-typedef void (*GstWebRTCRoomContextFunc) (gpointer self, gpointer data);
+    typedef void (*GstWebRTCRoomContextFunc) (gpointer self, gpointer data);
 
 /* For signaller implementations: runs @func (@self, @data) with @context
  * owned by the calling thread (directly, or from the thread dispatching
@@ -32,5 +32,42 @@ SoupSession *gst_webrtc_room_signaller_new_session (const gchar * ca_file,
 
 /* Makes @msg accept any server certificate (the tls-insecure opt-in) */
 void gst_webrtc_room_signaller_accept_any_certificate (SoupMessage * msg);
+
+/* For signaller implementations: the callback data of a signaller's
+ * sources and async operations. It holds @object weakly, with the value
+ * the guint at @generation (a field of @object, owned by its context) had
+ * at creation: once @object is gone, or has stopped or restarted since
+ * (the field moved on), gst_webrtc_room_pending_get() gives NULL and the
+ * callback does nothing. */
+typedef struct _GstWebRTCRoomPending GstWebRTCRoomPending;
+
+GstWebRTCRoomPending *gst_webrtc_room_pending_new (gpointer object,
+    const guint * generation);
+void gst_webrtc_room_pending_free (gpointer pending);
+/* (transfer full) (nullable): the object, if still current; call it from
+ * the object's context */
+gpointer gst_webrtc_room_pending_get (GstWebRTCRoomPending * pending);
+
+typedef void (*GstWebRTCRoomRouteFunc) (gpointer owner, const gchar * to,
+    JsonObject * data);
+
+/* For signaller implementations: the signals send() is given, from any
+ * thread, handed in order to @route (@owner, to, data) in the signaller's
+ * context. Closed until opened: what is pushed while closed, or past @max
+ * queued, is dropped. @owner (a GObject, held weakly) frees the queue when
+ * it is finalized, not before. */
+typedef struct _GstWebRTCRoomSendQueue GstWebRTCRoomSendQueue;
+
+GstWebRTCRoomSendQueue *gst_webrtc_room_send_queue_new (gpointer owner,
+    GstWebRTCRoomRouteFunc route, guint max);
+void gst_webrtc_room_send_queue_free (GstWebRTCRoomSendQueue * queue);
+/* accepts signals, routed from @context */
+void gst_webrtc_room_send_queue_open (GstWebRTCRoomSendQueue * queue,
+    GMainContext * context);
+/* drops what is queued and refuses what comes */
+void gst_webrtc_room_send_queue_close (GstWebRTCRoomSendQueue * queue);
+/* FALSE when dropped (closed or full) */
+gboolean gst_webrtc_room_send_queue_push (GstWebRTCRoomSendQueue * queue,
+    const gchar * to, JsonObject * data);
 
 G_END_DECLS

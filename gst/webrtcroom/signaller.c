@@ -365,3 +365,188 @@ gst_webrtc_room_signaller_run_in_context (gpointer self,
   g_mutex_clear (&call.lock);
   g_cond_clear (&call.cond);
 }
+
+/* Callback data */
+
+struct _GstWebRTCRoomPending
+{
+  GWeakRef ref;
+  gsize offset;                 /* of the generation field in the object */
+  guint generation;
+};
+
+GstWebRTCRoomPending *
+gst_webrtc_room_pending_new (gpointer object, const guint * generation)
+{
+  GstWebRTCRoomPending *p = g_new0 (GstWebRTCRoomPending, 1);
+
+  g_weak_ref_init (&p->ref, object);
+  p->offset = (const guint8 *) generation - (const guint8 *) object;
+  p->generation = *generation;
+  return p;
+}
+
+void
+gst_webrtc_room_pending_free (gpointer pending)
+{
+  GstWebRTCRoomPending *p = pending;
+
+  g_weak_ref_clear (&p->ref);
+  g_free (p);
+}
+
+gpointer
+gst_webrtc_room_pending_get (GstWebRTCRoomPending * pending)
+{
+  GObject *object = g_weak_ref_get (&pending->ref);
+
+  if (object && G_STRUCT_MEMBER (guint, object, pending->offset) !=
+      pending->generation)
+    g_clear_object (&object);
+  return object;
+}
+
+/* The queue of outgoing signals */
+
+typedef struct
+{
+  gchar *to;
+  JsonObject *data;
+} Outgoing;
+
+struct _GstWebRTCRoomSendQueue
+{
+  GObject *owner;               /* not a reference: it owns us */
+  GstWebRTCRoomRouteFunc route;
+  guint max;
+
+  /* Guarded by lock */
+  GMutex lock;
+  GMainContext *context;        /* NULL: closed */
+  GQueue items;                 /* Outgoing* */
+  GSource *flush_source;
+};
+
+static void
+outgoing_free (gpointer data)
+{
+  Outgoing *o = data;
+
+  g_free (o->to);
+  json_object_unref (o->data);
+  g_free (o);
+}
+
+GstWebRTCRoomSendQueue *
+gst_webrtc_room_send_queue_new (gpointer owner, GstWebRTCRoomRouteFunc route,
+    guint max)
+{
+  GstWebRTCRoomSendQueue *queue = g_new0 (GstWebRTCRoomSendQueue, 1);
+
+  queue->owner = owner;
+  queue->route = route;
+  queue->max = max;
+  g_mutex_init (&queue->lock);
+  g_queue_init (&queue->items);
+  return queue;
+}
+
+void
+gst_webrtc_room_send_queue_free (GstWebRTCRoomSendQueue * queue)
+{
+  gst_webrtc_room_send_queue_close (queue);
+  g_mutex_clear (&queue->lock);
+  g_free (queue);
+}
+
+void
+gst_webrtc_room_send_queue_open (GstWebRTCRoomSendQueue * queue,
+    GMainContext * context)
+{
+  g_mutex_lock (&queue->lock);
+  if (queue->context != context) {
+    g_clear_pointer (&queue->context, g_main_context_unref);
+    queue->context = g_main_context_ref (context);
+  }
+  g_mutex_unlock (&queue->lock);
+}
+
+void
+gst_webrtc_room_send_queue_close (GstWebRTCRoomSendQueue * queue)
+{
+  g_mutex_lock (&queue->lock);
+  g_clear_pointer (&queue->context, g_main_context_unref);
+  if (queue->flush_source) {
+    g_source_destroy (queue->flush_source);
+    g_clear_pointer (&queue->flush_source, g_source_unref);
+  }
+  g_queue_clear_full (&queue->items, outgoing_free);
+  g_mutex_unlock (&queue->lock);
+}
+
+typedef struct
+{
+  GWeakRef owner;
+  GstWebRTCRoomSendQueue *queue;
+} Flush;
+
+static void
+flush_free (gpointer data)
+{
+  Flush *f = data;
+
+  g_weak_ref_clear (&f->owner);
+  g_free (f);
+}
+
+/* The owner alive (we hold it), its queue is too */
+static gboolean
+on_flush (gpointer data)
+{
+  Flush *f = data;
+  g_autoptr (GObject) owner = g_weak_ref_get (&f->owner);
+  GstWebRTCRoomSendQueue *queue = f->queue;
+  GQueue items = G_QUEUE_INIT;
+  Outgoing *o;
+
+  if (!owner)
+    return G_SOURCE_REMOVE;
+  g_mutex_lock (&queue->lock);
+  g_clear_pointer (&queue->flush_source, g_source_unref);
+  items = queue->items;
+  g_queue_init (&queue->items);
+  g_mutex_unlock (&queue->lock);
+  while ((o = g_queue_pop_head (&items))) {
+    queue->route (owner, o->to, o->data);
+    outgoing_free (o);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gst_webrtc_room_send_queue_push (GstWebRTCRoomSendQueue * queue,
+    const gchar * to, JsonObject * data)
+{
+  Outgoing *o;
+
+  g_mutex_lock (&queue->lock);
+  if (!queue->context || queue->items.length >= queue->max) {
+    g_mutex_unlock (&queue->lock);
+    return FALSE;
+  }
+  o = g_new0 (Outgoing, 1);
+  o->to = g_strdup (to);
+  o->data = json_object_ref (data);
+  g_queue_push_tail (&queue->items, o);
+  if (!queue->flush_source) {
+    Flush *f = g_new0 (Flush, 1);
+
+    g_weak_ref_init (&f->owner, queue->owner);
+    f->queue = queue;
+    queue->flush_source = g_idle_source_new ();
+    g_source_set_callback (queue->flush_source, on_flush, f, flush_free);
+    g_source_attach (queue->flush_source, queue->context);
+  }
+  g_mutex_unlock (&queue->lock);
+  return TRUE;
+}

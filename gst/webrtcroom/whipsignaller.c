@@ -83,12 +83,6 @@ typedef enum
   STATE_FAILED,
 } State;
 
-typedef struct
-{
-  gchar *to;
-  JsonObject *data;
-} Outgoing;
-
 struct _GstWebRTCRoomWhipSignaller
 {
   GObject parent;
@@ -102,9 +96,8 @@ struct _GstWebRTCRoomWhipSignaller
   gchar *ca_file;
   gboolean tls_insecure;
   GMainContext *context;
-  gboolean stopped;
-  GQueue outgoing;
-  GSource *flush_source;
+
+  GstWebRTCRoomSendQueue *signals;      /* from send() */
 
   /* Owned by the context */
   State state;
@@ -135,50 +128,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GstWebRTCRoomWhipSignaller,
 
 typedef GstWebRTCRoomWhipSignaller Self;
 
-static void
-outgoing_free (gpointer data)
-{
-  Outgoing *o = data;
-
-  g_free (o->to);
-  json_object_unref (o->data);
-  g_free (o);
-}
-
-typedef struct
-{
-  GWeakRef ref;
-  guint generation;
-} Pending;
-
-static Pending *
-pending_new (Self * self)
-{
-  Pending *p = g_new0 (Pending, 1);
-
-  g_weak_ref_init (&p->ref, self);
-  p->generation = self->generation;
-  return p;
-}
-
-static void
-pending_free (gpointer data)
-{
-  Pending *p = data;
-
-  g_weak_ref_clear (&p->ref);
-  g_free (p);
-}
-
-static Self *
-pending_get (Pending * p)
-{
-  Self *self = g_weak_ref_get (&p->ref);
-
-  if (self && self->generation != p->generation)
-    g_clear_object (&self);
-  return self;
-}
 
 static void
 fail (Self * self, GError * error)
@@ -313,7 +262,8 @@ build_sdpfrag (Self * self, JsonObject * cand)
 static void
 on_patched (GObject * source, GAsyncResult * result, gpointer data)
 {
-  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomWhipSignaller) self =
+      gst_webrtc_room_pending_get (data);
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GError) error = NULL;
   SoupMessage *msg;
@@ -322,7 +272,7 @@ on_patched (GObject * source, GAsyncResult * result, gpointer data)
   msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
       &error);
-  pending_free (data);
+  gst_webrtc_room_pending_free (data);
   if (!self || !body)
     return;
   status = soup_message_get_status (msg);
@@ -358,7 +308,8 @@ send_candidate_now (Self * self, JsonObject * cand)
       "application/trickle-ice-sdpfrag", body);
   g_main_context_push_thread_default (self->context);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-      self->cancellable, on_patched, pending_new (self));
+      self->cancellable, on_patched, gst_webrtc_room_pending_new (self,
+          &self->generation));
   g_main_context_pop_thread_default (self->context);
 }
 
@@ -415,7 +366,8 @@ announce_link_ice_servers (Self * self, SoupMessage * msg)
 static void
 on_posted (GObject * source, GAsyncResult * result, gpointer data)
 {
-  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomWhipSignaller) self =
+      gst_webrtc_room_pending_get (data);
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) signal_data = NULL;
@@ -430,7 +382,7 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
   msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
       &error);
-  pending_free (data);
+  gst_webrtc_room_pending_free (data);
   if (!self || self->state != STATE_POSTING)
     return;
   if (!body) {
@@ -513,7 +465,8 @@ post_offer (Self * self, const gchar * sdp_text)
   GST_INFO ("POST offer to %s", self->http_url);
   g_main_context_push_thread_default (self->context);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-      self->cancellable, on_posted, pending_new (self));
+      self->cancellable, on_posted, gst_webrtc_room_pending_new (self,
+          &self->generation));
   g_main_context_pop_thread_default (self->context);
 }
 
@@ -544,27 +497,6 @@ route_outgoing (Self * self, const gchar * to, JsonObject * data)
   } else if (self->pending_candidates->len < MAX_PENDING_CANDIDATES) {
     g_ptr_array_add (self->pending_candidates, json_node_copy (candidate));
   }
-}
-
-static gboolean
-on_flush (gpointer data)
-{
-  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
-  GQueue items = G_QUEUE_INIT;
-  Outgoing *o;
-
-  if (!self)
-    return G_SOURCE_REMOVE;
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->flush_source, g_source_unref);
-  items = self->outgoing;
-  g_queue_init (&self->outgoing);
-  g_mutex_unlock (&self->lock);
-  while ((o = g_queue_pop_head (&items))) {
-    route_outgoing (self, o->to, o->data);
-    outgoing_free (o);
-  }
-  return G_SOURCE_REMOVE;
 }
 
 /* Starting */
@@ -600,7 +532,8 @@ http_url (const gchar * url, GError ** error)
 static gboolean
 on_start (gpointer data)
 {
-  g_autoptr (GstWebRTCRoomWhipSignaller) self = pending_get (data);
+  g_autoptr (GstWebRTCRoomWhipSignaller) self =
+      gst_webrtc_room_pending_get (data);
   g_autoptr (GstWebRTCRoomMessage) welcome = NULL;
   g_autoptr (JsonObject) meta = NULL;
   g_autoptr (GError) error = NULL;
@@ -742,7 +675,7 @@ do_start (Self * self, gpointer data)
   self->cur_send_only = self->send_only;
   self->cur_tls_insecure = self->tls_insecure;
   ca_file = g_strdup (self->ca_file);
-  self->stopped = FALSE;
+  gst_webrtc_room_send_queue_open (self->signals, self->context);
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->http_url, g_free);
   /* a private CA for https:// instead of the system's trust store; a
@@ -754,8 +687,9 @@ do_start (Self * self, gpointer data)
   self->cancellable = g_cancellable_new ();
   self->state = STATE_READY;
   self->start_source = g_idle_source_new ();
-  g_source_set_callback (self->start_source, on_start, pending_new (self),
-      pending_free);
+  g_source_set_callback (self->start_source, on_start,
+      gst_webrtc_room_pending_new (self, &self->generation),
+      gst_webrtc_room_pending_free);
   g_source_attach (self->start_source, self->context);
 }
 
@@ -782,12 +716,7 @@ gst_webrtc_room_whip_signaller_stop (GstWebRTCRoomSignaller * signaller)
   g_autoptr (GMainContext) context = NULL;
 
   g_mutex_lock (&self->lock);
-  self->stopped = TRUE;
-  if (self->flush_source) {
-    g_source_destroy (self->flush_source);
-    g_clear_pointer (&self->flush_source, g_source_unref);
-  }
-  g_queue_clear_full (&self->outgoing, outgoing_free);
+  gst_webrtc_room_send_queue_close (self->signals);
   context = self->context ? g_main_context_ref (self->context) : NULL;
   g_mutex_unlock (&self->lock);
   if (context)
@@ -800,25 +729,9 @@ gst_webrtc_room_whip_signaller_send (GstWebRTCRoomSignaller * signaller,
     const gchar * to, JsonObject * data)
 {
   Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (signaller);
-  Outgoing *o;
 
-  g_mutex_lock (&self->lock);
-  if (self->stopped || !self->context
-      || g_queue_get_length (&self->outgoing) >= MAX_QUEUED) {
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  o = g_new0 (Outgoing, 1);
-  o->to = g_strdup (to);
-  o->data = json_object_ref (data);
-  g_queue_push_tail (&self->outgoing, o);
-  if (!self->flush_source) {
-    self->flush_source = g_idle_source_new ();
-    g_source_set_callback (self->flush_source, on_flush, pending_new (self),
-        pending_free);
-    g_source_attach (self->flush_source, self->context);
-  }
-  g_mutex_unlock (&self->lock);
+  if (!gst_webrtc_room_send_queue_push (self->signals, to, data))
+    GST_DEBUG_OBJECT (self, "dropping a signal to %s", to ? to : "everyone");
 }
 
 static void
@@ -916,7 +829,7 @@ gst_webrtc_room_whip_signaller_finalize (GObject * object)
 {
   Self *self = GST_WEBRTC_ROOM_WHIP_SIGNALLER (object);
 
-  g_queue_clear_full (&self->outgoing, outgoing_free);
+  gst_webrtc_room_send_queue_free (self->signals);
   g_free (self->server_url);
   g_free (self->ca_file);
   g_clear_pointer (&self->database_error, g_error_free);
@@ -939,7 +852,8 @@ gst_webrtc_room_whip_signaller_init (Self * self)
   g_mutex_init (&self->lock);
   self->server_url = g_strdup (DEFAULT_SERVER_URL);
   self->timeout = DEFAULT_TIMEOUT;
-  g_queue_init (&self->outgoing);
+  self->signals = gst_webrtc_room_send_queue_new (self,
+      (GstWebRTCRoomRouteFunc) route_outgoing, MAX_QUEUED);
   self->pending_candidates =
       g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 }

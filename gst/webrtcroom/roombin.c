@@ -768,18 +768,30 @@ update_flags (GstBin * bin, GstElement * child, gpointer user_data)
   GST_OBJECT_UNLOCK (bin);
 }
 
+static void
+push_eos_downstream_async (GstElement * element, gpointer user_data)
+{
+  push_eos_downstream (element);
+}
+
 /* An EOS sent to the element (gst-launch-1.0 -e, an application
  * finishing a recording) ends every remote track we output, so muxers
  * downstream can finalize; the peer connections keep running. It is not
  * handed on to our children: GstBin would send it into every webrtcbin's
  * nicesrc, and a viewer then failed with "Internal data stream error" from
  * nicesrc, or hung waiting for EOS (1 Ctrl-C in 8; its src pads' caps
- * were reset, as a watchdog restart's flush does). */
+ * were reset, as a watchdog restart's flush does).
+ *
+ * The EOS is pushed from another thread: send_event() runs with the
+ * element's and the pipeline's state locks held, and a sink downstream
+ * that lost its state (a restart's flush) holds its stream lock while it
+ * waits for the pipeline to return to PLAYING, which needs those locks:
+ * pushing from here deadlocked (a viewer's Ctrl-C, 1 in 16). */
 static gboolean
 gst_webrtc_room_base_bin_send_event (GstElement * element, GstEvent * event)
 {
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
-    push_eos_downstream (element);
+    gst_element_call_async (element, push_eos_downstream_async, NULL, NULL);
     gst_event_unref (event);
     return TRUE;
   }

@@ -443,25 +443,50 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
  * reaches neither, and the branch gets buffers without one. A peer joining
  * while the input starts hits that window. The tee's sink pad is idle
  * here: no event or buffer is in flight while the pad is made and linked. */
+typedef struct
+{
+  GstPad *queue_sink;
+  gint done;
+} IdleLink;
+
+static void
+idle_link_free (gpointer data)
+{
+  IdleLink *link = data;
+
+  gst_object_unref (link->queue_sink);
+  g_free (link);
+}
+
+/* GStreamer may call an IDLE probe twice (from gst_pad_add_probe() and,
+ * before it is removed, from the streaming thread going idle): the branch
+ * is linked by the first call only. */
 static GstPadProbeReturn
 link_branch_when_idle (GstPad * tee_sink, GstPadProbeInfo * info, gpointer data)
 {
-  GstPad *queue_sink = data;
-  g_autoptr (GstElement) tee = gst_pad_get_parent_element (tee_sink);
-  g_autoptr (GstElement) queue = gst_pad_get_parent_element (queue_sink);
-  g_autoptr (GstObject) tee_bin = tee ? gst_object_get_parent (GST_OBJECT
-      (tee)) : NULL;
-  g_autoptr (GstObject) queue_bin = queue ? gst_object_get_parent (GST_OBJECT
-      (queue)) : NULL;
+  IdleLink *link = data;
+  GstPad *queue_sink = link->queue_sink;
+  g_autoptr (GstElement) tee = NULL;
+  g_autoptr (GstElement) queue = NULL;
+  g_autoptr (GstObject) tee_bin = NULL;
+  g_autoptr (GstObject) queue_bin = NULL;
   GstPad *tee_src;
+  GstPadLinkReturn ret;
 
+  if (!g_atomic_int_compare_and_exchange (&link->done, FALSE, TRUE))
+    return GST_PAD_PROBE_REMOVE;
+  tee = gst_pad_get_parent_element (tee_sink);
+  queue = gst_pad_get_parent_element (queue_sink);
+  tee_bin = tee ? gst_object_get_parent (GST_OBJECT (tee)) : NULL;
+  queue_bin = queue ? gst_object_get_parent (GST_OBJECT (queue)) : NULL;
   /* released before the tee was idle: nothing to link */
   if (!tee_bin || tee_bin != queue_bin)
     return GST_PAD_PROBE_REMOVE;
   tee_src = gst_element_request_pad_simple (tee, "src_%u");
-  if (gst_pad_link (tee_src, queue_sink) != GST_PAD_LINK_OK) {
-    GST_ERROR_OBJECT (tee, "could not link a branch to %s",
-        GST_OBJECT_NAME (tee));
+  ret = gst_pad_link (tee_src, queue_sink);
+  if (ret != GST_PAD_LINK_OK) {
+    GST_ERROR_OBJECT (tee, "could not link a branch to %s: %s",
+        GST_OBJECT_NAME (tee), gst_pad_link_get_name (ret));
     gst_element_release_request_pad (tee, tee_src);
   }
   gst_object_unref (tee_src);
@@ -473,11 +498,12 @@ gst_webrtc_room_send_path_start_branch (GstWebRTCRoomSendPath * path,
     GstElement * queue)
 {
   g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (path->tee, "sink");
-  GstPad *queue_sink = gst_element_get_static_pad (queue, "sink");
+  IdleLink *link = g_new0 (IdleLink, 1);
 
+  link->queue_sink = gst_element_get_static_pad (queue, "sink");
   /* at once if no data is in flight, else right after it */
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_IDLE,
-      link_branch_when_idle, queue_sink, gst_object_unref);
+      link_branch_when_idle, link, idle_link_free);
   gst_webrtc_room_send_path_force_key_unit (path);
 }
 

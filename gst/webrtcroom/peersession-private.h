@@ -163,6 +163,8 @@ GstWebRTCRoomPeerSession *gst_webrtc_room_peer_session_new (const
 gpointer gst_webrtc_room_peer_session_get_host_data (GstWebRTCRoomPeerSession *
     s);
 void gst_webrtc_room_peer_session_negotiate (GstWebRTCRoomPeerSession * s);
+void gst_webrtc_room_peer_session_add_ice_servers (GstWebRTCRoomPeerSession *
+    s, const gchar * stun_server, GStrv turn_servers);
 void gst_webrtc_room_peer_session_recheck (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_peer_session_handle_payload (GstWebRTCRoomPeerSession * s,
     const GstWebRTCRoomSignalPayload * payload);

@@ -89,6 +89,12 @@ typedef struct
   gint last_rx_ms;
   gboolean restart_offer;       /* our next offer replaces a dead connection */
   gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
+
+  /* An endpoint (WHIP/WHEP) tells its ICE servers with its answer: our
+   * initial offer to it is sent before it is set, as webrtcbin gathers at
+   * set-local-description, and set together with the answer */
+  GstWebRTCSessionDescription *deferred_offer;
+  GstWebRTCSessionDescription *deferred_answer;
 } PeerConnection;
 
 /* The peer: what lasts while it is in the room, across connections */
@@ -701,6 +707,40 @@ connection_open (GstWebRTCRoomPeerSession * s,
   return TRUE;
 }
 
+/* ICE servers for the current connection (an endpoint's answer brought
+ * them): used by its gathering if that has not started yet. */
+void
+gst_webrtc_room_peer_session_add_ice_servers (GstWebRTCRoomPeerSession * s,
+    const gchar * stun_server, GStrv turn_servers)
+{
+  guint i;
+
+  if (s->closed)
+    return;
+  if (!s->conn.deferred_offer) {
+    GST_WARNING_OBJECT (s->container, "peer %s: ICE servers came after our "
+        "ICE gathering started: not used", s->peer_id);
+    return;
+  }
+  if (stun_server) {
+    GST_INFO_OBJECT (s->container, "peer %s: STUN server %s", s->peer_id,
+        stun_server);
+    g_object_set (s->conn.webrtcbin, "stun-server", stun_server, NULL);
+  }
+  for (i = 0; turn_servers && turn_servers[i]; i++) {
+    gboolean ok = FALSE;
+
+    g_signal_emit_by_name (s->conn.webrtcbin, "add-turn-server",
+        turn_servers[i], &ok);
+    if (ok)
+      GST_INFO_OBJECT (s->container, "peer %s: a TURN server added",
+          s->peer_id);
+    else
+      GST_WARNING_OBJECT (s->container, "peer %s: webrtcbin refused a TURN "
+          "server", s->peer_id);
+  }
+}
+
 /* Stops the connection's webrtcbin and takes it out of the container */
 static void
 connection_stop (GstWebRTCRoomPeerSession * s)
@@ -733,6 +773,8 @@ connection_clear (GstWebRTCRoomPeerSession * s)
     g_source_destroy (c->caps_wait);
     g_source_unref (c->caps_wait);
   }
+  g_clear_pointer (&c->deferred_offer, gst_webrtc_session_description_free);
+  g_clear_pointer (&c->deferred_answer, gst_webrtc_session_description_free);
   gst_clear_object (&c->webrtcbin);
   memset (c, 0, sizeof (*c));
 }
@@ -970,6 +1012,14 @@ on_offer_created (GstWebRTCRoomPeerSession * s, GstPromise * promise)
       &offer, NULL);
   if (!offer) {
     s->conn.making_offer = FALSE;
+    return;
+  }
+  if (!s->conn.initial_done && s->remote_role.gateway
+      && !s->remote_role.gateway_for[0]) {
+    GST_INFO_OBJECT (s->container, "offer to endpoint %s sent before it is "
+        "set: its answer may bring ICE servers", s->peer_id);
+    s->conn.deferred_offer = offer;
+    send_description (s, offer);
     return;
   }
   set_local_and_send (s, offer);
@@ -1214,6 +1264,29 @@ on_remote_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
   when_ready (s, all_inputs_built, prepare_answer);
 }
 
+static void on_remote_answer_set (GstWebRTCRoomPeerSession * s,
+    GstPromise * promise);
+
+/* Our deferred offer is set (ICE gathering starts, with the servers the
+ * answer brought): the answer now */
+static void
+on_deferred_offer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
+{
+  GstWebRTCSessionDescription *answer = g_steal_pointer
+      (&s->conn.deferred_answer);
+
+  if (!promise_reply_checked (s, promise, "Setting the local description")) {
+    s->conn.making_offer = FALSE;
+    gst_webrtc_session_description_free (answer);
+    return;
+  }
+  promise = promise_for_step (s, on_remote_answer_set);
+  g_signal_emit_by_name (s->conn.webrtcbin, "set-remote-description", answer,
+      promise);
+  gst_promise_unref (promise);
+  gst_webrtc_session_description_free (answer);
+}
+
 static void
 on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 {
@@ -1336,6 +1409,20 @@ handle_description (GstWebRTCRoomPeerSession * s,
       GST_WARNING_OBJECT (s->container, "unexpected answer from %s",
           s->peer_id);
       gst_sdp_message_free (sdp);
+      return;
+    }
+    if (s->conn.deferred_offer) {
+      /* our offer first: its gathering uses the ICE servers set meanwhile */
+      g_clear_pointer (&s->conn.deferred_answer,
+          gst_webrtc_session_description_free);
+      s->conn.deferred_answer =
+          gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+      promise = promise_for_step (s, on_deferred_offer_set);
+      g_signal_emit_by_name (s->conn.webrtcbin, "set-local-description",
+          s->conn.deferred_offer, promise);
+      gst_promise_unref (promise);
+      g_clear_pointer (&s->conn.deferred_offer,
+          gst_webrtc_session_description_free);
       return;
     }
     promise = promise_for_step (s, on_remote_answer_set);

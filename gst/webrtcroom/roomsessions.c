@@ -1022,6 +1022,30 @@ on_signal (GstWebRTCRoomSignaller * signaller, const gchar * from,
     gst_webrtc_room_peer_session_handle_payload (s, payload);
 }
 
+/* An endpoint's ICE servers (WHIP/WHEP Link headers), for its connection;
+ * a stun-server or turn-servers the user set wins over them */
+static void
+on_ice_servers (GstWebRTCRoomSignaller * signaller, const gchar * peer_id,
+    JsonArray * servers, GstWebRTCRoomSessions * self)
+{
+  GstWebRTCRoomPeerSession *s = lookup_session (self, peer_id);
+  g_autoptr (GPtrArray) turns = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *stun = NULL;
+  gboolean user_stun = self->settings.stun_server
+      && *self->settings.stun_server;
+  gboolean user_turns = self->settings.turn_servers
+      && *self->settings.turn_servers;
+
+  if (!s)
+    return;
+  ice_servers_from_welcome (servers, &stun, turns);
+  if (user_turns)
+    g_ptr_array_set_size (turns, 0);
+  g_ptr_array_add (turns, NULL);
+  gst_webrtc_room_peer_session_add_ice_servers (s, user_stun ? NULL : stun,
+      (GStrv) turns->pdata);
+}
+
 static void
 on_error (GstWebRTCRoomSignaller * signaller, GError * error, gboolean fatal,
     GstWebRTCRoomSessions * self)
@@ -1130,6 +1154,8 @@ gst_webrtc_room_sessions_start (GstWebRTCRoomSessions * self,
       self);
   g_signal_connect (signaller, "peer-left", G_CALLBACK (on_peer_left), self);
   g_signal_connect (signaller, "signal", G_CALLBACK (on_signal), self);
+  g_signal_connect (signaller, "ice-servers", G_CALLBACK (on_ice_servers),
+      self);
   g_signal_connect (signaller, "error", G_CALLBACK (on_error), self);
   g_signal_connect (signaller, "connection-lost",
       G_CALLBACK (on_connection_lost), self);

@@ -163,8 +163,9 @@ gst_webrtc_room_signaller_default_init (GstWebRTCRoomSignallerInterface * iface)
    * are for the connection with it: a WHIP or WHEP endpoint's `Link`
    * headers (RFC 9725 section 4.6). Emitted before that answer's `signal`.
    * An element should apply them to that connection before its ICE
-   * gathering; a stun-server or turn-servers property the user set wins
-   * over them.
+   * gathering (the room elements set their offer to an endpoint only with
+   * its answer, for that); a stun-server or turn-servers property the user
+   * set wins over them.
    */
   signals[SIGNAL_ICE_SERVERS] = g_signal_new ("ice-servers",
       G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -128,6 +128,23 @@ else
 fi
 
 echo "== publish"
+# the TURN server of the 201's second Link header, for real: the publisher
+# must gather a relay candidate through it (its credentials have a ';' and a '"')
+TURN=0
+if command -v turnserver >/dev/null; then
+  turnserver -n --listening-ip=127.0.0.2 --relay-ip=127.0.0.2 --listening-port=3479 \
+    --realm=wr --lt-cred-mech --user='u;1:p"w' --no-dtls --no-tls --no-cli \
+    --no-tcp-relay --min-port=49152 --max-port=49200 --log-file=stdout --simple-log \
+    > "$LOGS/turn.log" 2>&1 &
+  PIDS+=($!)
+  TURN=1
+  for i in $(seq 1 100); do
+    ss -lun | grep -q '127.0.0.2:3479 ' && break
+    sleep 0.1
+  done
+else
+  echo "note: no turnserver (coturn): the Link TURN server is not exercised"
+fi
 (publish secret "$URL" "$LOGS/publish.log") &
 GL=$!
 PIDS+=($GL)
@@ -150,6 +167,14 @@ if wait_line "$LOGS/endpoint.log" "^FRAMES" $((60 * SLOW)); then
     echo "ok: the 201's Link headers gave the STUN and the TURN server, and one warning: $(grep -m1 -o "unusable ICE server.*" "$LOGS/publish.log")"
   else
     fail "publish: Link headers not parsed as expected"; grep "ICE server" "$LOGS/publish.log"
+  fi
+  if [ $TURN = 1 ]; then
+    if grep -q "^CANDIDATE relay 127.0.0.2 " "$LOGS/endpoint.log"; then
+      echo "ok: the Link TURN server was used: $(grep -m1 "^CANDIDATE relay" "$LOGS/endpoint.log")"
+    else
+      fail "publish: no relay candidate through the Link TURN server"
+      grep "^CANDIDATE" "$LOGS/endpoint.log"; tail -n 20 "$LOGS/turn.log"
+    fi
   fi
 else
   fail "publish: aiortc got no 30 frames"; show "$LOGS/endpoint.log" "$LOGS/publish.log"

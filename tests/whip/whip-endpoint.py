@@ -86,6 +86,7 @@ class Endpoint:
                 cand.sdpMid = mid
                 await pc.addIceCandidate(cand)
                 self.candidates += 1
+                say("CANDIDATE", cand.type, cand.ip, cand.port)
         return 204, {}, b""
 
     async def delete(self, rid):

@@ -38,6 +38,10 @@ G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
 /* A replacement connection with no media after this many media-timeouts
  * is replaced again. */
 #define RESTART_RETRY_FACTOR 2
+/* A WHIP/WHEP session of the room server with no media after this many
+ * media-timeouts from its start never connected (its client went away
+ * after the 201, maybe before sending a candidate) */
+#define GATEWAY_FIRST_MEDIA_FACTOR 10
 /* A restart offer with no answer after this long is presumed lost (the
  * signalling path was down too, e.g. the address changed): it is made
  * again, and it no longer wins a glare. */
@@ -598,6 +602,13 @@ gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
           RESTART_RETRY_FACTOR * (gint64) timeout_ms)) {
     *silent_ms = now_ms;
     return "no-media-after-reconnect";
+  }
+  /* WHIP and WHEP cannot renegotiate: the room server ends such a
+   * session once we offer again, as it does for one whose media stopped */
+  if (s->restarts == 0 && s->remote_role.gateway_for[0]
+      && now_ms > GATEWAY_FIRST_MEDIA_FACTOR * (gint64) timeout_ms) {
+    *silent_ms = now_ms;
+    return "gateway-never-connected";
   }
   return NULL;
 }

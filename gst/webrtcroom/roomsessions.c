@@ -730,7 +730,10 @@ restart_session (GstWebRTCRoomSessions * self,
   if (!gst_webrtc_room_peer_session_replace_connection (s))
     return;
   gst_webrtc_room_peer_session_set_restarts (s, attempt);
-  if (own_offers (self)) {
+  /* a WHIP/WHEP session of the room server learns from our offer that its
+   * client is gone, whoever makes offers */
+  if (own_offers (self)
+      || gst_webrtc_room_peer_session_get_remote_role (s)->gateway_for[0]) {
     gst_webrtc_room_peer_session_negotiate_restart (s);
   }
 }

@@ -287,4 +287,42 @@ else
 fi
 wait $CL 2>/dev/null
 stop $SRC
+# a WHEP player that vanishes: the member's media watchdog misses its RTCP
+# receiver reports, replaces the connection and offers again, which marks
+# the session idle
+peer "$LOGS/sink3.log" sink --name whep-server --no-audio --prop 'meta={"whep":true}' \
+  --prop media-timeout=3000 --stay $((120 * SLOW))
+SINK=$LAST
+wait_line "$LOGS/sink3.log" "webrtcroom-joined" $((60 * SLOW)) || sleep 2
+$PY "$HERE/whip-client.py" --url "http://127.0.0.1:$PEER_PORT/whep/test" --mode play \
+  --token "$TOKEN" --min-frames 30 --vanish --timeout $((60 * SLOW)) \
+  > "$LOGS/whep-vanish.log" 2>&1 &
+CL=$!
+PIDS+=($CL)
+if wait_line "$LOGS/whep-vanish.log" "^VANISHED" $((60 * SLOW)) \
+  && wait_line "$LOGS/sink3.log" "^LEFT" $((30 * SLOW)); then
+  echo "ok: the WHEP player vanished without DELETE, the idle session ended: $(grep -m1 '^LEFT' "$LOGS/sink3.log")"
+else
+  fail "WHEP idle expiry"; show "$LOGS/whep-vanish.log" "$LOGS/sink3.log" "$LOGS/server2.log"
+fi
+wait $CL 2>/dev/null
+# a WHEP player gone right after the 201, before ICE: the member offers
+# again once the connection had no media for 10 media-timeouts (30 s: 3 s here, the
+# default is 2 s; aiortc sends its receiver reports about once a second)
+T0=$SECONDS
+$PY "$HERE/whip-client.py" --url "http://127.0.0.1:$PEER_PORT/whep/test" --mode play \
+  --token "$TOKEN" --vanish-after-post --timeout $((60 * SLOW)) \
+  > "$LOGS/whep-gone.log" 2>&1
+n_left=$(grep -c '^LEFT' "$LOGS/sink3.log")
+for i in $(seq 1 $((60 * SLOW * 10))); do
+  [ "$(grep -c '^LEFT' "$LOGS/sink3.log")" -gt "$n_left" ] && break
+  sleep 0.1
+done
+if grep -q "^VANISHED" "$LOGS/whep-gone.log" \
+  && [ "$(grep -c '^LEFT' "$LOGS/sink3.log")" -gt "$n_left" ]; then
+  echo "ok: a WHEP player gone before ICE: its session ended $((SECONDS - T0)) s later: $(grep '^LEFT' "$LOGS/sink3.log" | tail -n 1)"
+else
+  fail "WHEP session of a client that never connected"; show "$LOGS/whep-gone.log" "$LOGS/sink3.log" "$LOGS/server2.log"
+fi
+stop $SINK
 exit $FAILED

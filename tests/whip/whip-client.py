@@ -15,8 +15,11 @@
 #   --check-etag    after the 201, PATCH an end-of-candidates fragment with
 #                   If-Match: a wrong tag, the 201's ETag, `*`, and none:
 #                   prints PATCH-WRONG/-MATCH/-ANY/-NONE <code>
-#   --vanish        publish: after --duration, exit without DELETE (a
-#                   crashed encoder); prints VANISHED
+#   --vanish        publish: after --duration, play: after --min-frames, exit
+#                   without DELETE (a crashed encoder, a closed player);
+#                   prints VANISHED
+#   --vanish-after-post  exit once the 201 came, before any ICE check: a
+#                   client that never connects
 import argparse
 import asyncio
 import os
@@ -68,6 +71,7 @@ async def main():
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--check-etag", action="store_true")
     parser.add_argument("--vanish", action="store_true")
+    parser.add_argument("--vanish-after-post", action="store_true")
     args = parser.parse_args()
     loop = asyncio.get_running_loop()
 
@@ -118,6 +122,9 @@ async def main():
     for link in headers.get_all("Link") or []:
         say("LINK", link)
     say("ETAG", headers.get("ETag"))
+    if args.vanish_after_post:
+        say("VANISHED")
+        os._exit(0)
     if args.check_etag:
         await loop.run_in_executor(None, check_etag, location, headers.get("ETag"),
                                    args.token)
@@ -128,6 +135,9 @@ async def main():
     try:
         if args.mode == "play":
             await asyncio.wait_for(got, args.timeout)
+            if args.vanish:
+                say("VANISHED")
+                os._exit(0)
         else:
             while time.monotonic() - start < args.timeout:
                 if pc.connectionState == "connected":

@@ -191,7 +191,6 @@ feed_free (gpointer data)
   g_free (f);
 }
 
-
 static GSource *
 attach_source (Self * self, GSource * source, GSourceFunc func)
 {

@@ -436,13 +436,6 @@ gst_webrtc_room_send_path_make_branch (GstWebRTCRoomSendPath * path,
   return queue;
 }
 
-/* The CI flake of issue 10's /roles/mix-src+sink+bin+sink ("Got data flow
- * before segment event" on a new tee pad, then the payloader's "negotiation
- * problem"): tee 1.22 copies its sink pad's sticky events to a new src pad
- * before it adds the pad to its list, so a segment that arrives in between
- * reaches neither, and the branch gets buffers without one. A peer joining
- * while the input starts hits that window. The tee's sink pad is idle
- * here: no event or buffer is in flight while the pad is made and linked. */
 typedef struct
 {
   GstPad *queue_sink;
@@ -458,7 +451,15 @@ idle_link_free (gpointer data)
   g_free (link);
 }
 
-/* GStreamer may call an IDLE probe twice (from gst_pad_add_probe() and,
+/* The CI flake of issue 10's /roles/mix-src+sink+bin+sink ("Got data flow
+ * before segment event" on a new tee pad, then the payloader's "negotiation
+ * problem"): tee 1.22 copies its sink pad's sticky events to a new src pad
+ * before it adds the pad to its list, so a segment that arrives in between
+ * reaches neither, and the branch gets buffers without one. A peer joining
+ * while the input starts hits that window. The tee's sink pad is idle
+ * here: no event or buffer is in flight while the pad is made and linked.
+ *
+ * GStreamer may call an IDLE probe twice (from gst_pad_add_probe() and,
  * before it is removed, from the streaming thread going idle): the branch
  * is linked by the first call only. */
 static GstPadProbeReturn

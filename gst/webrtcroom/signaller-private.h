@@ -14,7 +14,8 @@
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
-    typedef void (*GstWebRTCRoomContextFunc) (gpointer self, gpointer data);
+
+typedef void (*GstWebRTCRoomContextFunc) (gpointer self, gpointer data);
 
 /* For signaller implementations: runs @func (@self, @data) with @context
  * owned by the calling thread (directly, or from the thread dispatching
@@ -54,8 +55,8 @@ typedef void (*GstWebRTCRoomRouteFunc) (gpointer owner, const gchar * to,
 /* For signaller implementations: the signals send() is given, from any
  * thread, handed in order to @route (@owner, to, data) in the signaller's
  * context. Closed until opened: what is pushed while closed, or past @max
- * queued, is dropped. @owner (a GObject, held weakly) frees the queue when
- * it is finalized, not before. */
+ * queued, is dropped. @owner (a GObject; a pending flush holds it only
+ * weakly) frees the queue when it is finalized, not before. */
 typedef struct _GstWebRTCRoomSendQueue GstWebRTCRoomSendQueue;
 
 GstWebRTCRoomSendQueue *gst_webrtc_room_send_queue_new (gpointer owner,

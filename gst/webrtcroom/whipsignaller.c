@@ -128,7 +128,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GstWebRTCRoomWhipSignaller,
 
 typedef GstWebRTCRoomWhipSignaller Self;
 
-
 static void
 fail (Self * self, GError * error)
 {

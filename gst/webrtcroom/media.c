@@ -528,15 +528,39 @@ gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 }
 
 /* A streaming thread of the peer's tracks may be blocked downstream of
- * us (a sink waiting for PLAYING while the pipeline pauses) holding the
- * stream lock that stopping the webrtcbin needs: flush it out first. */
+ * us (a sink waiting for PLAYING while the pipeline is paused) holding the
+ * stream lock that stopping the webrtcbin needs: flush it out first.
+ * Not when the pipeline is set to PLAYING: a sink waiting there gets to
+ * PLAYING anyway (a pause starting now flushes our pads itself, see the
+ * bin's change_state), and the flush would make it lose its state, which
+ * GStreamer forgets when the pipeline is busy: the track's EOS then waited
+ * for a PLAYING that never came (a viewer whose publisher left right after
+ * its first frame hung, 2 tries in 15 on 2 busy cores). */
 void
-gst_webrtc_room_media_flush_start (GPtrArray * src_pads)
+gst_webrtc_room_media_flush_start (GstWebRTCRoomBaseBin * bin,
+    GPtrArray * src_pads)
 {
   guint i;
 
+  if (gst_webrtc_room_base_bin_heads_for_playing (bin))
+    return;
   for (i = 0; i < src_pads->len; i++)
     gst_pad_push_event (src_pads->pdata[i], gst_event_new_flush_start ());
+}
+
+/* Ends the flush of @ghost, if it was flushed. The flush-stop drops the
+ * sticky segment: it is sent again, for an EOS or data to follow. */
+void
+gst_webrtc_room_media_flush_stop (GstPad * ghost)
+{
+  g_autoptr (GstEvent) segment = NULL;
+
+  if (!GST_PAD_IS_FLUSHING (ghost))
+    return;
+  segment = gst_pad_get_sticky_event (ghost, GST_EVENT_SEGMENT, 0);
+  gst_pad_push_event (ghost, gst_event_new_flush_stop (FALSE));
+  if (segment)
+    gst_pad_push_event (ghost, g_steal_pointer (&segment));
 }
 
 static void
@@ -550,7 +574,7 @@ flush_src_pads (GstWebRTCRoomPeerSession * s)
   for (i = 0; i < PEER_MEDIA (s)->src_pads->len; i++)
     g_ptr_array_add (pads, gst_object_ref (PEER_MEDIA (s)->src_pads->pdata[i]));
   g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
-  gst_webrtc_room_media_flush_start (pads);
+  gst_webrtc_room_media_flush_start (SESSION_BIN (s), pads);
 }
 
 /* Unlinks the peer's branches from the tees, stops its webrtcbin (which
@@ -714,7 +738,7 @@ gst_webrtc_room_media_on_src_pad (GstWebRTCRoomPeerSession * s, GstPad * pad)
   g_mutex_unlock (&PEER_MEDIA (s)->recv_lock);
   GST_INFO_OBJECT (bin, "receiving %s (%s) from %s on pad %s", codec->media,
       codec->name, PEER_ID (s), pad_name);
-  gst_element_add_pad (GST_ELEMENT (bin), ghost);
+  gst_webrtc_room_base_bin_add_src_pad (bin, ghost);
 }
 
 /* Retargets a kept pad of @templ's kind to @target; returns it (not a
@@ -777,15 +801,10 @@ end_src_pads (GstElement * element, gpointer user_data)
 
   for (i = 0; i < pads->len; i++) {
     GstPad *ghost = pads->pdata[i];
-    g_autoptr (GstEvent) segment =
-        gst_pad_get_sticky_event (ghost, GST_EVENT_SEGMENT, 0);
 
     gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), NULL);
-    /* closing the connection flushed the pad (see flush_src_pads); the
-     * flush-stop drops the sticky segment, which EOS must follow */
-    gst_pad_push_event (ghost, gst_event_new_flush_stop (FALSE));
-    if (segment)
-      gst_pad_push_event (ghost, g_steal_pointer (&segment));
+    /* closing the connection may have flushed the pad (flush_src_pads) */
+    gst_webrtc_room_media_flush_stop (ghost);
     gst_pad_push_event (ghost, gst_event_new_eos ());
     gst_pad_set_active (ghost, FALSE);
     gst_element_remove_pad (element, ghost);

@@ -77,7 +77,9 @@ gboolean gst_webrtc_room_media_detach_input (GstWebRTCRoomPeerSession * s,
 void gst_webrtc_room_media_detach_send (GstWebRTCRoomPeerSession * s);
 void gst_webrtc_room_media_detach_recv (GstWebRTCRoomPeerSession * s);
 GPtrArray *gst_webrtc_room_media_take_src_pads (GstWebRTCRoomPeerSession * s);
-void gst_webrtc_room_media_flush_start (GPtrArray * src_pads);
+void gst_webrtc_room_media_flush_start (GstWebRTCRoomBaseBin * bin,
+    GPtrArray * src_pads);
+void gst_webrtc_room_media_flush_stop (GstPad * ghost);
 
 /* roombin.c: for the room and media.c */
 GstWebRTCRoomMediaMode gst_webrtc_room_base_bin_get_mode (GstWebRTCRoomBaseBin *
@@ -88,6 +90,10 @@ gboolean gst_webrtc_room_base_bin_attach (GstWebRTCRoomBaseBin * self,
 void gst_webrtc_room_base_bin_invoke (GstWebRTCRoomBaseBin * self,
     GSourceFunc func, gpointer data, GDestroyNotify notify);
 gboolean gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self);
+gboolean gst_webrtc_room_base_bin_heads_for_playing (GstWebRTCRoomBaseBin *
+    self);
+void gst_webrtc_room_base_bin_add_src_pad (GstWebRTCRoomBaseBin * self,
+    GstPad * pad);
 /* any thread: sessions waiting for an input or for caps look again */
 void gst_webrtc_room_base_bin_recheck_waits (GstWebRTCRoomBaseBin * self);
 void gst_webrtc_room_base_bin_session_state_changed (GstWebRTCRoomBaseBin *

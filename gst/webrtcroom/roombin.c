@@ -90,7 +90,9 @@ static guint signals[N_SIGNALS];
  * the inputs, context_lock the context pointer; the room has its own
  * (roomsessions-private.h). Each is held briefly and alone, never two at
  * once: not across a signal emission, a message, nor a call into the room,
- * a peer session or webrtcbin. */
+ * a peer session or webrtcbin. The one exception is expose_lock, held
+ * across a src pad's pad-added and nothing else (see
+ * gst_webrtc_room_base_bin_add_src_pad). */
 typedef struct
 {
   /* under the object lock */
@@ -110,6 +112,8 @@ typedef struct
   GMutex lock;
   GPtrArray *inputs;            /* GstWebRTCRoomSendPath* */
   guint next_pad[2];
+
+  GRecMutex expose_lock;        /* one src pad's pad-added at a time */
 } GstWebRTCRoomBaseBinPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstWebRTCRoomBaseBin,
@@ -208,6 +212,64 @@ gst_webrtc_room_base_bin_get_decode (GstWebRTCRoomBaseBin * self)
   decode = PRIV (self)->settings.decode;
   GST_OBJECT_UNLOCK (self);
   return decode;
+}
+
+/* TRUE when the element and every bin above it are set to PLAYING (they
+ * may still be on their way): a sink downstream that waits for PLAYING
+ * gets there without our help. */
+gboolean
+gst_webrtc_room_base_bin_heads_for_playing (GstWebRTCRoomBaseBin * self)
+{
+  GstObject *object = gst_object_ref (GST_OBJECT (self));
+  gboolean playing = TRUE;
+
+  while (object && playing) {
+    GstObject *parent;
+
+    GST_OBJECT_LOCK (object);
+    if (GST_IS_ELEMENT (object))
+      playing = GST_STATE_TARGET (object) == GST_STATE_PLAYING;
+    parent = GST_OBJECT_PARENT (object) ?
+        gst_object_ref (GST_OBJECT_PARENT (object)) : NULL;
+    GST_OBJECT_UNLOCK (object);
+    gst_object_unref (object);
+    object = parent;
+  }
+  gst_clear_object (&object);
+  return playing;
+}
+
+static void
+flush_start_pad (const GValue * item, gpointer unused)
+{
+  gst_pad_push_event (g_value_get_object (item), gst_event_new_flush_start ());
+}
+
+static void
+flush_start_src_pads (GstElement * element)
+{
+  g_autoptr (GstIterator) pads = gst_element_iterate_src_pads (element);
+
+  while (gst_iterator_foreach (pads, flush_start_pad, NULL) ==
+      GST_ITERATOR_RESYNC)
+    gst_iterator_resync (pads);
+}
+
+/* Adds the src pad of a remote track (@pad: floating or a new ref, taken).
+ * Tracks start on their own streaming threads, often at the same moment,
+ * and pad-added handlers are not all safe against that: gst-launch-1.0's
+ * delayed link ("webrtcroomsrc ! video/x-raw ! sink") tries a pad by
+ * putting a capsfilter before the sink; its try for the audio pad held the
+ * sink for a moment, the video pad's try failed on it and was never
+ * repeated, and the viewer got no video (1 try in 6 on 2 busy cores).
+ * The handlers of one element's pads run one after the other, as
+ * decodebin's do; recursive for a handler that makes us add another. */
+void
+gst_webrtc_room_base_bin_add_src_pad (GstWebRTCRoomBaseBin * self, GstPad * pad)
+{
+  g_rec_mutex_lock (&PRIV (self)->expose_lock);
+  gst_element_add_pad (GST_ELEMENT (self), pad);
+  g_rec_mutex_unlock (&PRIV (self)->expose_lock);
 }
 
 /* Attaches @source to the signalling context; FALSE when the thread is
@@ -550,11 +612,17 @@ gst_webrtc_room_base_bin_change_state (GstElement * element,
         run_on_context (self, start_signalling, NULL);
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      /* The sinks downstream paused first: a track's streaming thread may
+       * wait in one of them with the stream lock that stopping its
+       * webrtcbin needs, and a peer that left while the pipeline was set
+       * to PLAYING was not flushed (gst_webrtc_room_media_flush_start) */
+      flush_start_src_pads (element);
       /* Leave the room before the children change state: a peer-left
        * handled on the signalling thread would stop a webrtcbin while this
        * thread pauses it, and its sinks wait for a preroll that never
        * comes (deadlock seen in the mesh benchmark). A paused live element
        * has nothing to say to a room anyway. */
+      /* fall through */
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       run_on_context (self, stop_signalling, NULL);
       break;
@@ -901,6 +969,7 @@ gst_webrtc_room_base_bin_finalize (GObject * object)
   g_ptr_array_free (priv->inputs, TRUE);
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->context_lock);
+  g_rec_mutex_clear (&priv->expose_lock);
 
   G_OBJECT_CLASS (gst_webrtc_room_base_bin_parent_class)->finalize (object);
 }
@@ -928,6 +997,7 @@ gst_webrtc_room_base_bin_init (GstWebRTCRoomBaseBin * self)
   gst_webrtc_room_settings_init (&priv->settings);
   g_mutex_init (&priv->lock);
   g_mutex_init (&priv->context_lock);
+  g_rec_mutex_init (&priv->expose_lock);
   priv->room = gst_webrtc_room_sessions_new (self);
   priv->inputs = g_ptr_array_new ();
   g_signal_connect (self, "element-added", G_CALLBACK (update_flags), NULL);

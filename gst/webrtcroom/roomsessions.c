@@ -500,14 +500,16 @@ host_src_pad_added (gpointer host_data, GstWebRTCRoomPeerSession * s,
 
 /* A streaming thread of the old connection may be blocked downstream (a
  * sink prerolling while the pipeline is paused) with the stream lock that
- * stopping the old webrtcbin needs: the src pads are flushed. */
+ * stopping the old webrtcbin needs: the src pads are flushed unless the
+ * pipeline plays. */
 static gpointer
 host_replace_begin (gpointer host_data, GstWebRTCRoomPeerSession * s)
 {
+  GstWebRTCRoomSessions *self = host_data;
   GPtrArray *pads = gst_webrtc_room_media_take_src_pads (s);
 
   /* as close() does for the pads it removes */
-  gst_webrtc_room_media_flush_start (pads);
+  gst_webrtc_room_media_flush_start (self->bin, pads);
   return pads;
 }
 
@@ -524,7 +526,7 @@ host_replace_end (gpointer host_data, GstWebRTCRoomPeerSession * s,
    * tracks */
   for (i = 0; i < pads->len; i++) {
     gst_ghost_pad_set_target (GST_GHOST_PAD (pads->pdata[i]), NULL);
-    gst_pad_push_event (pads->pdata[i], gst_event_new_flush_stop (FALSE));
+    gst_webrtc_room_media_flush_stop (pads->pdata[i]);
   }
   if (!ok) {
     for (i = 0; i < pads->len; i++) {

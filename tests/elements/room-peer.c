@@ -80,6 +80,7 @@ typedef struct
   guint corrupted_frames;
   GPtrArray *jitterbuffers;     /* every rtpjitterbuffer, for their stats */
   gboolean path_printed;
+  gboolean async_sinks;         /* --async-sinks */
 } Peer;
 
 /* --viewers: each hosted viewer's video frames, for its own fps */
@@ -376,8 +377,8 @@ on_pad_added (GstElement * room, GstPad * pad, Peer * p)
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
-  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE,
-      NULL);
+  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, "async",
+      p->async_sinks, NULL);
   /* with --viewers, one key per viewer and remote peer */
   g_object_set_data_full (G_OBJECT (sink), "peer", p->viewers > 1 ?
       g_strdup_printf ("%s/%s", GST_OBJECT_NAME (room), parts[1]) :
@@ -1000,6 +1001,9 @@ main (int argc, char **argv)
         "--mode=src: host N webrtcroomsrc elements (viewers) in this "
           "process; expectations hold for each, VIEWER lines give each "
           "one's fps", "N"},
+    {"async-sinks", 0, 0, G_OPTION_ARG_NONE, &p.async_sinks,
+        "received tracks go to async fakesinks (a flush reaching one makes "
+          "it preroll again)", NULL},
     {"ice-agent-prop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.agent_props,
         "libnice agent property of every peer connection (repeatable; "
           "ICE timing experiments)", "NAME=VALUE"},

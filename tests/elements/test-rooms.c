@@ -487,18 +487,42 @@ test_remove_track_offerer (void)
   check_remove_track ("removetrack2", TRUE);
 }
 
+/* TRUE when the video pad of the peer @p saw leave first was removed
+ * before @p stopped (SENT is printed when its main loop ends; the pad may
+ * go before LEFT is printed) */
+static gboolean
+left_pads_removed (PeerProc * p)
+{
+  const gchar *left = strstr (p->output, "\nLEFT ");
+  const gchar *sent = strstr (p->output, "\nSENT ");
+  g_autofree gchar *peer = NULL;
+  g_autofree gchar *removed = NULL;
+  const gchar *at;
+
+  if (!left || !sent)
+    return FALSE;
+  peer = g_strndup (left + strlen ("\nLEFT "), strcspn (left +
+          strlen ("\nLEFT "), " \n"));
+  removed = g_strdup_printf ("PAD-REMOVED video_%s_", peer);
+  at = strstr (p->output, removed);
+  return at && at < sent;
+}
+
 /* One of three leaves: the others see peer-left and keep running. a and b
  * stay 25 s after they are done, so that c, done 2 s before it leaves, is
  * the one that leaves even when it got its frames much later than they did
  * (on a loaded machine c was done 32 s after its start, after a had left
- * with an 8 s stay). */
+ * with an 8 s stay). The tracks of c end with EOS in a's and b's async
+ * sinks, and their pads go at once: a flush before that EOS made the
+ * sinks preroll again, the EOS waited for a PLAYING that never came, and
+ * the pads stayed until the end (a gst-launch-1.0 viewer hung on it). */
 static void
 test_peer_leaves (void)
 {
   PeerProc *a = peer_start ("a", "leave", "--expect-peers=2", "--stay=25",
-      "--timeout=60", NULL);
+      "--timeout=60", "--async-sinks", NULL);
   PeerProc *b = peer_start ("b", "leave", "--expect-peers=2", "--stay=25",
-      "--timeout=60", NULL);
+      "--timeout=60", "--async-sinks", NULL);
   PeerProc *c = peer_start ("c", "leave", "--expect-peers=2", "--stay=2",
       "--timeout=60", NULL);
 
@@ -508,6 +532,8 @@ test_peer_leaves (void)
   g_assert_cmpint (b->status, ==, 0);
   g_assert_nonnull (strstr (a->output, "webrtcroom-peer-left"));
   g_assert_nonnull (strstr (b->output, "webrtcroom-peer-left"));
+  g_assert_true (left_pads_removed (a));
+  g_assert_true (left_pads_removed (b));
   peer_free (a);
   peer_free (b);
   peer_free (c);

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define T WR_TEST_TIMEOUT_MS
@@ -1365,6 +1366,105 @@ server_rss_kb (WrTestServer * server)
   return g_ascii_strtoll (line + 6, NULL, 10);
 }
 
+/* CPU seconds the server has used */
+static gdouble
+server_cpu_s (WrTestServer * server)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat",
+      (int) wr_test_server_get_pid (server));
+  g_autofree gchar *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  const gchar *after;
+
+  g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
+  /* the fields after the command name, which may hold spaces */
+  after = strrchr (stat, ')');
+  g_assert_nonnull (after);
+  fields = g_strsplit (after + 2, " ", 0);
+  g_assert_cmpuint (g_strv_length (fields), >, 12);
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12],
+          NULL)) / sysconf (_SC_CLK_TCK);
+}
+
+/* A masked client frame, written whole */
+static void
+raw_write_frame (GSocketConnection * conn, guint8 opcode, const guint8 * data,
+    gsize len)
+{
+  g_autoptr (GError) error = NULL;
+  const guint8 mask[4] = { 0x5a, 0x11, 0xc3, 0x07 };
+  guint8 *frame = g_malloc (len + 6);
+  gsize i;
+
+  g_assert_cmpuint (len, <, 126);
+  frame[0] = 0x80 | opcode;
+  frame[1] = 0x80 | len;
+  memcpy (frame + 2, mask, 4);
+  for (i = 0; i < len; i++)
+    frame[6 + i] = data[i] ^ mask[i % 4];
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM
+          (conn)), frame, len + 6, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_free (frame);
+}
+
+/* A client reads nothing while a room mate floods it, so the server holds
+ * megabytes for it; then it closes and keeps sending. Its close is read,
+ * the reply waits behind the queued data, and the server stops reading
+ * the socket: the bytes left in it used to wake the server again and
+ * again (1.95 s of CPU in 3 s, until the connection ended). The
+ * connection ends and the server stays idle meanwhile. */
+static void
+test_close_while_backed_up (void)
+{
+  WrTestServer *server = start_server ("--rate-limit=0", NULL);
+  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (GSocketConnection) a = NULL;
+  g_autoptr (GstWebRTCRoomMessage) joined = NULL;
+  g_autoptr (GstWebRTCRoomMessage) pong = NULL;
+  g_autoptr (GString) flood = g_string_new ("{\"type\":\"broadcast\","
+      "\"data\":{\"x\":\"");
+  const guint8 close_frame[2] = { 0x03, 0xe8 }; /* 1000 */
+  const gchar *more = "{\"type\":\"ping\"}";
+  gdouble cpu;
+  gint64 end;
+  guint i;
+
+  g_free (join_id (b, "backed"));
+  a = silent_peer_join (server, "backed");
+  g_assert_true (g_socket_set_option (g_socket_connection_get_socket (a),
+          SOL_SOCKET, SO_RCVBUF, 4096, NULL));
+  joined = wr_test_client_wait_type (b, GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED, T);
+  g_assert_nonnull (joined);
+  /* 6.4 MB for a: more than the sockets hold, less than the server's
+   * limit for one connection (it would drop the connection) */
+  for (i = 0; i < 16000; i++)
+    g_string_append_c (flood, 'y');
+  g_string_append (flood, "\"}}");
+  for (i = 0; i < 400; i++)
+    wr_test_client_send (b, flood->str);
+  /* in order: once b's pong comes, the flood was relayed */
+  wr_test_client_send (b, "{\"type\":\"ping\"}");
+  pong = expect (b, GST_WEBRTC_ROOM_MESSAGE_PONG);
+
+  cpu = server_cpu_s (server);
+  raw_write_frame (a, 0x8, close_frame, sizeof (close_frame));
+  for (i = 0; i < 10; i++)
+    raw_write_frame (a, 0x1, (const guint8 *) more, strlen (more));
+  /* a's connection ends (b's stays) */
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (metric (server, "webrtc_room_connections") > 1
+      && g_get_monotonic_time () < end)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (metric (server, "webrtc_room_connections"), ==, 1);
+  cpu = server_cpu_s (server) - cpu;
+  g_test_message ("server CPU from a's close to its end: %.2f s", cpu);
+  g_assert_cmpfloat (cpu, <, 0.5);
+  assert_peer_left (b, joined->peer_info->id, GST_WEBRTC_ROOM_LEFT_LEFT);
+  assert_alive (b);
+  wr_test_server_stop (server);
+}
+
 /* A request body is refused from the headers: the answer comes before
  * the body is sent, and the server does not grow */
 static void
@@ -1547,6 +1647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/fd-limit-recovery", test_fd_limit_recovery);
   g_test_add_func ("/server/huge-body", test_huge_body);
   g_test_add_func ("/server/slowloris", test_slowloris);
+  g_test_add_func ("/server/close-while-backed-up", test_close_while_backed_up);
   g_test_add_func ("/server/sigterm-going-away", test_sigterm_going_away);
   g_test_add_func ("/server/static-symlinks", test_static_symlinks);
   return g_test_run ();

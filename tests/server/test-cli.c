@@ -12,15 +12,13 @@
  * --log-level (what is logged, and that no token reaches the log), the
  * web root's default and the warning about a missing one. */
 
-#include "testclient.h"
-#include "testserver.h"
+#include "server-util.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define T WR_TEST_TIMEOUT_MS
 #define SECRET "a-join-token-secret-for-cli-tests\n"
 
 typedef struct
@@ -140,17 +138,6 @@ terminate_logged_server (Fixture * f, WrTestServer * server)
     g_printerr ("server log:\n%s\n", log);
   }
   g_assert_cmpint (status, ==, 0);
-}
-
-static WrTestClient *
-connect_client (WrTestServer * server)
-{
-  g_autofree gchar *url = wr_test_server_get_ws_url (server);
-  g_autoptr (GError) error = NULL;
-  WrTestClient *c = wr_test_client_connect (url, NULL, &error);
-
-  g_assert_no_error (error);
-  return c;
 }
 
 /* joins @room with @token: TRUE on welcome, FALSE on unauthorized + close
@@ -322,53 +309,6 @@ test_log_level (Fixture * f, gconstpointer data)
   }
 }
 
-typedef struct
-{
-  gboolean done;
-  guint status;
-  GBytes *body;
-} HttpResult;
-
-static void
-on_http_done (GObject * source, GAsyncResult * result, gpointer user_data)
-{
-  HttpResult *res = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
-      (source), result);
-
-  res->body = soup_session_send_and_read_finish (SOUP_SESSION (source),
-      result, NULL);
-  res->status = soup_message_get_status (msg);
-  res->done = TRUE;
-}
-
-static gboolean
-http_done (gpointer data)
-{
-  return ((HttpResult *) data)->done;
-}
-
-/* GET @path: the status, the body in @body */
-static guint
-http_get (WrTestServer * server, const gchar * path, gchar ** body)
-{
-  g_autoptr (SoupSession) session = soup_session_new ();
-  g_autofree gchar *url = wr_test_server_get_http_url (server, path);
-  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
-  HttpResult res = { 0 };
-  gsize len = 0;
-  const gchar *data;
-
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
-      on_http_done, &res);
-  g_assert_true (wr_test_wait_until (http_done, &res, T));
-  g_assert_nonnull (res.body);
-  data = g_bytes_get_data (res.body, &len);
-  *body = g_strndup (data, len);
-  g_bytes_unref (res.body);
-  return res.status;
-}
-
 /* Without --web-root: $WEBRTC_ROOM_WEB_ROOT (what `meson devenv` sets), else
  * the installed client's path; a missing one is a warning at startup and a
  * placeholder at / (no other file) */
@@ -387,7 +327,7 @@ test_web_root (Fixture * f, gconstpointer data)
 
   g_setenv ("WEBRTC_ROOM_WEB_ROOT", client, TRUE);
   server = start_logged_server (f, args);
-  g_assert_cmpuint (http_get (server, "/", &index), ==, 200);
+  g_assert_cmpuint (http_get (server, "/", &index, NULL), ==, 200);
   g_assert_nonnull (strstr (index, "<html"));
   g_assert_null (strstr (index, "not installed"));
   terminate_logged_server (f, server);
@@ -397,9 +337,9 @@ test_web_root (Fixture * f, gconstpointer data)
 
   g_setenv ("WEBRTC_ROOM_WEB_ROOT", missing, TRUE);
   server = start_logged_server (f, args);
-  g_assert_cmpuint (http_get (server, "/", &placeholder), ==, 200);
+  g_assert_cmpuint (http_get (server, "/", &placeholder, NULL), ==, 200);
   g_assert_nonnull (strstr (placeholder, "not installed"));
-  g_assert_cmpuint (http_get (server, "/app.js", &app), ==, 404);
+  g_assert_cmpuint (http_get (server, "/app.js", &app, NULL), ==, 404);
   terminate_logged_server (f, server);
   log = read_log (f);
   g_assert_nonnull (strstr (log, missing));

@@ -22,7 +22,7 @@
 # in 15 with 3 pairs at once under ASan) until a peer leaving stopped flushing the
 # pads of a pipeline set to PLAYING (the flush made the sink lose its state while the
 # pipeline was busy going to PLAYING; GStreamer dropped that, and the track's EOS waited
-# in the sink for good).
+# in the sink for good). launch-eos-stress.sh runs many such tries at once.
 #
 set -u
 TRIES=${WEBRTC_ROOM_EOS_TRIES:-6}

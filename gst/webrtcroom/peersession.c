@@ -16,6 +16,7 @@
  * found. */
 
 #include "peersession-private.h"
+#include "mediawatch-private.h"
 
 #include <string.h>
 
@@ -33,26 +34,10 @@ G_DEFINE_QUARK (gst - webrtc - room - peer - error - quark,
 #define CAPS_POLL_MS 10
 #define CAPS_WAIT_MAX_ROUNDS 1000
 
-/* RTCP every ~100 ms instead of webrtcbin's 5 s minimum (TRAPS.md) */
-#define RTCP_MIN_INTERVAL (100 * GST_MSECOND)
-/* A replacement connection with no media after this many media-timeouts
- * is replaced again. */
-#define RESTART_RETRY_FACTOR 2
-/* A WHIP/WHEP session of the room server with no media after this many
- * media-timeouts from its start never connected (its client went away
- * after the 201, maybe before sending a candidate) */
-#define GATEWAY_FIRST_MEDIA_FACTOR 10
-/* A restart offer with no answer after this long is presumed lost (the
- * signalling path was down too, e.g. the address changed): it is made
- * again, and it no longer wins a glare. */
-#define RESTART_ANSWER_TIMEOUT_MS 1000
 /* STUN retransmissions of an ICE check before its pair fails */
 #define ICE_MAX_RETRANSMISSIONS 2
 /* Ta, the pacing of ICE checks: RFC 8445's floor instead of libnice's 20 ms */
 #define ICE_PACING_MS 5
-/* Consecutive packets after which a jitterbuffer starts pushing instead of
- * holding its first packet for the whole latency */
-#define JITTERBUFFER_FASTSTART_PACKETS 2
 /* Remote candidates taken per connection, queued or applied: a browser
  * sends a few per network interface; beyond this they are dropped (one
  * warning), so a peer flooding candidates cannot grow our memory or
@@ -86,13 +71,8 @@ typedef struct
   guint caps_wait_rounds;
   GstWebRTCPeerConnectionState connection_state;
 
-  /* media watchdog: last_rx_ms is written by nicesrc's streaming thread
-   * (atomic): ms since created_us of the last RTP or RTCP packet
-   * received, -1 before the first one */
-  gint64 created_us;
-  gint last_rx_ms;
+  GstWebRTCRoomMediaWatch watch;
   gboolean restart_offer;       /* our next offer replaces a dead connection */
-  gint64 restart_sent_us;       /* when that offer went out, 0 once answered */
 
   /* An endpoint (WHIP/WHEP) tells its ICE servers with its answer: our
    * initial offer to it is sent before it is set, as webrtcbin gathers at
@@ -283,7 +263,7 @@ send_description (GstWebRTCRoomPeerSession * s,
       GST_WEBRTC_ROOM_SDP_OFFER : GST_WEBRTC_ROOM_SDP_ANSWER, sdp, restart);
   if (restart) {
     s->conn.restart_offer = FALSE;
-    s->conn.restart_sent_us = g_get_monotonic_time ();
+    s->conn.watch.restart_sent_us = g_get_monotonic_time ();
   }
   data = gst_webrtc_room_signal_payload_to_json (payload);
   s->host->send_signal (s->host_data, s->peer_id, data);
@@ -481,98 +461,15 @@ gst_webrtc_room_peer_session_configure_transceiver (GstWebRTCRoomPeerSession *
     g_object_set (trans, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, NULL);
 }
 
-/* Media watchdog and RTCP timing */
+/* Media watchdog (mediawatch.c) */
 
-/* RTP and RTCP packets start with version 2 (first byte 128-191); DTLS
- * records (20-63), hence SCTP, do not count as media (RFC 7983). */
-static gboolean
-is_rtp_or_rtcp (GstBuffer * buffer)
-{
-  guint8 first = 0;
-
-  return gst_buffer_extract (buffer, 0, &first, 1) == 1
-      && first >= 128 && first <= 191;
-}
-
-static gboolean
-list_has_media (GstBuffer ** buffer, guint idx, gpointer user_data)
-{
-  gboolean *found = user_data;
-
-  *found = is_rtp_or_rtcp (*buffer);
-  return !*found;
-}
-
-/* nicesrc's streaming thread: the session outlives it (freed only after
- * its webrtcbin went to NULL). */
-static GstPadProbeReturn
-note_received_packet (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  GstWebRTCRoomPeerSession *s = user_data;
-  gboolean media = FALSE;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    media = is_rtp_or_rtcp (GST_PAD_PROBE_INFO_BUFFER (info));
-  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info),
-        list_has_media, &media);
-  if (media)
-    g_atomic_int_set (&s->conn.last_rx_ms,
-        (gint) ((g_get_monotonic_time () - s->conn.created_us) / 1000));
-  return GST_PAD_PROBE_OK;
-}
-
+/* webrtcbin's RTP elements are tuned, and its nicesrc watched, as they
+ * come */
 static void
 on_deep_element_added (GstBin * webrtcbin, GstBin * sub_bin,
     GstElement * element, GstWebRTCRoomPeerSession * s)
 {
-  GstElementFactory *factory = gst_element_get_factory (element);
-  const gchar *name = factory ? GST_OBJECT_NAME (factory) : "";
-
-  if (g_str_equal (name, "rtpsession")) {
-    /* webrtcbin leaves RTCP at the 5 s minimum interval, which bunches
-     * NACKs and PLIs and leaves the watchdog without RTCP (TRAPS.md) */
-    g_object_set (element, "rtcp-min-interval", RTCP_MIN_INTERVAL, NULL);
-  } else if (g_str_equal (name, "rtpjitterbuffer")) {
-    /* Video arrives in bursts, one frame every 33 ms: guessing when the
-     * next packet is due asks the sender for packets it has not sent yet,
-     * hundreds per minute on a lossless link, and holds frames back until
-     * the latency expires. Only real gaps are NACKed. */
-    g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
-    /* It holds its first packet for the whole latency, in case an earlier
-     * one still comes; with a few in sequence there is nothing to wait
-     * for. Only the start changes: the latency (room for NACK/RTX) stays,
-     * and a sink that syncs still renders at the same time. */
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (element),
-            "faststart-min-packets"))
-      g_object_set (element, "faststart-min-packets",
-          JITTERBUFFER_FASTSTART_PACKETS, NULL);
-  } else if (g_str_equal (name, "nicesrc")) {
-    GstPad *pad = gst_element_get_static_pad (element, "src");
-
-    if (pad) {
-      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST, note_received_packet, s, NULL);
-      gst_object_unref (pad);
-    }
-  }
-}
-
-/* 1, 2, 4, 8 then 16 times a base delay: a peer that keeps failing (gone
- * but not yet timed out by the server, a path still down) is not offered
- * a new webrtcbin every second */
-static gint64
-restart_backoff (GstWebRTCRoomPeerSession * s, gint64 base_ms)
-{
-  return base_ms << MIN (s->restarts > 0 ? s->restarts - 1 : 0, 4);
-}
-
-static gboolean
-restart_offer_lost (GstWebRTCRoomPeerSession * s)
-{
-  return s->conn.restart_sent_us && (g_get_monotonic_time () -
-      s->conn.restart_sent_us) / 1000 > restart_backoff (s,
-      RESTART_ANSWER_TIMEOUT_MS);
+  gst_webrtc_room_media_watch_element_added (&s->conn.watch, element);
 }
 
 /* Returns why the connection should be replaced, or NULL while it is
@@ -581,36 +478,12 @@ const gchar *
 gst_webrtc_room_peer_session_check_media (GstWebRTCRoomPeerSession * s,
     guint timeout_ms, gint64 * silent_ms)
 {
-  gint64 now_ms = (g_get_monotonic_time () - s->conn.created_us) / 1000;
-  gint last = g_atomic_int_get (&s->conn.last_rx_ms);
-
   *silent_ms = 0;
   if (s->closed || timeout_ms == 0)
     return NULL;
-  if (restart_offer_lost (s)) {
-    *silent_ms = now_ms;
-    return "restart-offer-unanswered";
-  }
-  if (last >= 0) {
-    *silent_ms = now_ms - last;
-    return *silent_ms > timeout_ms ? "media-timeout" : NULL;
-  }
-  /* A replacement that gets no media either (the path was still cut, our
-   * offer was lost with the signalling connection): try again. A first
-   * connection is left to ICE, which reports a failure itself. */
-  if (s->restarts > 0 && now_ms > restart_backoff (s,
-          RESTART_RETRY_FACTOR * (gint64) timeout_ms)) {
-    *silent_ms = now_ms;
-    return "no-media-after-reconnect";
-  }
-  /* WHIP and WHEP cannot renegotiate: the room server ends such a
-   * session once we offer again, as it does for one whose media stopped */
-  if (s->restarts == 0 && s->remote_role.gateway_for[0]
-      && now_ms > GATEWAY_FIRST_MEDIA_FACTOR * (gint64) timeout_ms) {
-    *silent_ms = now_ms;
-    return "gateway-never-connected";
-  }
-  return NULL;
+  /* a WHIP/WHEP session of the room server: the peer is its gateway */
+  return gst_webrtc_room_media_watch_check (&s->conn.watch, s->restarts,
+      s->remote_role.gateway_for[0] != '\0', timeout_ms, silent_ms);
 }
 
 /* webrtcbin construction */
@@ -672,8 +545,7 @@ connection_open (GstWebRTCRoomPeerSession * s,
       gst_webrtc_room_signal_payload_free);
   s->conn.requested_kinds = g_ptr_array_new_with_free_func (g_free);
   s->conn.connection_state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
-  s->conn.created_us = g_get_monotonic_time ();
-  s->conn.last_rx_ms = -1;
+  gst_webrtc_room_media_watch_init (&s->conn.watch);
 
   s->conn.webrtcbin = gst_element_factory_make ("webrtcbin", element_name);
   if (!s->conn.webrtcbin)
@@ -1302,7 +1174,7 @@ static void
 on_remote_answer_set (GstWebRTCRoomPeerSession * s, GstPromise * promise)
 {
   s->conn.making_offer = FALSE;
-  s->conn.restart_sent_us = 0;
+  s->conn.watch.restart_sent_us = 0;
   if (!promise_reply_checked (s, promise, "Applying the remote answer"))
     return;
   s->conn.remote_set = TRUE;
@@ -1387,7 +1259,9 @@ handle_description (GstWebRTCRoomPeerSession * s,
         || signaling_state (s) != GST_WEBRTC_SIGNALING_STATE_STABLE;
     /* a restart offer of ours that got no answer was lost: the peer's new
      * one wins even against the impolite side */
-    gboolean yield = s->polite || (restart && restart_offer_lost (s));
+    gboolean yield = s->polite || (restart
+        && gst_webrtc_room_media_watch_restart_lost (&s->conn.watch,
+            s->restarts));
 
     if (collision && !yield) {
       GST_INFO_OBJECT (s->container,

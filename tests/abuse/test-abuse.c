@@ -34,32 +34,6 @@
 #define T WR_TEST_TIMEOUT_MS
 #define QUIET_MS 300
 
-static WrTestServer *
-start_server_argv (const gchar * const *args)
-{
-  g_autoptr (GError) error = NULL;
-  WrTestServer *server = wr_test_server_start (args, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (server);
-  return server;
-}
-
-static WrTestServer *
-start_server (const gchar * first_arg, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  const gchar *arg;
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg; arg = va_arg (ap, const gchar *))
-      g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  return start_server_argv ((const gchar * const *) args->pdata);
-}
-
 static WrTestClient *
 connect_client (WrTestServer * server)
 {
@@ -185,7 +159,7 @@ test_room_poisoning (void)
     "{\"type\":\"join\",\"room\":\"p\",\"meta\":{\"n\":12345678901234567890}}",
     "{\"type\":\"join\",\"room\":\"p\",\"name\":\"n\\u0000ul\"}",
   };
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   Bystanders by = { 0 };
   g_autoptr (WrTestClient) a = NULL;
   g_autoptr (WrTestClient) evil = NULL;
@@ -223,7 +197,7 @@ test_room_poisoning (void)
 static void
 test_room_nul (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) evil = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "a", NULL);
@@ -240,7 +214,7 @@ test_room_nul (void)
 static void
 test_ping_id (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) c = connect_client (server);
   g_autofree gchar *raw = NULL;
 
@@ -262,7 +236,7 @@ test_ping_id (void)
 static void
 test_relay_poisoning (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "relay", NULL);
@@ -299,7 +273,8 @@ test_relay_poisoning (void)
 static void
 test_depth_bomb (void)
 {
-  WrTestServer *server = start_server ("--max-message-size=4194304", NULL);
+  WrTestServer *server =
+      wr_test_server_spawn ("--max-message-size=4194304", NULL);
   Bystanders by = { 0 };
   g_autoptr (WrTestClient) evil = NULL;
   g_autofree gchar *deep60k = g_strnfill (60000, '[');
@@ -370,7 +345,7 @@ test_resume_replay (void)
       ("join-secret-of-the-abuse-tests", 30);
   g_autofree gchar *token = wr_token_new_join (secret, "res",
       g_get_real_time () / G_USEC_PER_SEC + 600);
-  WrTestServer *server = start_server (arg, NULL);
+  WrTestServer *server = wr_test_server_spawn (arg, NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) a2 = NULL;
   g_autoptr (WrTestClient) b = connect_client (server);
@@ -422,7 +397,7 @@ test_resume_restart_replay (void)
   g_autofree gchar *dir = g_dir_make_tmp ("wr-abuse-XXXXXX", NULL);
   g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
   g_autofree gchar *arg = g_strdup_printf ("--secret-file=%s", secret);
-  WrTestServer *server = start_server (arg, NULL);
+  WrTestServer *server = wr_test_server_spawn (arg, NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) a2 = NULL;
   g_autoptr (WrTestClient) r1 = NULL;
@@ -434,7 +409,7 @@ test_resume_restart_replay (void)
 
   wr_test_server_kill (server);
   g_assert_true (wr_test_client_wait_closed (a, T, NULL));
-  server = start_server (arg, NULL);
+  server = wr_test_server_spawn (arg, NULL);
 
   a2 = connect_client (server);
   wa2 = join (a2, "restart", wa->resume);
@@ -558,7 +533,7 @@ metrics_value (WrTestServer * server, const gchar * name)
 static void
 test_transport_fd_limit (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   struct rlimit lim = {.rlim_cur = 256,.rlim_max = 256 };
   GPtrArray *conns = g_ptr_array_new_with_free_func (g_object_unref);
   Bystanders by = { 0 };
@@ -595,7 +570,7 @@ test_transport_fd_limit (void)
 static void
 test_transport_big_post (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (GSocketConnection) conn = raw_connect (server, &error);
   GSocket *sock;
@@ -641,7 +616,7 @@ test_transport_big_post (void)
 static void
 test_transport_slowloris (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   GPtrArray *conns = g_ptr_array_new_with_free_func (g_object_unref);
   const gchar *partial = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
   gint64 deadline;
@@ -689,7 +664,7 @@ test_transport_symlink (void)
   g_assert_true (g_file_set_contents (index, "<html>ok</html>", -1, NULL));
   g_assert_cmpint (symlink ("/etc", link), ==, 0);
   g_assert_cmpint (symlink ("/etc/passwd", flink), ==, 0);
-  server = start_server (arg, NULL);
+  server = wr_test_server_spawn (arg, NULL);
   g_assert_cmpuint (http_status (server, "/index.html"), ==, 200);
   g_assert_cmpuint (http_status (server, "/etclink/passwd"), ==, 404);
   g_assert_cmpuint (http_status (server, "/etclink/"), ==, 404);
@@ -740,7 +715,7 @@ deflate_bomb (gsize n)
 static void
 test_transport_deflate_bomb (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   Bystanders by = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (GSocketConnection) conn = NULL;
@@ -808,7 +783,7 @@ test_transport_deflate_bomb (void)
 static void
 test_metrics_back_to_zero (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   guint round, i;
 
   for (round = 0; round < 5; round++) {

@@ -158,6 +158,26 @@ wr_test_server_start (const gchar * const *extra_args, GError ** error)
   return server;
 }
 
+WrTestServer *
+wr_test_server_spawn (const gchar * first_arg, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const gchar *arg;
+  WrTestServer *server;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg; arg = va_arg (ap, const gchar *))
+      g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  server = wr_test_server_start ((const gchar * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  return server;
+}
+
 guint
 wr_test_server_get_port (WrTestServer * server)
 {

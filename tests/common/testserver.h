@@ -22,6 +22,10 @@ typedef struct _WrTestServer WrTestServer;
 WrTestServer *wr_test_server_start (const gchar * const *extra_args,
     GError ** error);
 
+/* wr_test_server_start() with the extra arguments listed (a NULL ends
+ * the list: (NULL) is none); a server that does not start fails the test */
+WrTestServer *wr_test_server_spawn (const gchar * first_arg, ...);
+
 guint wr_test_server_get_port (WrTestServer * server);
 
 /* 0 when the STUN responder is off */

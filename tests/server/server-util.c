@@ -14,26 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-WrTestServer *
-start_server (const gchar * first_arg, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  const gchar *arg;
-  WrTestServer *server;
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg; arg = va_arg (ap, const gchar *))
-      g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  server = wr_test_server_start ((const gchar * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (server);
-  return server;
-}
-
 WrTestClient *
 connect_client (WrTestServer * server)
 {

@@ -22,7 +22,7 @@
 static void
 test_too_large (void)
 {
-  WrTestServer *server = start_server ("--max-message-size=1024", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--max-message-size=1024", NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -63,7 +63,8 @@ test_too_large (void)
 static void
 test_rate_limit (void)
 {
-  WrTestServer *server = start_server ("--rate-limit=5", "--rate-burst=5",
+  WrTestServer *server =
+      wr_test_server_spawn ("--rate-limit=5", "--rate-burst=5",
       NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) other = connect_client (server);
@@ -93,7 +94,7 @@ test_rate_limit (void)
 static void
 test_join_timeout (void)
 {
-  WrTestServer *server = start_server ("--join-timeout=0.3", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--join-timeout=0.3", NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
 
@@ -107,7 +108,7 @@ test_join_timeout (void)
 static void
 test_ping_timeout (void)
 {
-  WrTestServer *server = start_server ("--ping-interval=1",
+  WrTestServer *server = wr_test_server_spawn ("--ping-interval=1",
       "--resume-grace=1", NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (GSocketConnection) silent = NULL;
@@ -140,7 +141,7 @@ test_ping_timeout (void)
 static void
 test_many_idle (void)
 {
-  WrTestServer *server = start_server ("--join-timeout=0", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--join-timeout=0", NULL);
   g_autoptr (GPtrArray) idle = g_ptr_array_new_with_free_func (g_object_unref);
   guint i;
 
@@ -157,7 +158,7 @@ test_many_idle (void)
 static void
 test_connection_cap (void)
 {
-  WrTestServer *server = start_server ("--max-connections=4",
+  WrTestServer *server = wr_test_server_spawn ("--max-connections=4",
       "--max-connections-per-address=2", "--join-timeout=0", NULL);
   g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GSocketConnection) refused = NULL;
@@ -196,7 +197,7 @@ test_connection_cap (void)
 static void
 test_fd_limit_recovery (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   GPid pid = wr_test_server_get_pid (server);
   struct rlimit low = { 40, 40 };
   g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
@@ -227,7 +228,7 @@ test_fd_limit_recovery (void)
 static void
 test_close_while_backed_up (void)
 {
-  WrTestServer *server = start_server ("--rate-limit=0", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--rate-limit=0", NULL);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GSocketConnection) a = NULL;
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
@@ -280,7 +281,7 @@ test_close_while_backed_up (void)
 static void
 test_huge_body (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   gint64 rss_before = server_rss_kb (server);
   g_autofree gchar *chunk = g_strnfill (64 * 1024, 'x');
   guint i;
@@ -331,7 +332,7 @@ test_huge_body (void)
 static void
 test_slowloris (void)
 {
-  WrTestServer *server = start_server ("--http-timeout=1", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--http-timeout=1", NULL);
   g_autoptr (GPtrArray) slow = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 start = g_get_monotonic_time ();
   guint i;

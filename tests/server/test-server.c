@@ -23,7 +23,7 @@
 static void
 test_join_welcome (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = NULL;
@@ -70,7 +70,7 @@ test_ice_servers (void)
   g_autofree gchar *stun_arg = g_strdup_printf ("--stun-port=%u", stun_port);
   g_autofree gchar *expected = g_strdup_printf ("stun:127.0.0.1:%u",
       stun_port);
-  WrTestServer *server = start_server (stun_arg,
+  WrTestServer *server = wr_test_server_spawn (stun_arg,
       "--stun-url=stun:stun.example.org:3478",
       "--turn-url=turn:turn.example.org:3478?transport=udp",
       "--turn-username=user", "--turn-credential=pass", NULL);
@@ -97,7 +97,7 @@ test_ice_servers (void)
 static void
 test_signal_relay (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autofree gchar *ida = join_id (a, "relay");
@@ -143,7 +143,7 @@ test_signal_relay (void)
 static void
 test_broadcast (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -174,7 +174,7 @@ test_broadcast (void)
 static void
 test_ping (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) pong = NULL;
   g_autofree gchar *raw = NULL;
@@ -247,7 +247,7 @@ test_bad_inputs (void)
     {"{\"type\":\"broadcast\",\"data\":\"hi\"}",
         GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "broadcast"},
   };
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) bad = connect_client (server);
   g_autoptr (WrTestClient) o1 = connect_client (server);
   g_autoptr (WrTestClient) o2 = connect_client (server);
@@ -312,7 +312,7 @@ test_bad_inputs (void)
 static void
 test_not_joined (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
 
   send_signal (a, "0123456789abcdef", "{}");
@@ -329,7 +329,7 @@ test_not_joined (void)
 static void
 test_unknown_peer (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autofree gchar *ida = join_id (a, "iso-a");
@@ -347,7 +347,7 @@ test_unknown_peer (void)
 static void
 test_leave (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -375,7 +375,7 @@ test_leave (void)
 static void
 test_lost_then_timeout (void)
 {
-  WrTestServer *server = start_server ("--resume-grace=0.5", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--resume-grace=0.5", NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -400,7 +400,7 @@ test_lost_then_timeout (void)
 static void
 test_resume (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) b2 = NULL;
@@ -442,7 +442,7 @@ test_resume (void)
 static void
 test_resume_bad_token (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "tok", NULL);
@@ -464,7 +464,7 @@ test_resume_after_restart (void)
   g_autofree gchar *dir = g_dir_make_tmp ("wr-secret-XXXXXX", NULL);
   g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
   g_autofree gchar *secret_arg = g_strdup_printf ("--secret-file=%s", secret);
-  WrTestServer *server = start_server (secret_arg, NULL);
+  WrTestServer *server = wr_test_server_spawn (secret_arg, NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "restart", "a");
@@ -479,7 +479,7 @@ test_resume_after_restart (void)
   wr_test_server_kill (server);
   g_assert_true (wr_test_client_wait_closed (a, T, NULL));
 
-  server = start_server (secret_arg, NULL);
+  server = wr_test_server_spawn (secret_arg, NULL);
   a2 = connect_client (server);
   wa2 = wr_test_client_join (a2, "restart", "a", wa->resume);
   g_assert_nonnull (wa2);
@@ -503,7 +503,7 @@ test_resume_after_restart (void)
 static void
 test_room_full (void)
 {
-  WrTestServer *server = start_server ("--max-peers-per-room=2", NULL);
+  WrTestServer *server = wr_test_server_spawn ("--max-peers-per-room=2", NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -554,7 +554,7 @@ test_unauthorized (void)
   g_autofree gchar *expired = wr_token_new_join (secret, "auth", now - 1);
   g_autofree gchar *other_room = wr_token_new_join (secret, "nope", now + 60);
   g_autofree gchar *bad_sig = wr_token_new_join (wrong, "auth", now + 60);
-  WrTestServer *server = start_server (arg, NULL);
+  WrTestServer *server = wr_test_server_spawn (arg, NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (GstWebRTCRoomMessage) wa = NULL;
@@ -608,7 +608,7 @@ test_http (void)
     g_assert_true (g_file_set_contents (path, files[i].file, -1, NULL));
   }
   g_assert_true (g_file_set_contents (outside, "secret", -1, NULL));
-  server = start_server (root_arg, NULL);
+  server = wr_test_server_spawn (root_arg, NULL);
 
   g_assert_cmpuint (http_get (server, "/healthz", &body, NULL), ==, 200);
   g_assert_cmpstr (body, ==, "ok");
@@ -662,7 +662,7 @@ test_http (void)
   wr_test_server_stop (server);
 
   /* no web root yet: a placeholder page */
-  server = start_server ("--web-root=/nonexistent/web", NULL);
+  server = wr_test_server_spawn ("--web-root=/nonexistent/web", NULL);
   g_assert_cmpuint (http_get (server, "/", &body, &type), ==, 200);
   g_assert_true (g_str_has_prefix (type, "text/html"));
   g_assert_nonnull (strstr (body, "webrtc-room-server"));
@@ -679,7 +679,7 @@ test_http (void)
 static void
 test_origin (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autofree gchar *url = wr_test_server_get_ws_url (server);
   g_autoptr (GError) error = NULL;
   g_autoptr (WrTestClient) a = NULL;
@@ -693,7 +693,7 @@ test_origin (void)
   g_clear_pointer (&a, wr_test_client_free);
   g_free (url);
 
-  server = start_server ("--allowed-origin=https://app.example", NULL);
+  server = wr_test_server_spawn ("--allowed-origin=https://app.example", NULL);
   url = wr_test_server_get_ws_url (server);
   b = wr_test_client_connect (url, "https://evil.example", &error);
   g_assert_null (b);
@@ -708,7 +708,7 @@ test_origin (void)
 static void
 test_sigterm (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
 
   g_free (join_id (a, "bye"));
@@ -779,7 +779,7 @@ test_tls (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 
-  server = start_server (cert_arg, key_arg, NULL);
+  server = wr_test_server_spawn (cert_arg, key_arg, NULL);
   url = g_strdup_printf ("wss://127.0.0.1:%u/ws",
       wr_test_server_get_port (server));
   a = wr_test_client_connect_tls (url, NULL, cert, &error);
@@ -801,7 +801,7 @@ test_tls (void)
 static void
 test_sigterm_going_away (void)
 {
-  WrTestServer *server = start_server (NULL);
+  WrTestServer *server = wr_test_server_spawn (NULL);
   g_autoptr (WrTestClient) a = connect_client (server);
   g_autoptr (WrTestClient) b = connect_client (server);
   g_autoptr (WrTestClient) c = connect_client (server);
@@ -836,7 +836,7 @@ test_static_symlinks (void)
   g_assert_cmpint (symlink (outside, dir_link), ==, 0);
   g_assert_cmpint (symlink (secret, file_link), ==, 0);
   g_assert_cmpint (symlink ("index.html", inner_link), ==, 0);
-  server = start_server (root_arg, NULL);
+  server = wr_test_server_spawn (root_arg, NULL);
 
   g_assert_cmpuint (http_get (server, "/outlink/secret.txt", &body, NULL),
       ==, 404);

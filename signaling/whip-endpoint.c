@@ -78,6 +78,7 @@ struct _Session
   gboolean ended;
   gboolean queued;
   GPtrArray *offer_mids;        /* gchar *, by m-line index ("" none) */
+  gchar *offer_ufrag;           /* the client's ICE username fragment */
   SoupServerMessage *post;      /* paused until the answer is there */
   gchar *answer;
   GPtrArray *candidates;        /* GstWebRTCRoomSignalPayload * */
@@ -174,11 +175,26 @@ sdp_lines (const gchar * sdp)
   return (gchar **) g_ptr_array_free (lines, FALSE);
 }
 
-/* The mids of @sdp by m-line index ("" for an m-line without one) and
- * the kinds of its m-lines; FALSE when it is no SDP we can relay */
+/* The first ICE username fragment of @lines (session level or an
+ * m-section), NULL when there is none */
+static const gchar *
+find_ufrag (gchar ** lines)
+{
+  guint i;
+
+  for (i = 0; lines[i]; i++) {
+    if (g_str_has_prefix (lines[i], "a=ice-ufrag:"))
+      return lines[i] + 12;
+  }
+  return NULL;
+}
+
+/* The mids of @sdp by m-line index ("" for an m-line without one), the
+ * kinds of its m-lines and its ICE username fragment; FALSE when it is
+ * no SDP we can relay */
 static gboolean
 parse_offer (const gchar * sdp, GPtrArray * mids, gboolean * audio,
-    gboolean * video)
+    gboolean * video, gchar ** ufrag)
 {
   g_auto (GStrv) lines = sdp_lines (sdp);
   guint i;
@@ -199,6 +215,7 @@ parse_offer (const gchar * sdp, GPtrArray * mids, gboolean * audio,
       mids->pdata[mids->len - 1] = g_strdup (lines[i] + 6);
     }
   }
+  *ufrag = g_strdup (find_ufrag (lines));
   return mids->len > 0;
 }
 
@@ -307,6 +324,7 @@ session_free (Session * s)
   g_free (s->answer);
   g_clear_pointer (&s->ice_servers, json_array_unref);
   g_ptr_array_unref (s->offer_mids);
+  g_free (s->offer_ufrag);
   g_ptr_array_unref (s->candidates);
   g_free (s);
 }
@@ -764,7 +782,7 @@ handle_post (WrWhipEndpoint * ep, SoupServerMessage * msg, Kind kind,
       (GST_WEBRTC_ROOM_SDP_OFFER, sdp, FALSE);
 
   s = session_new (ep, kind, room, target);
-  if (!parse_offer (sdp, s->offer_mids, &audio, &video)
+  if (!parse_offer (sdp, s->offer_mids, &audio, &video, &s->offer_ufrag)
       || strlen (sdp) > GST_WEBRTC_ROOM_MAX_SDP_BYTES) {
     respond (msg, SOUP_STATUS_BAD_REQUEST, "the body is not an SDP offer "
         "with 1 to 32 m-lines of at most 128 KiB");
@@ -837,7 +855,15 @@ if_match (Session * s, SoupServerMessage * msg)
 }
 
 /* PATCH: trickle-ice-sdpfrag (RFC 8840) candidates of the client, each
- * relayed as a candidate signal */
+ * relayed as a candidate signal.
+ *
+ * A fragment with other ICE credentials than the offer's is an ICE
+ * restart (RFC 9725 4.3.2). The member cannot do one (webrtcbin 1.22 has
+ * no ICE restart, and a new connection would need a new DTLS handshake
+ * the client does not expect), so it gets 422, the RFC's answer for a
+ * kind of PATCH that is not supported, and the session stays as it was:
+ * the client may DELETE it and POST a new offer, which is what our own
+ * WHIP client does when its connection dies. */
 static void
 handle_patch (WrWhipEndpoint * ep, SoupServerMessage * msg, Session * s)
 {
@@ -845,6 +871,7 @@ handle_patch (WrWhipEndpoint * ep, SoupServerMessage * msg, Session * s)
   g_autofree gchar *text = NULL;
   g_auto (GStrv) lines = NULL;
   g_autofree gchar *mid = NULL;
+  const gchar *ufrag;
   gint frag_index = -1;
   guint i, n = 0;
 
@@ -866,6 +893,14 @@ handle_patch (WrWhipEndpoint * ep, SoupServerMessage * msg, Session * s)
     return;
   }
   lines = sdp_lines (text);
+  ufrag = find_ufrag (lines);
+  if (ufrag && s->offer_ufrag && !g_str_equal (ufrag, s->offer_ufrag)) {
+    g_info ("%s session %s: ICE restart asked for, not supported",
+        kind_keys[s->kind], s->id);
+    respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "ICE restarts are not "
+        "supported: DELETE this session and POST a new offer");
+    return;
+  }
   for (i = 0; lines[i] && n < MAX_CANDIDATES; i++) {
     if (g_str_has_prefix (lines[i], "m=")) {
       frag_index++;

@@ -34,8 +34,17 @@
  * private CA and #GstWebRTCRoomWhipSignaller:tls-insecure accepts any
  * certificate (tests only); the elements pass theirs on.
  *
- * Not done: renegotiation (WHIP has none: a second offer is ignored with
- * a warning), ICE restarts.
+ * When the connection to the endpoint dies (the element's media watchdog
+ * or an ICE failure replaces it and offers again with `restart`), the
+ * session is DELETEd and the new offer POSTed as a new session: WHIP and
+ * WHEP have no renegotiation, and webrtcbin 1.22 cannot do the ICE
+ * restart by PATCH of RFC 9725 4.3.2. Such a POST that fails is a
+ * warning, not an error (only a refused token is): the watchdog offers
+ * again after its timeout, so the element keeps trying while the endpoint
+ * is away.
+ *
+ * Not done: renegotiation (a second offer without `restart` is ignored
+ * with a warning), ICE restarts by PATCH.
  *
  * Threading as in #GstWebRTCRoomSignaller.
  */
@@ -115,6 +124,8 @@ struct _GstWebRTCRoomWhipSignaller
   GstSDPMessage *offer;
   GPtrArray *pending_candidates;        /* JsonObject* (candidate or null) */
   gboolean trickle_unsupported;
+  gboolean restarting;          /* the POST in flight replaces a session */
+  gchar *restart_offer;         /* a restart offer made while POSTing */
   GSource *start_source;
   GError *database_error;       /* the ca-file could not be read */
 };
@@ -362,6 +373,30 @@ announce_link_ice_servers (Self * self, SoupMessage * msg)
         (self), GST_WEBRTC_ROOM_WHIP_PEER, servers);
 }
 
+static void restart_session (Self * self, const gchar * sdp);
+
+/* A POST that replaces a dead session and fails leaves us without one
+ * until the element offers again (its watchdog does, after its timeout):
+ * a warning. A refused token stays refused: an error, as for the first
+ * POST. */
+static void
+post_failed (Self * self, GError * error)
+{
+  g_autoptr (GError) owned = error;
+
+  if (!self->restarting
+      || g_error_matches (error, GST_WEBRTC_ROOM_ERROR,
+          GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED)) {
+    fail (self, g_steal_pointer (&owned));
+    return;
+  }
+  GST_WARNING ("%s; trying again with the next offer", error->message);
+  gst_webrtc_room_signaller_emit_error (GST_WEBRTC_ROOM_SIGNALLER (self),
+      error, FALSE);
+  g_clear_pointer (&self->restart_offer, g_free);
+  self->state = STATE_READY;
+}
+
 static void
 on_posted (GObject * source, GAsyncResult * result, gpointer data)
 {
@@ -385,13 +420,13 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
   if (!self || self->state != STATE_POSTING)
     return;
   if (!body) {
-    fail (self, g_error_new (error->domain, error->code,
+    post_failed (self, g_error_new (error->domain, error->code,
             "Could not reach the %s endpoint %s: %s", PROTO (self), self->url,
             error->message));
     return;
   }
   if (soup_message_get_status (msg) != SOUP_STATUS_CREATED) {
-    fail (self, http_error (self, msg, body));
+    post_failed (self, http_error (self, msg, body));
     return;
   }
   location = soup_message_headers_get_one (soup_message_get_response_headers
@@ -422,6 +457,14 @@ on_posted (GObject * source, GAsyncResult * result, gpointer data)
   gst_sdp_message_free (sdp);
   GST_INFO ("WHIP session at %s", self->resource_url);
   self->state = STATE_ESTABLISHED;
+  self->restarting = FALSE;
+  if (self->restart_offer) {
+    g_autofree gchar *offer = g_steal_pointer (&self->restart_offer);
+
+    /* this answer is for the connection replaced meanwhile */
+    restart_session (self, offer);
+    return;
+  }
   announce_link_ice_servers (self, msg);
   if (self->state != STATE_ESTABLISHED)
     return;
@@ -470,11 +513,63 @@ post_offer (Self * self, const gchar * sdp_text)
 }
 
 static void
+on_old_session_deleted (GObject * source, GAsyncResult * result, gpointer data)
+{
+  SoupMessage *msg =
+      soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+      &error);
+  if (!body)
+    GST_INFO ("DELETE of the replaced session: %s", error->message);
+  else
+    GST_INFO ("DELETE of the replaced session: HTTP %u",
+        soup_message_get_status (msg));
+}
+
+/* The connection to the endpoint was replaced (a `restart` offer): the
+ * old session is DELETEd, not waited for (bounded by the session's
+ * timeout; its outcome is only logged), and @sdp POSTed as a new one,
+ * whose answer answers the restart. */
+static void
+restart_session (Self * self, const gchar * sdp)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+
+  if (self->state == STATE_POSTING) {
+    g_free (self->restart_offer);
+    self->restart_offer = g_strdup (sdp);
+    return;
+  }
+  if (self->resource_url)
+    msg = new_request (self, SOUP_METHOD_DELETE, self->resource_url);
+  if (msg) {
+    GST_INFO ("connection replaced: DELETE %s, POST the new offer",
+        self->resource_url);
+    g_main_context_push_thread_default (self->context);
+    soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
+        NULL, on_old_session_deleted, NULL);
+    g_main_context_pop_thread_default (self->context);
+  }
+  g_clear_pointer (&self->resource_url, g_free);
+  /* queued candidates are the old connection's: the new one gathers once
+   * its answer is set */
+  g_ptr_array_set_size (self->pending_candidates, 0);
+  self->trickle_unsupported = FALSE;
+  self->restarting = TRUE;
+  self->state = STATE_READY;
+  post_offer (self, sdp);
+}
+
+static void
 route_outgoing (Self * self, const gchar * to, JsonObject * data)
 {
   JsonObject *description =
       gst_webrtc_room_json_get_object (data, "description");
   JsonNode *candidate = json_object_get_member (data, "candidate");
+  gboolean restart = FALSE;
 
   if (g_strcmp0 (to, GST_WEBRTC_ROOM_WHIP_PEER) || self->state == STATE_IDLE
       || self->state == STATE_FAILED)
@@ -483,7 +578,12 @@ route_outgoing (Self * self, const gchar * to, JsonObject * data)
     const gchar *type = gst_webrtc_room_json_get_string (description, "type");
     const gchar *sdp = gst_webrtc_room_json_get_string (description, "sdp");
 
-    if (!g_strcmp0 (type, "offer") && sdp)
+    if (g_strcmp0 (type, "offer") || !sdp)
+      return;
+    if (gst_webrtc_room_json_read_bool (data, "restart", &restart, NULL)
+        && restart && self->state != STATE_READY)
+      restart_session (self, sdp);
+    else
       post_offer (self, sdp);
     return;
   }
@@ -651,6 +751,8 @@ do_stop (Self * self, gpointer data)
   g_clear_pointer (&self->offer, gst_sdp_message_free);
   g_ptr_array_set_size (self->pending_candidates, 0);
   self->trickle_unsupported = FALSE;
+  self->restarting = FALSE;
+  g_clear_pointer (&self->restart_offer, g_free);
   self->state = STATE_IDLE;
 }
 
@@ -835,6 +937,7 @@ gst_webrtc_room_whip_signaller_finalize (GObject * object)
   g_free (self->url);
   g_free (self->http_url);
   g_free (self->resource_url);
+  g_free (self->restart_offer);
   g_clear_pointer (&self->offer, gst_sdp_message_free);
   g_clear_pointer (&self->params, gst_webrtc_room_join_params_free);
   g_ptr_array_unref (self->pending_candidates);

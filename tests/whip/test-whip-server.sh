@@ -24,7 +24,8 @@
 #               and --whip-idle-timeout 1: the 201 carries one Link header
 #               per ICE server (RFC 9725 4.6; the first server, with
 #               neither, sends none) and an ETag; PATCH If-Match: wrong
-#               412, the ETag / * / none 204 (4.3.1); the aiortc publisher
+#               412, the ETag / * / none 204 (4.3.1); an ICE restart PATCH
+#               (new ufrag, 4.3.2) 422 and the session stays; the aiortc publisher
 #               then vanishes without DELETE: the member's media watchdog
 #               offers again, the session goes idle and ends, the room sees
 #               the virtual peer leave
@@ -274,8 +275,8 @@ else
 fi
 if grep -q '^ETAG "[0-9a-f]\{16\}"$' "$LOGS/vanish.log" && grep -qx "PATCH-WRONG 412" "$LOGS/vanish.log" \
   && grep -qx "PATCH-MATCH 204" "$LOGS/vanish.log" && grep -qx "PATCH-ANY 204" "$LOGS/vanish.log" \
-  && grep -qx "PATCH-NONE 204" "$LOGS/vanish.log"; then
-  echo "ok: $(grep -m1 '^ETAG' "$LOGS/vanish.log"); If-Match wrong -> 412, the ETag, * or none -> 204"
+  && grep -qx "PATCH-RESTART 422" "$LOGS/vanish.log" && grep -qx "PATCH-NONE 204" "$LOGS/vanish.log"; then
+  echo "ok: $(grep -m1 '^ETAG' "$LOGS/vanish.log"); If-Match wrong -> 412, the ETag, * or none -> 204; an ICE restart -> 422, the session kept"
 else
   fail "ETag / If-Match"; show "$LOGS/vanish.log"
 fi

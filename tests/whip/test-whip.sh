@@ -13,6 +13,13 @@
 #              warning (read from the webrtcroomwhip debug log)
 #   bad-token  401: element ERROR about the token, gst-launch exits non-zero
 #   no-endpoint 404: element ERROR naming the URL, gst-launch exits non-zero
+#   recover    the endpoint loses the first session's connection after 45
+#              frames (closes it, tells nobody): the publisher's media
+#              watchdog (it watches a connection once RTCP came on it,
+#              aiortc's first receiver report comes within ~1.5 s; 45
+#              frames at 15 fps are 3 s) replaces the connection, the WHIP client DELETEs
+#              the dead session and POSTs the new offer; aiortc decodes
+#              30 frames on the second session, stop DELETEs it
 #   play       webrtcroomsrc server-url=whep+http://... (our WHEP client)
 #              plays aiortc's video (whip-endpoint.py --whep): 30 frames
 #              decoded, stopping DELETEs the resource
@@ -178,6 +185,33 @@ if wait_line "$LOGS/endpoint.log" "^FRAMES" $((60 * SLOW)); then
   fi
 else
   fail "publish: aiortc got no 30 frames"; show "$LOGS/endpoint.log" "$LOGS/publish.log"
+fi
+
+echo "== recover"
+RPORT=$((PORT + 4))
+$PY "$HERE/whip-endpoint.py" --port "$RPORT" --token secret --min-frames 30 \
+  --drop-after 45 --timeout $((90 * SLOW)) > "$LOGS/recover-endpoint.log" 2>&1 &
+REP=$!
+PIDS+=($REP)
+wait_line "$LOGS/recover-endpoint.log" "^READY" 20 || { show "$LOGS/recover-endpoint.log"; exit 1; }
+(publish secret "whip+http://127.0.0.1:$RPORT/whip/test" "$LOGS/recover.log") &
+GL=$!
+PIDS+=($GL)
+if wait_line "$LOGS/recover-endpoint.log" "^FRAMES" $((60 * SLOW)); then
+  stop "$GL"
+  glrc=$?
+  wait "$REP"
+  eprc=$?
+  if [ $eprc = 0 ] && [ $glrc = 0 ] && grep -q "^DROPPED 1" "$LOGS/recover-endpoint.log" \
+    && grep -q "^DELETED-DROPPED 1" "$LOGS/recover-endpoint.log" \
+    && grep -q "^POSTED /resource/2" "$LOGS/recover-endpoint.log" \
+    && grep -q "^DELETED 2" "$LOGS/recover-endpoint.log"; then
+    echo "ok: session 1 dropped after 45 frames; the client DELETEd it, POSTed again, 30 frames on session 2, stop DELETEd it (gst-launch exit $glrc)"
+  else
+    fail "recover: (endpoint exit $eprc, gst-launch exit $glrc)"; show "$LOGS/recover-endpoint.log" "$LOGS/recover.log"
+  fi
+else
+  fail "recover: no 30 frames after the drop"; show "$LOGS/recover-endpoint.log" "$LOGS/recover.log"
 fi
 
 echo "== play"

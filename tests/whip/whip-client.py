@@ -13,8 +13,9 @@
 # <code>; exits 0 when it got what it came for, 1 otherwise.
 #
 #   --check-etag    after the 201, PATCH an end-of-candidates fragment with
-#                   If-Match: a wrong tag, the 201's ETag, `*`, and none:
-#                   prints PATCH-WRONG/-MATCH/-ANY/-NONE <code>
+#                   If-Match: a wrong tag, the 201's ETag, `*`, then an ICE
+#                   restart (new ufrag and pwd, `*`), then none: prints
+#                   PATCH-WRONG/-MATCH/-ANY/-RESTART/-NONE <code>
 #   --vanish        publish: after --duration, play: after --min-frames, exit
 #                   without DELETE (a crashed encoder, a closed player);
 #                   prints VANISHED
@@ -23,6 +24,7 @@
 import argparse
 import asyncio
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -52,11 +54,19 @@ def http(method, url, body=None, content_type=None, token=None, extra=None):
         return e.code, e.headers, e.read()
 
 
-def check_etag(location, etag, token):
-    frag = b"a=ice-ufrag:none\r\na=ice-pwd:nonenonenonenonenonenone\r\na=end-of-candidates\r\n"
-    for name, value in (("WRONG", '"not-the-etag"'), ("MATCH", etag), ("ANY", "*"),
-                        ("NONE", None)):
-        status, _, _ = http("PATCH", location, frag, "application/trickle-ice-sdpfrag",
+def check_etag(location, etag, token, offer):
+    def frag(ufrag, pwd):
+        return ("a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=end-of-candidates\r\n"
+                % (ufrag, pwd)).encode()
+    ufrag = re.search(r"^a=ice-ufrag:(\S+)", offer, re.M).group(1)
+    pwd = re.search(r"^a=ice-pwd:(\S+)", offer, re.M).group(1)
+    trickle = frag(ufrag, pwd)
+    # an ICE restart (RFC 9725 4.3.2): new credentials, If-Match: *
+    restart = frag("rstrt", "restartrestartrestartrestart")
+    for name, value, body in (("WRONG", '"not-the-etag"', trickle), ("MATCH", etag, trickle),
+                              ("ANY", "*", trickle), ("RESTART", "*", restart),
+                              ("NONE", None, trickle)):
+        status, _, _ = http("PATCH", location, body, "application/trickle-ice-sdpfrag",
                             token, {"If-Match": value} if value else None)
         say("PATCH-" + name, status)
 
@@ -127,7 +137,7 @@ async def main():
         os._exit(0)
     if args.check_etag:
         await loop.run_in_executor(None, check_etag, location, headers.get("ETag"),
-                                   args.token)
+                                   args.token, pc.localDescription.sdp)
     await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="answer"))
 
     ok = True

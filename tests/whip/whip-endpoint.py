@@ -8,6 +8,10 @@
 # 201 (RFC 9725 4.6 ICE servers); with --tls-cert/--tls-key the endpoint
 # is https://. Prints READY, then FRAMES <n> once --min-frames video frames
 # were decoded, then DELETED; exits 0 after the DELETE, 1 at --timeout.
+# With --drop-after N the first session's peer connection is closed once N
+# frames came (DROPPED <id>; an endpoint that lost it, the client is not
+# told): the client must POST again; the first session's DELETE is then
+# DELETED-DROPPED <id>, and FRAMES counts only the frames of later sessions.
 import argparse
 import asyncio
 import ssl
@@ -32,15 +36,27 @@ class Endpoint:
         self.frames = 0
         self.patches = 0
         self.candidates = 0
+        self.dropped = None
         self.done = asyncio.get_running_loop().create_future()
 
-    async def count_frames(self, track):
+    async def count_frames(self, rid, track):
         while True:
             try:
                 await track.recv()
             except Exception:
                 return
+            if rid == self.dropped:
+                return
             self.frames += 1
+            if self.args.drop_after and self.dropped is None:
+                # the session to lose: its frames do not count
+                if self.frames == self.args.drop_after:
+                    self.dropped = rid
+                    self.frames = 0
+                    say("DROPPED", rid)
+                    await self.pcs[rid].close()
+                    return
+                continue
             if self.frames == self.args.min_frames:
                 say("FRAMES", self.frames)
 
@@ -48,12 +64,14 @@ class Endpoint:
         if headers.get("content-type", "").split(";")[0].strip() != "application/sdp":
             return 415, {}, b"offer must be application/sdp"
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        rid = str(self.next_id)
+        self.next_id += 1
 
         @pc.on("track")
         def on_track(track):
             say("TRACK", track.kind)
             if track.kind == "video":
-                asyncio.ensure_future(self.count_frames(track))
+                asyncio.ensure_future(self.count_frames(rid, track))
 
         await pc.setRemoteDescription(RTCSessionDescription(sdp=body.decode(), type="offer"))
         if self.args.whep:
@@ -61,8 +79,6 @@ class Endpoint:
             # recvonly video m-line (its audio m-line stays inactive)
             pc.addTrack(VideoStreamTrack())
         await pc.setLocalDescription(await pc.createAnswer())
-        rid = str(self.next_id)
-        self.next_id += 1
         self.pcs[rid] = pc
         location = "/resource/" + rid
         say("POSTED", location)
@@ -94,6 +110,9 @@ class Endpoint:
         if pc is None:
             return 404, {}, b"no such resource"
         await pc.close()
+        if rid == self.dropped:
+            say("DELETED-DROPPED", rid)
+            return 200, {}, b""
         say("DELETED", rid, "patches", self.patches, "candidates", self.candidates)
         if not self.done.done():
             self.done.set_result(True)
@@ -152,6 +171,8 @@ async def main():
     parser.add_argument("--token", default="secret")
     parser.add_argument("--min-frames", type=int, default=30)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--drop-after", type=int, default=0,
+                        help="close the first session's connection after N frames")
     parser.add_argument("--link", action="append", default=[],
                         help="a Link header value of the 201 (repeatable)")
     parser.add_argument("--tls-cert")

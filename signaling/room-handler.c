@@ -1465,7 +1465,10 @@ wr_room_handler_find_member (WrRoomHandler * handler, const gchar * room_name,
     WrPeer *peer = l->data;
     JsonNode *node;
 
-    if (!peer->conn || peer->conn->closing || !peer->info.meta)
+    /* ours and connected, or another server's (signals go through the
+     * broker) */
+    if ((!peer->server && (!peer->conn || peer->conn->closing))
+        || !peer->info.meta)
       continue;
     node = json_object_get_member (peer->info.meta, meta_key);
     if (node && JSON_NODE_HOLDS_VALUE (node)

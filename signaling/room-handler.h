@@ -200,7 +200,9 @@ GPtrArray *wr_room_handler_cluster_rooms (WrRoomHandler * handler);
 guint wr_room_handler_get_n_remote_peers (WrRoomHandler * handler);
 
 /* The id of the first connected member of @room whose join meta has
- * @meta_key = true, or NULL; @room_exists tells whether @room has members */
+ * @meta_key = true, or NULL; @room_exists tells whether @room has members.
+ * Cluster mode: members on other servers count (the room is known here
+ * only while it has a local member or join). */
 const gchar *wr_room_handler_find_member (WrRoomHandler * handler,
     const gchar * room, const gchar * meta_key, gboolean * room_exists);
 

@@ -73,6 +73,9 @@ struct _Session
   gboolean joined;
   gboolean join_failed;
   GstWebRTCRoomError join_error;
+  /* the offer, until the welcome (with --redis-url the join waits for
+   * the broker) */
+  GstWebRTCRoomSignalPayload *pending_offer;
   JsonArray *ice_servers;       /* of the virtual peer's welcome */
   gboolean idle;                /* the member reported the connection dead */
   gboolean ended;
@@ -325,8 +328,18 @@ session_free (Session * s)
   g_clear_pointer (&s->ice_servers, json_array_unref);
   g_ptr_array_unref (s->offer_mids);
   g_free (s->offer_ufrag);
+  g_clear_pointer (&s->pending_offer, gst_webrtc_room_signal_payload_free);
   g_ptr_array_unref (s->candidates);
   g_free (s);
+}
+
+/* The virtual peer's join was refused: 401 for the token, else 503 */
+static void
+respond_join_failed (Session * s, SoupServerMessage * msg)
+{
+  respond (msg, s->join_error == GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED ?
+      SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_SERVICE_UNAVAILABLE,
+      gst_webrtc_room_error_to_code (s->join_error));
 }
 
 static gboolean
@@ -338,6 +351,12 @@ on_reap (gpointer data)
   g_clear_pointer (&ep->reap_source, g_source_unref);
   while ((s = g_queue_pop_head (&ep->ending))) {
     s->queued = FALSE;
+    if (s->join_failed && s->post) {
+      /* refused by the broker (a full room): the paused POST says why */
+      respond_join_failed (s, s->post);
+      session_end (s, 0, NULL);
+      continue;
+    }
     session_end (s, SOUP_STATUS_SERVICE_UNAVAILABLE,
         "the participant serving this session left");
   }
@@ -406,6 +425,18 @@ send_signal (Session * s, GstWebRTCRoomSignalPayload * payload)
   wr_room_handler_message (s->ep->handler, s->rconn, &msg, g_get_real_time (),
       actions);
   run (s->ep, actions);
+}
+
+/* The client's offer goes to the opted-in participant, once joined */
+static void
+send_offer (Session * s)
+{
+  g_autoptr (GstWebRTCRoomSignalPayload) offer =
+      g_steal_pointer (&s->pending_offer);
+
+  g_info ("%s session %s in room %s: offer relayed to %s", kind_keys[s->kind],
+      s->id, s->room, s->target);
+  send_signal (s, offer);
 }
 
 /* A value for a quoted-string of a header (RFC 9110 5.6.4); FALSE for one
@@ -634,11 +665,16 @@ wr_whip_endpoint_deliver (WrWhipEndpoint * ep, const WrAction * action)
       s->joined = TRUE;
       if (msg->ice_servers && !s->ice_servers)
         s->ice_servers = json_array_ref (msg->ice_servers);
+      /* a join that waited for the broker: the POST is paused */
+      if (s->pending_offer && s->post)
+        send_offer (s);
       break;
     case GST_WEBRTC_ROOM_MESSAGE_ERROR:
       if (!s->joined) {
         s->join_failed = TRUE;
         s->join_error = msg->code;
+        if (s->post)
+          session_end_later (s);
       }
       break;
     case GST_WEBRTC_ROOM_MESSAGE_SIGNAL:
@@ -801,23 +837,20 @@ handle_post (WrWhipEndpoint * ep, SoupServerMessage * msg, Kind kind,
   actions = wr_actions_new ();
   wr_room_handler_message (ep->handler, s->rconn, &join, g_get_real_time (),
       actions);
+  s->pending_offer = g_steal_pointer (&offer);
   run (ep, actions);
-  if (!s->joined) {
-    respond (msg, s->join_error == GST_WEBRTC_ROOM_ERROR_UNAUTHORIZED ?
-        SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_SERVICE_UNAVAILABLE,
-        s->join_failed ? gst_webrtc_room_error_to_code (s->join_error) :
-        "could not join the room");
+  if (s->join_failed) {
+    respond_join_failed (s, msg);
     session_end (s, 0, NULL);
     return;
   }
-  g_info ("%s session %s in room %s: offer relayed to %s", kind_keys[kind],
-      s->id, room, target);
-
+  /* the answer timeout covers a join that waits for the broker too */
   s->post = g_object_ref (msg);
   soup_server_message_pause (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (session_post_finished), s);
   set_timer (s, ep->answer_timeout_us / 1000, on_answer_timeout);
-  send_signal (s, offer);
+  if (s->joined)
+    send_offer (s);
 }
 
 static gint

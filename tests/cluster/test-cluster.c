@@ -10,8 +10,9 @@
 /* Several room servers sharing rooms through a real redis-server on
  * loopback (--redis-url): peers on different servers meet, signal, leave;
  * a killed server's peers resume elsewhere and its other members leave
- * within the expiry; a real WebRTC call across two servers; SO_REUSEPORT;
- * bad input from Redis. Skipped (77) only without redis-server. */
+ * within the expiry; a real WebRTC call across two servers; a WHIP
+ * publisher on one server, the participant taking it on another;
+ * SO_REUSEPORT; bad input from Redis. Skipped (77) only without redis-server. */
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -768,6 +769,104 @@ test_call (void)
   wr_test_server_stop (b);
 }
 
+static GSubprocess *
+spawn_room_peer (const gchar * room_peer, const gchar * url,
+    const gchar * const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *peer;
+
+  g_ptr_array_add (argv, g_strdup (room_peer));
+  g_ptr_array_add (argv, g_strdup_printf ("--url=%s", url));
+  for (; *args; args++)
+    g_ptr_array_add (argv, g_strdup (*args));
+  g_ptr_array_add (argv, NULL);
+  peer = g_subprocess_newv ((const gchar * const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  return peer;
+}
+
+/* The peers a server has in its rooms: its own and the others' */
+static gboolean
+has_peers (gpointer data)
+{
+  WrTestServer *server = data;
+  g_autofree gchar *local = metric (server, "webrtc_room_peers");
+  g_autofree gchar *remote = metric (server, "webrtc_room_remote_peers");
+
+  if (g_str_equal (local, "1") && g_str_equal (remote, "1"))
+    return TRUE;
+  g_usleep (50 * 1000);
+  return FALSE;
+}
+
+/* WHIP across servers: the participant taking WHIP publishers (meta
+ * whip: true) is on server b, the publisher POSTs to server a (whose
+ * only member of the room is a bystander): a's virtual peer joins
+ * through the broker, its offer and the answer cross Redis, and the
+ * taker decodes the publisher's video. */
+static void
+test_whip (void)
+{
+  g_autofree gchar *room_peer = g_build_filename (g_getenv
+      ("WEBRTC_ROOM_BUILD_ROOT"), "tests", "elements", "room-peer", NULL);
+  const gchar *viewer_args[] = { "--mode=src", "--room=ingest",
+    "--name=bystander", "--no-audio", "--timeout=120", NULL
+  };
+  const gchar *taker_args[] = { "--mode=src", "--room=ingest",
+    "--name=taker", "--prop", "meta={\"whip\":true}", "--no-audio",
+    "--min-frames=30", "--stay=1", "--timeout=90", NULL
+  };
+  /* a sender is done at once: it stays until told to stop */
+  const gchar *publisher_args[] = { "--mode=sink", "--room=ingest",
+    "--no-audio", "--stay=120", "--timeout=120", NULL
+  };
+  g_autoptr (GSubprocess) bystander = NULL;
+  g_autoptr (GSubprocess) taker = NULL;
+  g_autoptr (GSubprocess) publisher = NULL;
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *url_a = NULL;
+  g_autofree gchar *url_b = NULL;
+  g_autofree gchar *http_a = NULL;
+  g_autofree gchar *whip_a = NULL;
+  g_autoptr (GError) error = NULL;
+  WrTestServer *a, *b;
+
+  if (!g_file_test (room_peer, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip ("room-peer is not built (no GStreamer elements)");
+    return;
+  }
+  a = start_server (NULL);
+  b = start_server (NULL);
+  url_a = wr_test_server_get_ws_url (a);
+  url_b = wr_test_server_get_ws_url (b);
+  http_a = wr_test_server_get_http_url (a, "/whip/ingest");
+  whip_a = g_strconcat ("whip+", http_a, NULL);
+  bystander = spawn_room_peer (room_peer, url_a, viewer_args);
+  taker = spawn_room_peer (room_peer, url_b, taker_args);
+  g_assert_true (wr_test_wait_until (has_peers, a, EXPIRY_WAIT_MS));
+  publisher = spawn_room_peer (room_peer, whip_a, publisher_args);
+
+  g_assert_true (g_subprocess_communicate_utf8 (taker, NULL, NULL, &out,
+          NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("--- taker (exit %d) ---\n%s",
+      g_subprocess_get_exit_status (taker), out);
+  g_assert_cmpint (g_subprocess_get_exit_status (taker), ==, 0);
+  g_assert_nonnull (strstr (out, "DONE"));
+
+  /* a stopping publisher DELETEs its session: exit 0 */
+  g_subprocess_send_signal (publisher, SIGINT);
+  g_assert_true (g_subprocess_wait (publisher, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (publisher), ==, 0);
+  g_subprocess_force_exit (bystander);
+  g_subprocess_wait (bystander, NULL, NULL);
+  wr_test_server_stop (a);
+  wr_test_server_stop (b);
+}
+
 static gboolean
 is_zombie (gpointer data)
 {
@@ -823,6 +922,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/bad-redis-input", test_bad_redis_input);
   g_test_add_func ("/cluster/bad-url", test_bad_url);
   g_test_add_func ("/cluster/call", test_call);
+  g_test_add_func ("/cluster/whip", test_whip);
   g_test_add_func ("/cluster/redis-lost", test_redis_lost);
   status = g_test_run ();
   stop_redis ();

@@ -29,6 +29,7 @@
  * and frames through the protocol codec. */
 
 #include "cluster.h"
+#include "source-util.h"
 
 #include <gst/webrtcroom/protocol.h>
 #include <hiredis/hiredis.h>
@@ -1092,15 +1093,6 @@ free_context (WrCluster * cluster, redisAsyncContext * ac)
   redisAsyncFree (ac);
 }
 
-static void
-destroy_source (GSource ** source)
-{
-  if (!*source)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 void
 wr_cluster_free (WrCluster * cluster)
 {
@@ -1109,7 +1101,7 @@ wr_cluster_free (WrCluster * cluster)
 
   if (!cluster)
     return;
-  destroy_source (&cluster->refresh_source);
+  wr_source_clear (&cluster->refresh_source);
   /* the leaves queued so far, then this server's key: the others sweep
    * its lost peers at once instead of after the expiry */
   if (cluster->cmd && !cluster->closing) {
@@ -1124,8 +1116,8 @@ wr_cluster_free (WrCluster * cluster)
   cluster->closing = TRUE;
   free_context (cluster, cluster->sub);
   free_context (cluster, cluster->cmd);
-  destroy_source (&cluster->cmd_source);
-  destroy_source (&cluster->sub_source);
+  wr_source_clear (&cluster->cmd_source);
+  wr_source_clear (&cluster->sub_source);
   g_hash_table_destroy (cluster->rooms);
   g_free (cluster->host);
   g_free (cluster->password);

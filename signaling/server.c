@@ -21,6 +21,7 @@
 #define _GNU_SOURCE             /* accept4 */
 #include "server.h"
 #include "cluster.h"
+#include "source-util.h"
 #include "whip-endpoint.h"
 #include "ws-loop.h"
 
@@ -227,10 +228,7 @@ schedule_tick (WrServer * server)
 
   if (next == G_MAXINT64 || next >= server->tick_deadline)
     return;
-  if (server->tick_source) {
-    g_source_destroy (server->tick_source);
-    g_clear_pointer (&server->tick_source, g_source_unref);
-  }
+  wr_source_clear (&server->tick_source);
   delay_ms = (next - g_get_real_time ()) / 1000 + 1;
   server->tick_deadline = next;
   server->tick_source = g_timeout_source_new (CLAMP (delay_ms, 0, G_MAXUINT));
@@ -633,8 +631,7 @@ pause_accepting (WrServer * server, gint err)
 {
   g_message ("accept: %s: pausing %d ms", g_strerror (err), ACCEPT_RETRY_MS);
   server->refused[REFUSED_FD_LIMIT]++;
-  g_source_destroy (server->accept_source);
-  g_clear_pointer (&server->accept_source, g_source_unref);
+  wr_source_clear (&server->accept_source);
   server->accept_retry_source = g_timeout_source_new (ACCEPT_RETRY_MS);
   g_source_set_callback (server->accept_retry_source, on_accept_retry,
       server, NULL);
@@ -1196,22 +1193,13 @@ close_all_going_away (WrServer * server)
   }
 }
 
-static void
-destroy_source (GSource ** source)
-{
-  if (!*source)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 void
 wr_server_free (WrServer * server)
 {
   if (!server)
     return;
-  destroy_source (&server->accept_source);
-  destroy_source (&server->accept_retry_source);
+  wr_source_clear (&server->accept_source);
+  wr_source_clear (&server->accept_retry_source);
   g_clear_pointer (&server->whip, wr_whip_endpoint_free);
   close_all_going_away (server);
   if (server->soup)
@@ -1232,9 +1220,9 @@ wr_server_free (WrServer * server)
   }
   while (server->http_conns.head)
     http_conn_free (server, server->http_conns.head->data);
-  destroy_source (&server->tick_source);
-  destroy_source (&server->liveness_source);
-  destroy_source (&server->housekeeping_source);
+  wr_source_clear (&server->tick_source);
+  wr_source_clear (&server->liveness_source);
+  wr_source_clear (&server->housekeeping_source);
   g_clear_pointer (&server->cluster, wr_cluster_free);
   g_clear_object (&server->soup);
   g_clear_pointer (&server->ws, wr_ws_loop_free);

@@ -17,6 +17,7 @@
  * cannot receive trickled candidates), goes back in the 201. */
 
 #include "whip-endpoint.h"
+#include "source-util.h"
 #include "tokens.h"
 
 #include <gst/webrtcroom/protocol-private.h>
@@ -282,18 +283,9 @@ run (WrWhipEndpoint * ep, GArray * actions)
 }
 
 static void
-clear_timer (Session * s)
-{
-  if (!s->timer)
-    return;
-  g_source_destroy (s->timer);
-  g_clear_pointer (&s->timer, g_source_unref);
-}
-
-static void
 set_timer (Session * s, guint ms, GSourceFunc func)
 {
-  clear_timer (s);
+  wr_source_clear (&s->timer);
   s->timer = g_timeout_source_new (ms);
   g_source_set_callback (s->timer, func, s, NULL);
   g_source_attach (s->timer, g_main_context_get_thread_default ());
@@ -320,7 +312,7 @@ release_post (Session * s, guint status, const gchar * text)
 static void
 session_free (Session * s)
 {
-  clear_timer (s);
+  wr_source_clear (&s->timer);
   release_post (s, SOUP_STATUS_SERVICE_UNAVAILABLE, "session ended");
   g_free (s->room);
   g_free (s->target);
@@ -394,7 +386,7 @@ session_end (Session * s, guint status, const gchar * why)
     g_queue_remove (&ep->ending, s);
     s->queued = FALSE;
   }
-  clear_timer (s);
+  wr_source_clear (&s->timer);
   release_post (s, status, why);
   if (s->rconn) {
     g_autoptr (GArray) actions = wr_actions_new ();
@@ -533,7 +525,7 @@ respond_answer (Session * s)
 
   if (!msg)
     return;
-  clear_timer (s);
+  wr_source_clear (&s->timer);
   headers = soup_server_message_get_response_headers (msg);
   location = g_strdup_printf ("/%s/%s/%s", kind_keys[s->kind], s->room, s->id);
   soup_message_headers_replace (headers, "Location", location);
@@ -1107,10 +1099,7 @@ wr_whip_endpoint_free (WrWhipEndpoint * ep)
 
   if (!ep)
     return;
-  if (ep->reap_source) {
-    g_source_destroy (ep->reap_source);
-    g_clear_pointer (&ep->reap_source, g_source_unref);
-  }
+  wr_source_clear (&ep->reap_source);
   g_queue_clear (&ep->ending);
   /* every virtual peer leaves; the handler's actions still run */
   while (g_hash_table_size (ep->by_id)) {

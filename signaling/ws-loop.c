@@ -16,6 +16,7 @@
 
 #define _GNU_SOURCE             /* MSG_MORE */
 #include "ws-loop.h"
+#include "source-util.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -163,14 +164,8 @@ conn_detach (WrWsConn * conn)
     close (conn->fd);
     conn->fd = -1;
   }
-  if (conn->in_source) {
-    g_source_destroy (conn->in_source);
-    g_clear_pointer (&conn->in_source, g_source_unref);
-  }
-  if (conn->out_source) {
-    g_source_destroy (conn->out_source);
-    g_clear_pointer (&conn->out_source, g_source_unref);
-  }
+  wr_source_clear (&conn->in_source);
+  wr_source_clear (&conn->out_source);
   if (conn->closing_since)
     g_queue_unlink (&loop->closing, &conn->closing_link);
   g_ptr_array_add (loop->dead, conn);

@@ -34,18 +34,6 @@
 #define T WR_TEST_TIMEOUT_MS
 #define QUIET_MS 300
 
-static WrTestClient *
-connect_client (WrTestServer * server)
-{
-  g_autofree gchar *url = wr_test_server_get_ws_url (server);
-  g_autoptr (GError) error = NULL;
-  WrTestClient *client = wr_test_client_connect (url, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (client);
-  return client;
-}
-
 static GstWebRTCRoomMessage *
 expect (WrTestClient * client, GstWebRTCRoomMessageType type)
 {
@@ -97,8 +85,8 @@ bystanders_join (WrTestServer * server, Bystanders * by)
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
 
-  by->a = connect_client (server);
-  by->b = connect_client (server);
+  by->a = wr_test_client_connect_to (server);
+  by->b = wr_test_client_connect_to (server);
   wa = join (by->a, "bystanders", NULL);
   wb = join (by->b, "bystanders", NULL);
   joined = expect (by->a, GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED);
@@ -139,7 +127,7 @@ bystanders_free (Bystanders * by)
 static void
 newcomer_check (WrTestServer * server, const gchar * room, guint n_others)
 {
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) w = join (c, room, NULL);
 
   g_assert_cmpuint (w->peers->len, ==, n_others);
@@ -168,9 +156,9 @@ test_room_poisoning (void)
   guint i;
 
   bystanders_join (server, &by);
-  a = connect_client (server);
+  a = wr_test_client_connect_to (server);
   wa = join (a, "p", NULL);
-  evil = connect_client (server);
+  evil = wr_test_client_connect_to (server);
   for (i = 0; i < G_N_ELEMENTS (bad_joins); i++) {
     wr_test_client_send (evil, bad_joins[i]);
     expect_error (evil, GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE);
@@ -198,8 +186,8 @@ static void
 test_room_nul (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) evil = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) evil = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "a", NULL);
 
   g_assert_cmpuint (wa->peers->len, ==, 0);
@@ -215,7 +203,7 @@ static void
 test_ping_id (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autofree gchar *raw = NULL;
 
   wr_test_client_send (c, "{\"type\":\"ping\",\"id\":1e30}");
@@ -237,8 +225,8 @@ static void
 test_relay_poisoning (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "relay", NULL);
   g_autoptr (GstWebRTCRoomMessage) wb = join (b, "relay", NULL);
   g_autoptr (GstWebRTCRoomMessage) joined = expect (a,
@@ -283,7 +271,7 @@ test_depth_bomb (void)
   guint i;
 
   bystanders_join (server, &by);
-  evil = connect_client (server);
+  evil = wr_test_client_connect_to (server);
   gst_webrtc_room_message_free (join (evil, "bystanders", NULL));
   gst_webrtc_room_message_free (expect (by.a,
           GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED));
@@ -320,7 +308,7 @@ write_secret (const gchar * dir, const gchar * name, const gchar * value)
 static void
 expect_unauthorized (WrTestServer * server, const gchar * resume)
 {
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autofree gchar *text = gst_webrtc_room_build_join ("res", NULL, NULL,
       TRUE, NULL, resume);
   gushort code = 0;
@@ -346,9 +334,9 @@ test_resume_replay (void)
   g_autofree gchar *token = wr_token_new_join (secret, "res",
       g_get_real_time () / G_USEC_PER_SEC + 600);
   WrTestServer *server = wr_test_server_spawn (arg, NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
   g_autoptr (WrTestClient) a2 = NULL;
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = NULL;
   g_autoptr (GstWebRTCRoomMessage) wa2 = NULL;
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
@@ -365,7 +353,7 @@ test_resume_replay (void)
 
   /* a's connection drops; it resumes with its token: same id */
   wr_test_client_abort (a);
-  a2 = connect_client (server);
+  a2 = wr_test_client_connect_to (server);
   wa2 = join (a2, "res", wa->resume);
   g_assert_cmpstr (wa2->peer, ==, wa->peer);
 
@@ -398,7 +386,7 @@ test_resume_restart_replay (void)
   g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
   g_autofree gchar *arg = g_strdup_printf ("--secret-file=%s", secret);
   WrTestServer *server = wr_test_server_spawn (arg, NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
   g_autoptr (WrTestClient) a2 = NULL;
   g_autoptr (WrTestClient) r1 = NULL;
   g_autoptr (WrTestClient) r2 = NULL;
@@ -411,17 +399,17 @@ test_resume_restart_replay (void)
   g_assert_true (wr_test_client_wait_closed (a, T, NULL));
   server = wr_test_server_spawn (arg, NULL);
 
-  a2 = connect_client (server);
+  a2 = wr_test_client_connect_to (server);
   wa2 = join (a2, "restart", wa->resume);
   g_assert_cmpstr (wa2->peer, ==, wa->peer);
 
-  r1 = connect_client (server);
+  r1 = wr_test_client_connect_to (server);
   w1 = join (r1, "restart", wa->resume);
   g_assert_cmpstr (w1->peer, !=, wa->peer);
   g_assert_true (wr_test_client_is_open (a2));
 
   wr_test_client_close (a2, 1000);
-  r2 = connect_client (server);
+  r2 = wr_test_client_connect_to (server);
   w2 = join (r2, "restart", wa->resume);
   g_assert_cmpstr (w2->peer, !=, wa->peer);
   wr_test_server_stop (server);
@@ -790,7 +778,7 @@ test_metrics_back_to_zero (void)
     WrTestClient *c[10];
 
     for (i = 0; i < G_N_ELEMENTS (c); i++) {
-      c[i] = connect_client (server);
+      c[i] = wr_test_client_connect_to (server);
       gst_webrtc_room_message_free (join (c[i], i % 2 ? "odd" : "even", NULL));
     }
     for (i = 0; i < G_N_ELEMENTS (c); i++) {

@@ -161,17 +161,6 @@ start_server (const gchar * extra)
   return server;
 }
 
-static WrTestClient *
-connect_to (WrTestServer * server)
-{
-  g_autofree gchar *url = wr_test_server_get_ws_url (server);
-  g_autoptr (GError) error = NULL;
-  WrTestClient *client = wr_test_client_connect (url, NULL, &error);
-
-  g_assert_no_error (error);
-  return client;
-}
-
 static GstWebRTCRoomMessage *
 join (WrTestClient * client, const gchar * room, const gchar * name,
     const gchar * resume)
@@ -254,9 +243,9 @@ test_two_servers (void)
 {
   WrTestServer *a = start_server (NULL);
   WrTestServer *b = start_server (NULL);
-  g_autoptr (WrTestClient) alice = connect_to (a);
-  g_autoptr (WrTestClient) bob = connect_to (b);
-  g_autoptr (WrTestClient) carol = connect_to (a);
+  g_autoptr (WrTestClient) alice = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) bob = wr_test_client_connect_to (b);
+  g_autoptr (WrTestClient) carol = wr_test_client_connect_to (a);
   g_autoptr (GstWebRTCRoomMessage) wa = join (alice, "meet", "alice", NULL);
   g_autoptr (GstWebRTCRoomMessage) wb = join (bob, "meet", "bob", NULL);
   g_autoptr (GstWebRTCRoomMessage) wc = NULL;
@@ -361,7 +350,7 @@ test_concurrent_joins (void)
     g_autofree gchar *join_frame =
         gst_webrtc_room_build_join ("burst", NULL, NULL, TRUE, NULL, NULL);
 
-    clients[i] = connect_to (servers[i % 2]);
+    clients[i] = wr_test_client_connect_to (servers[i % 2]);
     wr_test_client_send (clients[i], join_frame);
   }
   for (i = 0; i < G_N_ELEMENTS (clients); i++) {
@@ -397,9 +386,9 @@ test_server_killed (void)
   WrTestServer *a = start_server (NULL);
   WrTestServer *b = start_server (NULL);
   WrTestServer *c = start_server (NULL);
-  g_autoptr (WrTestClient) p1 = connect_to (a);
-  g_autoptr (WrTestClient) p2 = connect_to (a);
-  g_autoptr (WrTestClient) q = connect_to (c);
+  g_autoptr (WrTestClient) p1 = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) p2 = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) q = wr_test_client_connect_to (c);
   g_autoptr (WrTestClient) p1b = NULL;
   g_autoptr (GstWebRTCRoomMessage) w1 = join (p1, "crash", "p1", NULL);
   g_autoptr (GstWebRTCRoomMessage) w2 = join (p2, "crash", "p2", NULL);
@@ -412,7 +401,7 @@ test_server_killed (void)
   wr_test_server_kill (a);
 
   /* p1 resumes on b with its last token */
-  p1b = connect_to (b);
+  p1b = wr_test_client_connect_to (b);
   resumed = join (p1b, "crash", "p1", w1->resume);
   g_assert_cmpstr (resumed->peer, ==, w1->peer);
   g_assert_true (lists_peer (resumed, wq->peer));
@@ -452,7 +441,7 @@ test_server_killed (void)
 
   /* a fresh joiner on b sees p1 and q, not p2 */
   {
-    g_autoptr (WrTestClient) r = connect_to (b);
+    g_autoptr (WrTestClient) r = wr_test_client_connect_to (b);
     g_autoptr (GstWebRTCRoomMessage) wr = join (r, "crash", "r", NULL);
 
     g_assert_cmpuint (wr->peers->len, ==, 2);
@@ -471,15 +460,15 @@ test_resume_elsewhere (void)
 {
   WrTestServer *a = start_server (NULL);
   WrTestServer *b = start_server (NULL);
-  g_autoptr (WrTestClient) p = connect_to (a);
-  g_autoptr (WrTestClient) q = connect_to (a);
+  g_autoptr (WrTestClient) p = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) q = wr_test_client_connect_to (a);
   g_autoptr (WrTestClient) p2 = NULL;
   g_autoptr (GstWebRTCRoomMessage) wp = join (p, "move", "p", NULL);
   g_autoptr (GstWebRTCRoomMessage) wq = join (q, "move", "q", NULL);
   g_autoptr (GstWebRTCRoomMessage) resumed = NULL;
 
   wr_test_client_abort (p);
-  p2 = connect_to (b);
+  p2 = wr_test_client_connect_to (b);
   resumed = join (p2, "move", "p", wp->resume);
   g_assert_cmpstr (resumed->peer, ==, wp->peer);
   g_assert_true (lists_peer (resumed, wq->peer));
@@ -490,7 +479,7 @@ test_resume_elsewhere (void)
 
   /* the token of the first welcome is spent: a fresh join, new id */
   {
-    g_autoptr (WrTestClient) again = connect_to (a);
+    g_autoptr (WrTestClient) again = wr_test_client_connect_to (a);
     g_autoptr (GstWebRTCRoomMessage) w = join (again, "move", "p", wp->resume);
 
     g_assert_cmpstr (w->peer, !=, wp->peer);
@@ -505,9 +494,9 @@ test_room_full (void)
 {
   WrTestServer *a = start_server ("--max-peers-per-room=2");
   WrTestServer *b = start_server ("--max-peers-per-room=2");
-  g_autoptr (WrTestClient) p1 = connect_to (a);
-  g_autoptr (WrTestClient) p2 = connect_to (b);
-  g_autoptr (WrTestClient) p3 = connect_to (a);
+  g_autoptr (WrTestClient) p1 = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) p2 = wr_test_client_connect_to (b);
+  g_autoptr (WrTestClient) p3 = wr_test_client_connect_to (a);
   g_autoptr (GstWebRTCRoomMessage) w1 = join (p1, "small", NULL, NULL);
   g_autoptr (GstWebRTCRoomMessage) w2 = join (p2, "small", NULL, NULL);
   g_autoptr (GstWebRTCRoomMessage) refused = NULL;
@@ -551,7 +540,7 @@ test_reuse_port (void)
   for (i = 0; i < G_N_ELEMENTS (clients); i++) {
     g_autoptr (GstWebRTCRoomMessage) w = NULL;
 
-    clients[i] = connect_to (a);
+    clients[i] = wr_test_client_connect_to (a);
     w = join (clients[i], "shared", NULL, NULL);
     g_assert_cmpuint (w->peers->len, ==, i);
   }
@@ -611,8 +600,8 @@ test_bad_redis_input (void)
 {
   WrTestServer *a = start_server (NULL);
   WrTestServer *b = start_server (NULL);
-  g_autoptr (WrTestClient) alice = connect_to (a);
-  g_autoptr (WrTestClient) bob = connect_to (b);
+  g_autoptr (WrTestClient) alice = wr_test_client_connect_to (a);
+  g_autoptr (WrTestClient) bob = wr_test_client_connect_to (b);
   g_autoptr (GstWebRTCRoomMessage) wa = join (alice, "noise", "alice", NULL);
   g_autoptr (GstWebRTCRoomMessage) wb = join (bob, "noise", "bob", NULL);
   g_autofree gchar *forged = g_strdup_printf ("S %s {\"type\":\"signal\","
@@ -673,7 +662,7 @@ test_bad_redis_input (void)
   expect_signal (alice, wb->peer, "fine too");
   /* a room with a bad record and a dead server's member: neither listed */
   {
-    g_autoptr (WrTestClient) carol = connect_to (b);
+    g_autoptr (WrTestClient) carol = wr_test_client_connect_to (b);
     g_autoptr (GstWebRTCRoomMessage) wc = join (carol, "noise2", NULL, NULL);
 
     g_assert_cmpuint (wc->peers->len, ==, 0);
@@ -891,7 +880,7 @@ static void
 test_redis_lost (void)
 {
   WrTestServer *a = start_server (NULL);
-  g_autoptr (WrTestClient) alice = connect_to (a);
+  g_autoptr (WrTestClient) alice = wr_test_client_connect_to (a);
   g_autoptr (GstWebRTCRoomMessage) wa = join (alice, "lost", "alice", NULL);
   GPid pid = wr_test_server_get_pid (a);
 

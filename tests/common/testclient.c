@@ -60,6 +60,19 @@ wr_test_client_connect (const gchar * url, const gchar * origin,
   return wr_test_client_connect_tls (url, origin, NULL, error);
 }
 
+/* ws:// of @server; a failure fails the test */
+WrTestClient *
+wr_test_client_connect_to (WrTestServer * server)
+{
+  g_autofree gchar *url = wr_test_server_get_ws_url (server);
+  g_autoptr (GError) error = NULL;
+  WrTestClient *client = wr_test_client_connect (url, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (client);
+  return client;
+}
+
 WrTestClient *
 wr_test_client_connect_tls (const gchar * url, const gchar * origin,
     const gchar * ca_file, GError ** error)

@@ -11,6 +11,7 @@
 
 #include <libsoup/soup.h>
 #include <gst/webrtcroom/protocol.h>
+#include "testserver.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,9 @@ typedef struct _WrTestClient WrTestClient;
 /* @origin: nullable, sent as the Origin header */
 WrTestClient *wr_test_client_connect (const gchar * url,
     const gchar * origin, GError ** error);
+
+/* ws:// of @server; a failure fails the test */
+WrTestClient *wr_test_client_connect_to (WrTestServer * server);
 
 /* wss:// trusting only the certificates in @ca_file (PEM) */
 WrTestClient *wr_test_client_connect_tls (const gchar * url,

@@ -14,17 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-WrTestClient *
-connect_client (WrTestServer * server)
-{
-  g_autofree gchar *url = wr_test_server_get_ws_url (server);
-  g_autoptr (GError) error = NULL;
-  WrTestClient *client = wr_test_client_connect (url, NULL, &error);
-
-  g_assert_no_error (error);
-  return client;
-}
-
 GstWebRTCRoomMessage *
 join (WrTestClient * client, const gchar * room, const gchar * name)
 {
@@ -332,8 +321,8 @@ metric (WrTestServer * server, const gchar * name)
 void
 relay_works (WrTestServer * server, const gchar * room)
 {
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, room);
   g_autofree gchar *idb = join_id (b, room);
   g_autoptr (GstWebRTCRoomMessage) sig = NULL;

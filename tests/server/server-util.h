@@ -20,8 +20,6 @@
 /* how long we listen to make sure something does NOT happen */
 #define QUIET_MS 300
 
-WrTestClient *connect_client (WrTestServer * server);
-
 GstWebRTCRoomMessage *join (WrTestClient * client, const gchar * room,
     const gchar * name);
 

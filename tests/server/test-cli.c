@@ -145,7 +145,7 @@ terminate_logged_server (Fixture * f, WrTestServer * server)
 static gboolean
 join_with_token (WrTestServer * server, const gchar * room, const gchar * token)
 {
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autofree gchar *join = gst_webrtc_room_build_join (room, "cli", NULL,
       TRUE, token, NULL);
   g_autoptr (GstWebRTCRoomMessage) msg = NULL;
@@ -274,8 +274,8 @@ test_log_level (Fixture * f, gconstpointer data)
         levels[i]);
     const gchar *args[] = { level_arg, "--web-root=/nonexistent/web", NULL };
     WrTestServer *server = start_logged_server (f, args);
-    g_autoptr (WrTestClient) a = connect_client (server);
-    g_autoptr (WrTestClient) b = connect_client (server);
+    g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+    g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
     g_autoptr (GstWebRTCRoomMessage) wa = wr_test_client_join (a, "logs",
         "a", NULL);
     g_autoptr (GstWebRTCRoomMessage) wb = wr_test_client_join (b, "logs",

@@ -23,10 +23,10 @@ static void
 test_too_large (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--max-message-size=1024", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
-  g_autoptr (WrTestClient) other = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) other = wr_test_client_connect_to (server);
   g_autofree gchar *pad = g_strnfill (1100, 'p');
   g_autofree gchar *huge_pad = g_strnfill (200 * 1024, 'p');
   g_autofree gchar *frame = NULL;
@@ -66,8 +66,8 @@ test_rate_limit (void)
   WrTestServer *server =
       wr_test_server_spawn ("--rate-limit=5", "--rate-burst=5",
       NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) other = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) other = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) err = NULL;
   guint i;
 
@@ -95,8 +95,8 @@ static void
 test_join_timeout (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--join-timeout=0.3", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
 
   g_free (join_id (b, "in-time"));
   expect_error (a, GST_WEBRTC_ROOM_ERROR_JOIN_TIMEOUT, NULL);
@@ -110,7 +110,7 @@ test_ping_timeout (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--ping-interval=1",
       "--resume-grace=1", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
   g_autoptr (GSocketConnection) silent = NULL;
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
   g_autoptr (GstWebRTCRoomMessage) left = NULL;
@@ -229,7 +229,7 @@ static void
 test_close_while_backed_up (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--rate-limit=0", NULL);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GSocketConnection) a = NULL;
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
   g_autoptr (GstWebRTCRoomMessage) pong = NULL;

@@ -24,8 +24,8 @@ static void
 test_join_welcome (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = NULL;
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
@@ -74,7 +74,7 @@ test_ice_servers (void)
       "--stun-url=stun:stun.example.org:3478",
       "--turn-url=turn:turn.example.org:3478?transport=udp",
       "--turn-username=user", "--turn-credential=pass", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) welcome = join (a, "ice", NULL);
   JsonObject *entry;
 
@@ -98,8 +98,8 @@ static void
 test_signal_relay (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, "relay");
   g_autofree gchar *idb = join_id (b, "relay");
   g_autoptr (GstWebRTCRoomMessage) joined = NULL;
@@ -144,10 +144,10 @@ static void
 test_broadcast (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
-  g_autoptr (WrTestClient) other = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) other = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, "bc");
   g_autofree gchar *idb = join_id (b, "bc");
   g_autofree gchar *idc = join_id (c, "bc");
@@ -175,7 +175,7 @@ static void
 test_ping (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) pong = NULL;
   g_autofree gchar *raw = NULL;
 
@@ -248,9 +248,9 @@ test_bad_inputs (void)
         GST_WEBRTC_ROOM_ERROR_BAD_MESSAGE, "broadcast"},
   };
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) bad = connect_client (server);
-  g_autoptr (WrTestClient) o1 = connect_client (server);
-  g_autoptr (WrTestClient) o2 = connect_client (server);
+  g_autoptr (WrTestClient) bad = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) o1 = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) o2 = wr_test_client_connect_to (server);
   g_autofree gchar *name65 = g_strnfill (65, 'n');
   g_autofree gchar *room65 = g_strnfill (65, 'r');
   g_autofree gchar *big_meta = g_strnfill (5000, 'm');
@@ -313,7 +313,7 @@ static void
 test_not_joined (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
 
   send_signal (a, "0123456789abcdef", "{}");
   expect_error (a, GST_WEBRTC_ROOM_ERROR_NOT_JOINED, "signal");
@@ -330,8 +330,8 @@ static void
 test_unknown_peer (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, "iso-a");
   g_autofree gchar *idb = join_id (b, "iso-b");
 
@@ -348,10 +348,10 @@ static void
 test_leave (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
-  g_autoptr (WrTestClient) d = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) d = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, "leave");
   g_autofree gchar *idb = join_id (b, "leave");
   g_autofree gchar *idc = join_id (c, "leave");
@@ -376,9 +376,9 @@ static void
 test_lost_then_timeout (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--resume-grace=0.5", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autofree gchar *ida = join_id (a, "lost");
   g_autofree gchar *idb = join_id (b, "lost");
   g_autofree gchar *idc = join_id (c, "lost");
@@ -401,8 +401,8 @@ static void
 test_resume (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (WrTestClient) b2 = NULL;
   g_autoptr (WrTestClient) b3 = NULL;
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
@@ -417,7 +417,7 @@ test_resume (void)
   wr_test_client_abort (b);
   g_assert_true (wr_test_client_expect_silence (a, QUIET_MS));
 
-  b2 = connect_client (server);
+  b2 = wr_test_client_connect_to (server);
   wb2 = wr_test_client_join (b2, "resume", "bob", wb->resume);
   g_assert_nonnull (wb2);
   g_assert_cmpstr (wb2->peer, ==, wb->peer);
@@ -430,7 +430,7 @@ test_resume (void)
   g_assert_cmpstr (sig->from, ==, ida);
 
   /* resuming while the old socket still looks alive replaces it */
-  b3 = connect_client (server);
+  b3 = wr_test_client_connect_to (server);
   wb3 = wr_test_client_join (b3, "resume", NULL, wb2->resume);
   g_assert_nonnull (wb3);
   g_assert_cmpstr (wb3->peer, ==, wb->peer);
@@ -443,8 +443,8 @@ static void
 test_resume_bad_token (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "tok", NULL);
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
   g_autofree gchar *forged = g_strconcat (wa->resume, "x", NULL);
@@ -465,8 +465,8 @@ test_resume_after_restart (void)
   g_autofree gchar *secret = g_build_filename (dir, "secret", NULL);
   g_autofree gchar *secret_arg = g_strdup_printf ("--secret-file=%s", secret);
   WrTestServer *server = wr_test_server_spawn (secret_arg, NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = join (a, "restart", "a");
   g_autoptr (GstWebRTCRoomMessage) wb = join (b, "restart", "b");
   g_autoptr (GstWebRTCRoomMessage) wa2 = NULL;
@@ -480,11 +480,11 @@ test_resume_after_restart (void)
   g_assert_true (wr_test_client_wait_closed (a, T, NULL));
 
   server = wr_test_server_spawn (secret_arg, NULL);
-  a2 = connect_client (server);
+  a2 = wr_test_client_connect_to (server);
   wa2 = wr_test_client_join (a2, "restart", "a", wa->resume);
   g_assert_nonnull (wa2);
   g_assert_cmpstr (wa2->peer, ==, wa->peer);
-  b2 = connect_client (server);
+  b2 = wr_test_client_connect_to (server);
   wb2 = wr_test_client_join (b2, "restart", "b", wb->resume);
   g_assert_nonnull (wb2);
   g_assert_cmpstr (wb2->peer, ==, wb->peer);
@@ -504,9 +504,9 @@ static void
 test_room_full (void)
 {
   WrTestServer *server = wr_test_server_spawn ("--max-peers-per-room=2", NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
 
   g_free (join_id (a, "full"));
   g_free (join_id (b, "full"));
@@ -530,7 +530,7 @@ write_secret (const gchar * dir)
 static void
 expect_unauthorized (WrTestServer * server, const gchar * token)
 {
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
   g_autofree gchar *join = gst_webrtc_room_build_join ("auth", NULL, NULL,
       TRUE, token, NULL);
 
@@ -555,8 +555,8 @@ test_unauthorized (void)
   g_autofree gchar *other_room = wr_token_new_join (secret, "nope", now + 60);
   g_autofree gchar *bad_sig = wr_token_new_join (wrong, "auth", now + 60);
   WrTestServer *server = wr_test_server_spawn (arg, NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
   g_autoptr (GstWebRTCRoomMessage) wa = NULL;
   g_autoptr (GstWebRTCRoomMessage) wb = NULL;
   g_autofree gchar *join_a = gst_webrtc_room_build_join ("auth", NULL, NULL,
@@ -614,7 +614,7 @@ test_http (void)
   g_assert_cmpstr (body, ==, "ok");
   g_clear_pointer (&body, g_free);
 
-  a = connect_client (server);
+  a = wr_test_client_connect_to (server);
   g_free (join_id (a, "metrics"));
   wr_test_client_send (a, "nonsense");
   expect_error (a, GST_WEBRTC_ROOM_ERROR_BAD_JSON, NULL);
@@ -709,7 +709,7 @@ static void
 test_sigterm (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
 
   g_free (join_id (a, "bye"));
   g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
@@ -802,9 +802,9 @@ static void
 test_sigterm_going_away (void)
 {
   WrTestServer *server = wr_test_server_spawn (NULL);
-  g_autoptr (WrTestClient) a = connect_client (server);
-  g_autoptr (WrTestClient) b = connect_client (server);
-  g_autoptr (WrTestClient) c = connect_client (server);
+  g_autoptr (WrTestClient) a = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) b = wr_test_client_connect_to (server);
+  g_autoptr (WrTestClient) c = wr_test_client_connect_to (server);
 
   g_free (join_id (a, "bye"));
   g_free (join_id (b, "bye"));

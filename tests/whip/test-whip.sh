@@ -30,48 +30,10 @@
 #              accepts it too
 
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-PY=/usr/bin/python3
-$PY -c "import aiortc" 2>/dev/null || { echo "SKIP: no python3-aiortc"; exit 77; }
-if [ -z "${WHIP_TEST_NETNS:-}" ]; then
-  unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
-  WHIP_TEST_NETNS=1 exec unshare -n "$BASH" "$0" "$@"
-fi
-ip link set lo up
-ip addr add 127.0.0.2/8 dev lo 2>/dev/null
-
-BUILD=${WEBRTC_ROOM_BUILD_ROOT:-$HERE/../../build}
-SLOW=${WEBRTC_ROOM_SLOW:+3}
-SLOW=${SLOW:-1}
-LOGS=$(mktemp -d /tmp/whip-test.XXXXXX)
+WHIP_LAB_NAME=whip-test
+. "$(dirname "$0")/whip-lab.sh"
 PORT=$((20000 + RANDOM % 20000))
 URL="whip+http://127.0.0.1:$PORT/whip/test"
-FAILED=0
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  rm -rf "$LOGS"
-}
-trap cleanup EXIT
-
-# a sanitizer build's plugin needs its runtimes first in gst-launch-1.0
-SAN_PRELOAD=$(ldd "$BUILD/plugins/webrtcroom/libgstwebrtcroom.so" 2>/dev/null |
-  awk '/lib(asan|ubsan)\.so/ { printf "%s%s", sep, $3; sep = ":" }')
-
-fail() { echo "FAIL: $*"; FAILED=1; }
-show() { local f; for f in "$@"; do echo "---- $(basename "$f")"; tail -n 40 "$f"; done; }
-wait_line() { # FILE PATTERN SECONDS
-  local i
-  for i in $(seq 1 $(($3 * 10))); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 STOP_KILLED=0
 running() { # PID: not yet exited (a zombie has exited)
   local state

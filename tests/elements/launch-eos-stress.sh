@@ -53,7 +53,7 @@ try() {
     > "$d/viewer.log" 2>&1 &
   viewer=$!
   i=0
-  until grep -q "viewersink.GstPad:sink: caps = video/x-raw" "$d/viewer.log"; do
+  until grep -q "viewersink.GstPad:sink: caps = video/x-raw" "$d/viewer.log" 2>/dev/null; do
     i=$((i + 1))
     if [ $i -gt 600 ]; then
       gdb -p $viewer -batch -ex "thread apply all bt" > "$d/stacks" 2>&1

@@ -4,7 +4,8 @@
 # server. Once video reaches a viewer's sink its publisher gets SIGINT, and the viewer
 # must then end by itself (its tracks end with EOS). A viewer still running after 45 s
 # is a hang: its threads' stacks (gdb) and logs are kept; so are those of a viewer with
-# no video line within 60 s. Run it in a namespace with only loopback:
+# no video at its sink within 60 s (no preroll message). Run it in a namespace with
+# only loopback:
 #
 #   unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
 #     tests/elements/launch-eos-stress.sh BUILD_DIR [ROUNDS [PAIRS [ELEMENT]]]
@@ -39,6 +40,8 @@ until grep -q "listening on" "$DIR/server.out" 2>/dev/null; do
 done
 URL=$(sed -n 's|.*listening on \(ws://[^ ]*\) .*|\1|p' "$DIR/server.out")
 COMMON="server-url=$URL local-addresses=127.0.0.1 ice-tcp=false"
+# as in test-launch-eos.sh: the viewer's sink prerolled on its first video buffer
+VIDEO_AT_SINK='from element "viewersink" (state-changed): GstMessageStateChanged, old-state=(GstState)ready, new-state=(GstState)paused'
 
 # try ROOM DIR: exits 0 when the viewer ended, 1 on a hang, 2 without video
 try() {
@@ -48,12 +51,12 @@ try() {
     audiotestsrc is-live=true ! queue ! room.audio_0 > "$d/sender.log" 2>&1 &
   sender=$!
   env LD_PRELOAD="$SAN" GST_DEBUG="${VIEWER_DEBUG:-GST_STATES:4}" GST_DEBUG_NO_COLOR=1 \
-    GST_DEBUG_FILE="$d/viewer.debug" gst-launch-1.0 -e -v -X stats -X ts-offset -X pem \
+    GST_DEBUG_FILE="$d/viewer.debug" gst-launch-1.0 -e -m \
     webrtcroomsrc room=$room $COMMON ! video/x-raw ! fakesink name=viewersink sync=false \
     > "$d/viewer.log" 2>&1 &
   viewer=$!
   i=0
-  until grep -q "viewersink.GstPad:sink: caps = video/x-raw" "$d/viewer.log" 2>/dev/null; do
+  until grep -q "$VIDEO_AT_SINK" "$d/viewer.log" 2>/dev/null; do
     i=$((i + 1))
     if [ $i -gt 600 ]; then
       gdb -p $viewer -batch -ex "thread apply all bt" > "$d/stacks" 2>&1

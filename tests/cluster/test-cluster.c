@@ -707,55 +707,18 @@ test_bad_url (void)
   }
 }
 
-/* A real WebRTC call between two processes on two servers: each decodes
- * the other's video (room-peer exits 0 only then) */
-static void
-test_call (void)
+/* room-peer of this build, or NULL with the test skipped */
+static gchar *
+room_peer_or_skip (void)
 {
-  g_autofree gchar *room_peer = g_build_filename (g_getenv
-      ("WEBRTC_ROOM_BUILD_ROOT"), "tests", "elements", "room-peer", NULL);
-  WrTestServer *a, *b;
-  g_autofree gchar *url_a = NULL;
-  g_autofree gchar *url_b = NULL;
-  g_autofree gchar *arg_a = NULL;
-  g_autofree gchar *arg_b = NULL;
-  GSubprocess *peers[2];
-  guint i;
+  gchar *room_peer = g_build_filename (g_getenv ("WEBRTC_ROOM_BUILD_ROOT"),
+      "tests", "elements", "room-peer", NULL);
 
-  if (!g_file_test (room_peer, G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("room-peer is not built (no GStreamer elements)");
-    return;
-  }
-  a = start_server (NULL);
-  b = start_server (NULL);
-  url_a = wr_test_server_get_ws_url (a);
-  url_b = wr_test_server_get_ws_url (b);
-  arg_a = g_strdup_printf ("--url=%s", url_a);
-  arg_b = g_strdup_printf ("--url=%s", url_b);
-  for (i = 0; i < 2; i++) {
-    const gchar *argv[] = { room_peer, i ? arg_b : arg_a, "--room=call",
-      i ? "--name=bob" : "--name=alice", "--no-audio", "--stay=10",
-      "--timeout=90", NULL
-    };
-    g_autoptr (GError) error = NULL;
-
-    peers[i] = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-    g_assert_no_error (error);
-  }
-  for (i = 0; i < 2; i++) {
-    g_autofree gchar *out = NULL;
-    g_autoptr (GError) error = NULL;
-
-    g_assert_true (g_subprocess_communicate_utf8 (peers[i], NULL, NULL, &out,
-            NULL, &error));
-    g_test_message ("--- peer %u (exit %d) ---\n%s", i,
-        g_subprocess_get_exit_status (peers[i]), out);
-    g_assert_cmpint (g_subprocess_get_exit_status (peers[i]), ==, 0);
-    g_assert_nonnull (strstr (out, "DONE"));
-    g_object_unref (peers[i]);
-  }
-  wr_test_server_stop (a);
-  wr_test_server_stop (b);
+  if (g_file_test (room_peer, G_FILE_TEST_IS_EXECUTABLE))
+    return room_peer;
+  g_free (room_peer);
+  g_test_skip ("room-peer is not built (no GStreamer elements)");
+  return NULL;
 }
 
 static GSubprocess *
@@ -775,6 +738,54 @@ spawn_room_peer (const gchar * room_peer, const gchar * url,
       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   return peer;
+}
+
+/* @peer ends with exit 0 and says DONE (what it had to receive came) */
+static void
+expect_done (GSubprocess * peer, const gchar * name)
+{
+  g_autofree gchar *out = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8 (peer, NULL, NULL, &out,
+          NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("--- %s (exit %d) ---\n%s", name,
+      g_subprocess_get_exit_status (peer), out);
+  g_assert_cmpint (g_subprocess_get_exit_status (peer), ==, 0);
+  g_assert_nonnull (strstr (out, "DONE"));
+}
+
+/* A real WebRTC call between two processes on two servers: each decodes
+ * the other's video (room-peer exits 0 only then) */
+static void
+test_call (void)
+{
+  g_autofree gchar *room_peer = room_peer_or_skip ();
+  const gchar *alice_args[] = { "--room=call", "--name=alice", "--no-audio",
+    "--stay=10", "--timeout=90", NULL
+  };
+  const gchar *bob_args[] = { "--room=call", "--name=bob", "--no-audio",
+    "--stay=10", "--timeout=90", NULL
+  };
+  g_autoptr (GSubprocess) alice = NULL;
+  g_autoptr (GSubprocess) bob = NULL;
+  g_autofree gchar *url_a = NULL;
+  g_autofree gchar *url_b = NULL;
+  WrTestServer *a, *b;
+
+  if (!room_peer)
+    return;
+  a = start_server (NULL);
+  b = start_server (NULL);
+  url_a = wr_test_server_get_ws_url (a);
+  url_b = wr_test_server_get_ws_url (b);
+  alice = spawn_room_peer (room_peer, url_a, alice_args);
+  bob = spawn_room_peer (room_peer, url_b, bob_args);
+  expect_done (alice, "alice");
+  expect_done (bob, "bob");
+  wr_test_server_stop (a);
+  wr_test_server_stop (b);
 }
 
 /* The peers a server has in its rooms: its own and the others' */
@@ -799,8 +810,7 @@ has_peers (gpointer data)
 static void
 test_whip (void)
 {
-  g_autofree gchar *room_peer = g_build_filename (g_getenv
-      ("WEBRTC_ROOM_BUILD_ROOT"), "tests", "elements", "room-peer", NULL);
+  g_autofree gchar *room_peer = room_peer_or_skip ();
   const gchar *viewer_args[] = { "--mode=src", "--room=ingest",
     "--name=bystander", "--no-audio", "--timeout=120", NULL
   };
@@ -815,18 +825,14 @@ test_whip (void)
   g_autoptr (GSubprocess) bystander = NULL;
   g_autoptr (GSubprocess) taker = NULL;
   g_autoptr (GSubprocess) publisher = NULL;
-  g_autofree gchar *out = NULL;
   g_autofree gchar *url_a = NULL;
   g_autofree gchar *url_b = NULL;
   g_autofree gchar *http_a = NULL;
   g_autofree gchar *whip_a = NULL;
-  g_autoptr (GError) error = NULL;
   WrTestServer *a, *b;
 
-  if (!g_file_test (room_peer, G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip ("room-peer is not built (no GStreamer elements)");
+  if (!room_peer)
     return;
-  }
   a = start_server (NULL);
   b = start_server (NULL);
   url_a = wr_test_server_get_ws_url (a);
@@ -838,13 +844,7 @@ test_whip (void)
   g_assert_true (wr_test_wait_until (has_peers, a, EXPIRY_WAIT_MS));
   publisher = spawn_room_peer (room_peer, whip_a, publisher_args);
 
-  g_assert_true (g_subprocess_communicate_utf8 (taker, NULL, NULL, &out,
-          NULL, &error));
-  g_assert_no_error (error);
-  g_test_message ("--- taker (exit %d) ---\n%s",
-      g_subprocess_get_exit_status (taker), out);
-  g_assert_cmpint (g_subprocess_get_exit_status (taker), ==, 0);
-  g_assert_nonnull (strstr (out, "DONE"));
+  expect_done (taker, "taker");
 
   /* a stopping publisher DELETEs its session: exit 0 */
   g_subprocess_send_signal (publisher, SIGINT);

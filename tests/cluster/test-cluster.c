@@ -788,7 +788,8 @@ test_call (void)
   wr_test_server_stop (b);
 }
 
-/* The peers a server has in its rooms: its own and the others' */
+/* @data (a server) has one peer of its own and one of another server in
+ * its rooms (its /metrics), as in /cluster/whip before the POST */
 static gboolean
 has_peers (gpointer data)
 {

@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 
 #define EXIT_USAGE 2
+#define MAX_IO_THREADS 64
 
 typedef struct
 {
@@ -56,6 +57,7 @@ typedef struct
   gint http_timeout;
   gdouble whip_idle_timeout;
   gboolean reuse_port;
+  gint io_threads;
   gchar *redis_url;
   gint redis_ttl;
   gboolean quiet;
@@ -166,6 +168,16 @@ setup_logging (const Options * o)
   g_log_set_writer_func (log_writer, GUINT_TO_POINTER (max), NULL);
 }
 
+/* One I/O thread per processor: the main thread's room logic is the
+ * smaller part of a message's cost (tests/bench/README.md) */
+static guint
+default_io_threads (void)
+{
+  guint n = g_get_num_processors ();
+
+  return n > 1 ? n : 0;
+}
+
 static gboolean
 parse_options (Options * o, int argc, char **argv)
 {
@@ -240,6 +252,10 @@ parse_options (Options * o, int argc, char **argv)
     {"reuse-port", 0, 0, G_OPTION_ARG_NONE, &o->reuse_port,
         "Listen with SO_REUSEPORT: several servers share --port (with "
           "--redis-url, so that they share rooms too)", NULL},
+    {"io-threads", 0, 0, G_OPTION_ARG_INT, &o->io_threads,
+        "Threads that read and write the WebSockets (plain ws://; wss:// "
+          "stays on the main thread), the room logic staying on the main "
+          "thread; 0: none (default: one per processor, 0 on one)", "N"},
     {"redis-url", 0, 0, G_OPTION_ARG_STRING, &o->redis_url,
         "Share rooms with the other servers using this Redis (peers on "
           "different servers meet; resume works on any of them with the "
@@ -329,6 +345,9 @@ parse_options (Options * o, int argc, char **argv)
     return usage_error ("--max-connections* must be >= 0");
   if (o->http_timeout < 1)
     return usage_error ("--http-timeout must be >= 1");
+  if (o->io_threads < -1 || o->io_threads > MAX_IO_THREADS)
+    return usage_error ("--io-threads must be 0.."
+        G_STRINGIFY (MAX_IO_THREADS));
   if (!(o->whip_idle_timeout >= 0.1 && o->whip_idle_timeout <= 86400))
     return usage_error ("--whip-idle-timeout must be 0.1..86400");
   if (o->turn_ttl <= 0)
@@ -460,18 +479,21 @@ format_host (const gchar * host)
   return g_strdup (host);
 }
 
+typedef struct
+{
+  GMainLoop *loop;              /* NULL once it ended */
+  gboolean failed;
+} RunState;
+
 static gboolean
 on_quit_signal (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  RunState *state = user_data;
+
+  if (state->loop)
+    g_main_loop_quit (state->loop);
   return G_SOURCE_CONTINUE;
 }
-
-typedef struct
-{
-  GMainLoop *loop;
-  gboolean failed;
-} RunState;
 
 static void
 on_server_fatal (const gchar * message, gpointer user_data)
@@ -480,7 +502,8 @@ on_server_fatal (const gchar * message, gpointer user_data)
 
   fprintf (stderr, "webrtc-room-server: %s: exiting\n", message);
   state->failed = TRUE;
-  g_main_loop_quit (state->loop);
+  if (state->loop)
+    g_main_loop_quit (state->loop);
 }
 
 int
@@ -490,7 +513,7 @@ main (int argc, char **argv)
     .port = 8443,.stun_port = 3478,.max_message_size = 64 * 1024,
     .rate_limit = 50,.rate_burst = 100,.join_timeout = 10,
     .ping_interval = 10,.resume_grace = 30,.turn_ttl = 86400,.ttl = 3600,
-    .http_timeout = 10,.redis_ttl = 10,.whip_idle_timeout = 15,
+    .http_timeout = 10,.redis_ttl = 10,.whip_idle_timeout = 15,.io_threads = -1,
   };
   RunState state = { 0 };
   g_autoptr (GBytes) resume_secret = NULL;
@@ -589,6 +612,8 @@ main (int argc, char **argv)
   config.http_timeout_s = o.http_timeout;
   config.whip_idle_timeout_s = o.whip_idle_timeout;
   config.reuse_port = o.reuse_port;
+  config.io_threads = o.io_threads >= 0 ? (guint) o.io_threads :
+      default_io_threads ();
   config.redis_url = o.redis_url;
   config.redis_ttl_s = o.redis_ttl;
   config.fatal = on_server_fatal;
@@ -621,8 +646,11 @@ main (int argc, char **argv)
       wr_server_get_port (server), stun_text);
   fflush (stdout);
 
-  g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGINT, on_quit_signal, &state);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &state);
   g_main_loop_run (loop);
+  /* a second signal may come while the server closes its connections
+   * (the context runs then, the loop is gone): it is ignored */
+  state.loop = NULL;
   return state.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

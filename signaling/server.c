@@ -23,7 +23,7 @@
 #include "cluster.h"
 #include "source-util.h"
 #include "whip-endpoint.h"
-#include "ws-loop.h"
+#include "ws-pool.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -72,7 +72,7 @@ struct _WrServer
 {
   SoupServer *soup;
   WrRoomHandler *handler;
-  WrWsLoop *ws;
+  WrWsPool *ws;
   WrWhipEndpoint *whip;         /* /whip and /whep: virtual peers */
   gchar *web_root;
   GStrv allowed_origins;
@@ -120,7 +120,7 @@ struct _WrHttpConn
 struct _WrClient
 {
   WrServer *server;
-  WrWsConn *ws;
+  WrWsHandle *ws;
   WrRoomConn *rconn;            /* NULL once the handler let go */
   gchar *address;
   GList link;
@@ -164,7 +164,7 @@ address_release (WrServer * server, const gchar * address)
 static guint
 n_connections (WrServer * server)
 {
-  return server->http_conns.length + wr_ws_loop_get_n_connections (server->ws);
+  return server->http_conns.length + wr_ws_pool_get_n_connections (server->ws);
 }
 
 static void
@@ -183,19 +183,19 @@ run_actions (WrServer * server, GArray * actions)
     }
     if (server->whip && wr_whip_endpoint_deliver (server->whip, action))
       continue;
-    if (!client || !client->ws || !wr_ws_conn_is_open (client->ws))
+    if (!client || !client->ws || !wr_ws_handle_is_open (client->ws))
       continue;
     if (action->type == WR_ACTION_SEND) {
-      wr_ws_conn_send_text (client->ws, action->text, strlen (action->text));
+      wr_ws_handle_send_text (client->ws, action->text, strlen (action->text));
     } else {
       if (action->code != WR_CLOSE_NORMAL)
         g_info ("closing a connection from %s with %u", client->address,
             action->code);
-      wr_ws_conn_close (client->ws, action->code);
+      wr_ws_handle_close (client->ws, action->code);
     }
   }
   g_array_set_size (actions, 0);
-  wr_ws_loop_flush (server->ws);
+  wr_ws_pool_flush (server->ws);
   schedule_tick (server);
 }
 
@@ -309,11 +309,11 @@ rate_reject (WrClient * client, gint64 now, GArray * actions)
 }
 
 static void
-on_ws_message (WrWsConn * ws, gboolean text, const gchar * data, gsize len,
+on_ws_message (WrWsHandle * ws, gboolean text, const gchar * data, gsize len,
     gpointer user_data)
 {
   WrServer *server = user_data;
-  WrClient *client = wr_ws_conn_get_data (ws);
+  WrClient *client = wr_ws_handle_get_data (ws);
   g_autoptr (GArray) actions = NULL;
   gint64 mono = g_get_monotonic_time ();
 
@@ -337,15 +337,15 @@ on_ws_message (WrWsConn * ws, gboolean text, const gchar * data, gsize len,
 /* The size check runs on the frame header, before any payload is kept:
  * the too-large error, then a 1009 close. */
 static void
-on_ws_too_large (WrWsConn * ws, gpointer user_data)
+on_ws_too_large (WrWsHandle * ws, gpointer user_data)
 {
   WrServer *server = user_data;
-  WrClient *client = wr_ws_conn_get_data (ws);
+  WrClient *client = wr_ws_handle_get_data (ws);
   g_autoptr (GArray) actions = NULL;
 
   g_info ("frame above the size limit from %s", client->address);
   if (!client->rconn || wr_room_conn_is_closing (client->rconn)) {
-    wr_ws_conn_close (ws, WR_CLOSE_TOO_BIG);
+    wr_ws_handle_close (ws, WR_CLOSE_TOO_BIG);
     return;
   }
   actions = wr_actions_new ();
@@ -356,10 +356,21 @@ on_ws_too_large (WrWsConn * ws, gpointer user_data)
 }
 
 static void
-on_ws_closed (WrWsConn * ws, gushort code, gpointer user_data)
+on_ws_silent (WrWsHandle * ws, gpointer user_data)
+{
+  WrClient *client = wr_ws_handle_get_data (ws);
+
+  g_info ("peer at %s silent to pings: lost", client->address);
+  client_release (client, WR_DISCONNECT_PING_TIMEOUT);
+  if (client->ws)
+    wr_ws_handle_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+}
+
+static void
+on_ws_closed (WrWsHandle * ws, gushort code, gpointer user_data)
 {
   WrServer *server = user_data;
-  WrClient *client = wr_ws_conn_get_data (ws);
+  WrClient *client = wr_ws_handle_get_data (ws);
 
   client->ws = NULL;
   client_release (client, code == 1000 || code == 1001 ?
@@ -385,7 +396,7 @@ client_new (WrServer * server, WrHttpConn * hc, GIOStream * stream)
 
   if (server->tls_cert) {
     /* TLS stays on its GIOStream: one pollable source per connection */
-    client->ws = wr_ws_loop_add_stream (server->ws, stream, client);
+    client->ws = wr_ws_pool_add_stream (server->ws, stream, client);
   } else {
     /* the stolen stream closes its fd when dropped: keep a duplicate */
     gint fd = dup (g_socket_get_fd (hc->socket));
@@ -397,7 +408,7 @@ client_new (WrServer * server, WrHttpConn * hc, GIOStream * stream)
       client_free (client);
       return;
     }
-    client->ws = wr_ws_loop_add_fd (server->ws, fd, client);
+    client->ws = wr_ws_pool_add_fd (server->ws, fd, client);
   }
   client->rconn = wr_room_handler_connect (server->handler, client,
       g_get_real_time ());
@@ -418,7 +429,7 @@ on_liveness_check (gpointer user_data)
   gint64 limit = now - MISSED_PINGS_LOST * interval;
 
   /* in a batch: no client is freed while we walk the list */
-  wr_ws_loop_begin (server->ws);
+  wr_ws_pool_begin (server->ws);
   while (server->clients.head) {
     WrClient *client = server->clients.head->data;
 
@@ -427,19 +438,12 @@ on_liveness_check (gpointer user_data)
     client->next_ping = now + interval;
     g_queue_unlink (&server->clients, &client->link);
     g_queue_push_tail_link (&server->clients, &client->link);
-    if (!client->ws || !wr_ws_conn_is_open (client->ws))
+    if (!client->ws || !wr_ws_handle_is_open (client->ws))
       continue;
-    if (wr_ws_conn_get_last_seen (client->ws) >= limit) {
-      wr_ws_conn_ping (client->ws);
-      continue;
-    }
-    g_info ("peer at %s silent to pings: lost", client->address);
-    client_release (client, WR_DISCONNECT_PING_TIMEOUT);
-    if (client->ws)
-      wr_ws_conn_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+    /* pinged, or found silent (on_ws_silent) where the connection is */
+    wr_ws_handle_ping (client->ws, limit);
   }
-  wr_ws_loop_end (server->ws);
-  wr_ws_loop_trim (server->ws);
+  wr_ws_pool_end (server->ws);
   return G_SOURCE_CONTINUE;
 }
 
@@ -483,7 +487,6 @@ on_housekeeping (gpointer user_data)
       http_conn_free (server, hc);
     }
   }
-  wr_ws_loop_expire_closing (server->ws, CLOSING_TIMEOUT_US);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1058,9 +1061,10 @@ static const WrClusterCallbacks cluster_callbacks = {
   .failed = on_cluster_failed,
 };
 
-static const WrWsCallbacks ws_callbacks = {
+static const WrWsPoolCallbacks ws_callbacks = {
   .message = on_ws_message,
   .too_large = on_ws_too_large,
+  .silent = on_ws_silent,
   .closed = on_ws_closed,
 };
 
@@ -1112,8 +1116,8 @@ wr_server_new (const WrServerConfig * config, GError ** error)
   server->http_by_remote = g_hash_table_new (NULL, NULL);
   server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal,
       g_free, NULL);
-  server->ws = wr_ws_loop_new (&ws_callbacks, server,
-      config->max_message_size, error);
+  server->ws = wr_ws_pool_new (&ws_callbacks, server,
+      config->max_message_size, config->io_threads, CLOSING_TIMEOUT_US, error);
   if (!server->ws)
     return NULL;
 
@@ -1165,7 +1169,7 @@ wr_server_is_tls (WrServer * server)
 static gboolean
 ws_all_closed (WrServer * server)
 {
-  return wr_ws_loop_get_n_connections (server->ws) == 0;
+  return wr_ws_pool_get_n_connections (server->ws) == 0;
 }
 
 /* Every WebSocket gets a 1001 close; waits (bounded) for the closing
@@ -1179,14 +1183,14 @@ close_all_going_away (WrServer * server)
 
   if (!server->ws || ws_all_closed (server))
     return;
-  wr_ws_loop_begin (server->ws);
+  wr_ws_pool_begin (server->ws);
   for (l = server->clients.head; l; l = l->next) {
     WrClient *client = l->data;
 
     if (client->ws)
-      wr_ws_conn_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+      wr_ws_handle_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   }
-  wr_ws_loop_end (server->ws);
+  wr_ws_pool_end (server->ws);
   while (!ws_all_closed (server) && g_get_monotonic_time () < deadline) {
     if (!g_main_context_iteration (context, FALSE))
       g_usleep (1000);
@@ -1215,7 +1219,7 @@ wr_server_free (WrServer * server)
           WR_DISCONNECT_LOST, g_get_real_time (), actions);
     }
     if (client->ws)
-      wr_ws_conn_abort (client->ws);
+      wr_ws_handle_abort (client->ws);
     client_free (client);
   }
   while (server->http_conns.head)
@@ -1225,7 +1229,7 @@ wr_server_free (WrServer * server)
   wr_source_clear (&server->housekeeping_source);
   g_clear_pointer (&server->cluster, wr_cluster_free);
   g_clear_object (&server->soup);
-  g_clear_pointer (&server->ws, wr_ws_loop_free);
+  g_clear_pointer (&server->ws, wr_ws_pool_free);
   g_clear_pointer (&server->handler, wr_room_handler_free);
   g_clear_object (&server->listen_socket);
   g_clear_object (&server->tls_cert);

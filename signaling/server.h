@@ -36,6 +36,9 @@ typedef struct
    * after this long; 0: 15 s */
   gdouble whip_idle_timeout_s;
   gboolean reuse_port;          /* SO_REUSEPORT: several servers, one port */
+  /* threads for the I/O of plain WebSockets (ws-pool.h); 0: none, all
+   * on the calling thread */
+  guint io_threads;
   /* rooms shared with other servers through Redis (cluster.h); NULL:
    * this server alone */
   const gchar *redis_url;

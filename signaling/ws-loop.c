@@ -767,12 +767,17 @@ wr_ws_loop_free (WrWsLoop * loop)
 {
   if (!loop)
     return;
+  /* the dead are in conns too; none had its closed callback yet, and
+   * the aborted ones (dead, none due) are known to the caller */
   while (loop->conns.head) {
     WrWsConn *conn = loop->conns.head->data;
+    gboolean drop = !conn->dead || conn->notify;
 
     if (!conn->dead)
       conn_detach (conn);
     g_queue_unlink (&loop->conns, &conn->link);
+    if (drop && loop->callbacks.dropped)
+      loop->callbacks.dropped (conn, loop->user_data);
   }
   g_ptr_array_set_size (loop->dirty, 0);
   /* conn_free unlinks from conns: they are already out */

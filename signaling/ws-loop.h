@@ -34,12 +34,16 @@ typedef struct
   /* @conn is gone (freed after this returns); @code: the close code the
    * peer sent, 0 when the connection ended without a close frame */
   void (*closed) (WrWsConn * conn, gushort code, gpointer user_data);
+  /* optional: @conn is dropped by wr_ws_loop_free (no closed callback
+   * came for it, and it was not aborted), so that its data can be
+   * released */
+  void (*dropped) (WrWsConn * conn, gpointer user_data);
 } WrWsCallbacks;
 
 WrWsLoop *wr_ws_loop_new (const WrWsCallbacks * callbacks,
     gpointer user_data, gsize max_message_size, GError ** error);
 
-/* Drops every connection without callbacks */
+/* Drops every connection without callbacks other than dropped */
 void wr_ws_loop_free (WrWsLoop * loop);
 
 /* Takes @fd (a connected, upgraded TCP socket) */

@@ -103,6 +103,9 @@ WrTestServer *
 wr_test_server_start (const gchar * const *extra_args, GError ** error)
 {
   const gchar *binary = g_getenv ("WEBRTC_ROOM_SERVER");
+  const gchar *threads = g_getenv ("WEBRTC_ROOM_SERVER_IO_THREADS");
+  g_autofree gchar *io_threads = threads ?
+      g_strdup_printf ("--io-threads=%s", threads) : NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) process = NULL;
@@ -121,6 +124,9 @@ wr_test_server_start (const gchar * const *extra_args, GError ** error)
   g_ptr_array_add (argv, (gpointer) "--host=127.0.0.1");
   g_ptr_array_add (argv, (gpointer) "--port=0");
   g_ptr_array_add (argv, (gpointer) "--stun-port=0");
+  /* a suite run again with another number of I/O threads */
+  if (io_threads)
+    g_ptr_array_add (argv, io_threads);
   for (i = 0; extra_args && extra_args[i]; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
   g_ptr_array_add (argv, NULL);

@@ -726,6 +726,8 @@ test_bad_options (void)
     {"--rate-burst=0", NULL},
     {"--tls-cert=/nonexistent.pem", NULL},
     {"--token-secret-file=/nonexistent/secret", NULL},
+    {"--io-threads=-2", NULL},
+    {"--io-threads=65", NULL},
   };
   guint i;
 
@@ -816,6 +818,81 @@ test_sigterm_going_away (void)
   g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
 }
 
+/* A ping answered; before the pong, what a peer leaving may cause: its
+ * peer-left, and errors for signals sent to it meanwhile */
+static void
+assert_pong_after_leave (WrTestClient * client)
+{
+  wr_test_client_send (client, "{\"type\":\"ping\",\"id\":7}");
+  for (;;) {
+    g_autoptr (GstWebRTCRoomMessage) msg =
+        wr_test_client_next_message (client, T);
+
+    g_assert_nonnull (msg);
+    if (msg->type == GST_WEBRTC_ROOM_MESSAGE_PONG)
+      break;
+    if (msg->type != GST_WEBRTC_ROOM_MESSAGE_PEER_LEFT)
+      g_assert_cmpstr (msg->code_string, ==,
+          gst_webrtc_room_error_to_code (GST_WEBRTC_ROOM_ERROR_UNKNOWN_PEER));
+  }
+}
+
+/* Connections on several I/O threads (round robin): each peer's
+ * signals reach the next peer complete and in order, and a peer that
+ * vanishes while signals to it are in flight costs nobody else */
+static void
+test_io_threads_order (void)
+{
+  enum
+  { N_PEERS = 6, N_SIGNALS = 150 };
+  WrTestServer *server = wr_test_server_spawn ("--io-threads=3",
+      "--rate-limit=0", NULL);
+  WrTestClient *peers[N_PEERS];
+  gchar *ids[N_PEERS];
+  guint i, n;
+
+  for (i = 0; i < N_PEERS; i++) {
+    peers[i] = wr_test_client_connect_to (server);
+    ids[i] = join_id (peers[i], "threads");
+  }
+  /* each peer has seen the joins of those after it */
+  for (i = 0; i < N_PEERS; i++) {
+    for (n = i + 1; n < N_PEERS; n++)
+      gst_webrtc_room_message_free (expect (peers[i],
+              GST_WEBRTC_ROOM_MESSAGE_PEER_JOINED));
+  }
+  for (n = 0; n < N_SIGNALS; n++) {
+    for (i = 0; i < N_PEERS; i++) {
+      g_autofree gchar *data = g_strdup_printf ("{\"n\":%u}", n);
+
+      send_signal (peers[i], ids[(i + 1) % N_PEERS], data);
+    }
+  }
+  for (i = 0; i < N_PEERS; i++) {
+    WrTestClient *to = peers[(i + 1) % N_PEERS];
+
+    for (n = 0; n < N_SIGNALS; n++) {
+      g_autoptr (GstWebRTCRoomMessage) sig =
+          expect (to, GST_WEBRTC_ROOM_MESSAGE_SIGNAL);
+
+      g_assert_cmpstr (sig->from, ==, ids[i]);
+      g_assert_cmpint (json_object_get_int_member (sig->data, "n"), ==, n);
+    }
+  }
+  /* signals to peer 0 in flight as it goes without a close frame */
+  for (n = 0; n < N_SIGNALS; n++)
+    send_signal (peers[1], ids[0], "{\"late\":true}");
+  g_clear_pointer (&peers[0], wr_test_client_free);
+  for (i = 1; i < N_PEERS; i++)
+    assert_pong_after_leave (peers[i]);
+  relay_works (server, "threads-after");
+  for (i = 1; i < N_PEERS; i++)
+    wr_test_client_free (peers[i]);
+  for (i = 0; i < N_PEERS; i++)
+    g_free (ids[i]);
+  g_assert_cmpint (wr_test_server_terminate (server), ==, 0);
+}
+
 /* Symlinks: one leading outside the web root is not followed */
 static void
 test_static_symlinks (void)
@@ -887,5 +964,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/sigterm-going-away", test_sigterm_going_away);
   g_test_add_func ("/server/static-symlinks", test_static_symlinks);
+  g_test_add_func ("/server/io-threads-order", test_io_threads_order);
   return g_test_run ();
 }

@@ -32,6 +32,11 @@
 #include <unistd.h>
 
 #define HOUSEKEEPING_S 1
+/* messages read and not yet taken by the main thread: above this, an
+ * I/O thread stops reading (its sockets then push back on the senders,
+ * as they do when one thread is behind) until the main thread catches up */
+#define INBOX_MAX_BYTES (32 * 1024 * 1024)
+#define INBOX_WAIT_US (100 * 1000)
 
 typedef enum
 {
@@ -93,6 +98,9 @@ struct _WrWsPool
   guint depth;
   GMutex lock;
   GArray *inbox;                /* Item, under lock */
+  gsize inbox_bytes;            /* under lock */
+  GCond drained;                /* the main thread took the inbox */
+  gboolean stopping;            /* under lock */
   GArray *delivering;           /* Item, the owner's */
   gint efd;
   GSource *wake_source;
@@ -206,6 +214,8 @@ on_inbox (gint fd, GIOCondition condition, gpointer user_data)
   events = pool->inbox;
   pool->inbox = pool->delivering;
   pool->delivering = events;
+  pool->inbox_bytes = 0;
+  g_cond_broadcast (&pool->drained);
   g_mutex_unlock (&pool->lock);
 
   /* what the callbacks send goes out once, after all of them */
@@ -221,7 +231,7 @@ on_inbox (gint fd, GIOCondition condition, gpointer user_data)
 static void
 post_event (WrWsPool * pool, Item * item)
 {
-  gboolean was_empty;
+  gboolean was_empty, over;
 
   if (!item->handle->worker->threaded) {
     deliver (pool, item);
@@ -231,9 +241,20 @@ post_event (WrWsPool * pool, Item * item)
   g_mutex_lock (&pool->lock);
   was_empty = pool->inbox->len == 0;
   g_array_append_vals (pool->inbox, item, 1);
+  pool->inbox_bytes += sizeof (Item) + item->len;
+  over = pool->inbox_bytes > INBOX_MAX_BYTES;
   g_mutex_unlock (&pool->lock);
   if (was_empty)
     wake (pool->efd);
+  if (!over)
+    return;
+
+  /* the main thread is behind: this thread waits (woken above) */
+  g_mutex_lock (&pool->lock);
+  while (pool->inbox_bytes > INBOX_MAX_BYTES && !pool->stopping)
+    g_cond_wait_until (&pool->drained, &pool->lock,
+        g_get_monotonic_time () + INBOX_WAIT_US);
+  g_mutex_unlock (&pool->lock);
 }
 
 /* Callbacks of the inner loops (the loop's thread); the handle's
@@ -499,6 +520,7 @@ wr_ws_pool_new (const WrWsPoolCallbacks * callbacks, gpointer user_data,
   pool->closing_timeout_us = closing_timeout_us;
   pool->efd = -1;
   g_mutex_init (&pool->lock);
+  g_cond_init (&pool->drained);
   pool->inbox = g_array_new (FALSE, FALSE, sizeof (Item));
   pool->delivering = g_array_new (FALSE, FALSE, sizeof (Item));
   pool->local.pool = pool;
@@ -521,8 +543,7 @@ wr_ws_pool_new (const WrWsPoolCallbacks * callbacks, gpointer user_data,
     goto failed;
   }
   pool->wake_source = g_unix_fd_source_new (pool->efd, G_IO_IN);
-  g_source_set_callback (pool->wake_source, (GSourceFunc) on_inbox, pool,
-      NULL);
+  g_source_set_callback (pool->wake_source, (GSourceFunc) on_inbox, pool, NULL);
   g_source_attach (pool->wake_source, g_main_context_get_thread_default ());
   pool->workers = g_new0 (Worker, n_threads);
   for (i = 0; i < n_threads; i++)
@@ -546,6 +567,10 @@ wr_ws_pool_free (WrWsPool * pool)
 
   if (!pool)
     return;
+  g_mutex_lock (&pool->lock);
+  pool->stopping = TRUE;
+  g_cond_broadcast (&pool->drained);
+  g_mutex_unlock (&pool->lock);
   for (i = 0; i < pool->n_workers; i++)
     worker_stop (&pool->workers[i]);
   g_free (pool->workers);
@@ -558,6 +583,7 @@ wr_ws_pool_free (WrWsPool * pool)
   if (pool->efd >= 0)
     close (pool->efd);
   g_mutex_clear (&pool->lock);
+  g_cond_clear (&pool->drained);
   g_free (pool);
 }
 

@@ -186,7 +186,7 @@ run_actions (WrServer * server, GArray * actions)
     if (!client || !client->ws || !wr_ws_handle_is_open (client->ws))
       continue;
     if (action->type == WR_ACTION_SEND) {
-      wr_ws_handle_send_text (client->ws, action->text, strlen (action->text));
+      wr_ws_handle_send_frame (client->ws, action->text);
     } else {
       if (action->code != WR_CLOSE_NORMAL)
         g_info ("closing a connection from %s with %u", client->address,

@@ -42,6 +42,7 @@ typedef enum
 {
   CMD_ADD,
   CMD_SEND,
+  CMD_SEND_FRAME,               /* data: a GRefString */
   CMD_PING,
   CMD_CLOSE,
   CMD_ABORT,
@@ -63,7 +64,7 @@ typedef struct
   guint type;
   gushort code;
   WrWsHandle *handle;
-  gchar *data;                  /* SEND, MESSAGE: owned, NUL-terminated */
+  gchar *data;                  /* SEND*, MESSAGE: owned, NUL-terminated */
   gsize len;
   gint64 arg;                   /* ADD: the fd; PING: silent since */
 } Item;
@@ -134,7 +135,10 @@ handle_unref (WrWsHandle * handle)
 static void
 item_clear (Item * item)
 {
-  g_free (item->data);
+  if (item->type == CMD_SEND_FRAME)
+    g_ref_string_release (item->data);
+  else
+    g_free (item->data);
   /* an add that did not run */
   if (item->type == CMD_ADD && item->arg >= 0)
     close ((gint) item->arg);
@@ -354,6 +358,7 @@ run_command (WrWsPool * pool, WrWsLoop * loop, Item * item)
     return;
   switch (item->type) {
     case CMD_SEND:
+    case CMD_SEND_FRAME:
       wr_ws_conn_send_text (handle->inner, item->data, item->len);
       break;
     case CMD_PING:
@@ -736,6 +741,23 @@ wr_ws_handle_send_text (WrWsHandle * handle, const gchar * text, gsize len)
   memcpy (copy, text, len);
   copy[len] = '\0';
   queue_command (handle, CMD_SEND, copy, len, 0, 0);
+}
+
+void
+wr_ws_handle_send_frame (WrWsHandle * handle, const gchar * frame)
+{
+  Worker *worker = handle->worker;
+
+  if (!wr_ws_handle_is_open (handle))
+    return;
+  if (!worker->threaded) {
+    wr_ws_conn_send_text (handle->inner, frame, g_ref_string_length
+        ((gchar *) frame));
+    return;
+  }
+  /* shared, not copied: one frame often goes to a whole room */
+  queue_command (handle, CMD_SEND_FRAME, g_ref_string_acquire ((gchar *) frame),
+      g_ref_string_length ((gchar *) frame), 0, 0);
 }
 
 void

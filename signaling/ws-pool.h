@@ -78,6 +78,9 @@ gboolean wr_ws_handle_is_open (WrWsHandle * handle);
 void wr_ws_handle_send_text (WrWsHandle * handle, const gchar * text,
     gsize len);
 
+/* The same for a GRefString (shared with the I/O thread, not copied) */
+void wr_ws_handle_send_frame (WrWsHandle * handle, const gchar * frame);
+
 /* Pings, unless nothing came on the connection since @silent_since
  * (monotonic time): then the silent callback */
 void wr_ws_handle_ping (WrWsHandle * handle, gint64 silent_since);

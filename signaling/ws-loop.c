@@ -67,7 +67,8 @@ struct _WrWsLoop
   gsize max_message_size;
   gsize max_queued;             /* see MIN_QUEUED_BYTES */
   gint epfd;
-  GSource *source;
+  GMainContext *context;
+  GSource *source;              /* NULL while input is paused */
   GQueue conns;
   GQueue closing;
   GPtrArray *dirty;
@@ -756,10 +757,21 @@ wr_ws_loop_new (const WrWsCallbacks * callbacks, gpointer user_data,
   loop->scratch = g_byte_array_new ();
   g_queue_init (&loop->conns);
   g_queue_init (&loop->closing);
-  loop->source = g_unix_fd_source_new (epfd, G_IO_IN);
-  g_source_set_callback (loop->source, (GSourceFunc) on_epoll, loop, NULL);
-  g_source_attach (loop->source, g_main_context_get_thread_default ());
+  loop->context = g_main_context_ref_thread_default ();
+  wr_ws_loop_pause (loop, FALSE);
   return loop;
+}
+
+void
+wr_ws_loop_pause (WrWsLoop * loop, gboolean paused)
+{
+  if (paused) {
+    wr_source_clear (&loop->source);
+  } else if (!loop->source) {
+    loop->source = g_unix_fd_source_new (loop->epfd, G_IO_IN);
+    g_source_set_callback (loop->source, (GSourceFunc) on_epoll, loop, NULL);
+    g_source_attach (loop->source, loop->context);
+  }
 }
 
 void
@@ -798,8 +810,8 @@ wr_ws_loop_free (WrWsLoop * loop)
   g_ptr_array_unref (loop->dirty);
   g_ptr_array_unref (loop->spare);
   g_byte_array_unref (loop->scratch);
-  g_source_destroy (loop->source);
-  g_source_unref (loop->source);
+  wr_source_clear (&loop->source);
+  g_main_context_unref (loop->context);
   close (loop->epfd);
   g_free (loop);
 }

@@ -64,6 +64,11 @@ void wr_ws_loop_begin (WrWsLoop * loop);
 
 void wr_ws_loop_end (WrWsLoop * loop);
 
+/* While paused, nothing is read nor written on the plain connections (the
+ * kernel's buffers fill and push back on the peers); calls from
+ * elsewhere still queue */
+void wr_ws_loop_pause (WrWsLoop * loop, gboolean paused);
+
 /* Aborts connections whose closing handshake took longer than @max_us */
 void wr_ws_loop_expire_closing (WrWsLoop * loop, gint64 max_us);
 

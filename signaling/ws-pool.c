@@ -32,11 +32,13 @@
 #include <unistd.h>
 
 #define HOUSEKEEPING_S 1
-/* messages read and not yet taken by the main thread: above this, an
- * I/O thread stops reading (its sockets then push back on the senders,
- * as they do when one thread is behind) until the main thread catches up */
-#define INBOX_MAX_BYTES (32 * 1024 * 1024)
-#define INBOX_WAIT_US (100 * 1000)
+/* Nobody waits for anybody, and what is queued between threads is
+ * bounded: with more than this read and not yet taken by the main
+ * thread, an I/O thread pauses its loop until the main thread took it;
+ * with more than this queued for an I/O thread, the main thread takes
+ * no more input until that thread took its queue. The sockets' kernel
+ * buffers then fill and push back on the senders, as with one thread. */
+#define QUEUE_MAX_BYTES (4 * 1024 * 1024)
 
 typedef enum
 {
@@ -81,8 +83,11 @@ typedef struct
   gint efd;
   GMutex lock;
   GArray *queue;                /* Item, under lock */
+  gsize queue_bytes;            /* under lock */
   gboolean stop;                /* under lock */
+  gint paused;                  /* atomic: the loop waits for the inbox */
   GArray *outgoing;             /* Item, the owner's, not yet queued */
+  gsize outgoing_bytes;
   GArray *work;                 /* Item, the thread's, being run */
 } Worker;
 
@@ -100,8 +105,8 @@ struct _WrWsPool
   GMutex lock;
   GArray *inbox;                /* Item, under lock */
   gsize inbox_bytes;            /* under lock */
-  GCond drained;                /* the main thread took the inbox */
-  gboolean stopping;            /* under lock */
+  gint throttled;               /* atomic: waits for an I/O thread's queue */
+  gsize queue_max;              /* QUEUE_MAX_BYTES */
   GArray *delivering;           /* Item, the owner's */
   gint efd;
   GSource *wake_source;
@@ -206,6 +211,28 @@ deliver (WrWsPool * pool, Item * item)
   }
 }
 
+/* Set before looking, so that a thread taking its queue after the look
+ * sees it and wakes the main thread */
+static gboolean
+workers_behind (WrWsPool * pool)
+{
+  guint i;
+
+  g_atomic_int_set (&pool->throttled, TRUE);
+  for (i = 0; i < pool->n_workers; i++) {
+    Worker *worker = &pool->workers[i];
+    gboolean behind;
+
+    g_mutex_lock (&worker->lock);
+    behind = worker->queue_bytes > pool->queue_max;
+    g_mutex_unlock (&worker->lock);
+    if (behind)
+      return TRUE;
+  }
+  g_atomic_int_set (&pool->throttled, FALSE);
+  return FALSE;
+}
+
 static gboolean
 on_inbox (gint fd, GIOCondition condition, gpointer user_data)
 {
@@ -214,13 +241,19 @@ on_inbox (gint fd, GIOCondition condition, gpointer user_data)
   guint i;
 
   unwake (pool->efd);
+  /* woken again by the thread that catches up */
+  if (workers_behind (pool))
+    return G_SOURCE_CONTINUE;
   g_mutex_lock (&pool->lock);
   events = pool->inbox;
   pool->inbox = pool->delivering;
   pool->delivering = events;
   pool->inbox_bytes = 0;
-  g_cond_broadcast (&pool->drained);
   g_mutex_unlock (&pool->lock);
+  for (i = 0; i < pool->n_workers; i++) {
+    if (g_atomic_int_get (&pool->workers[i].paused))
+      wake (pool->workers[i].efd);
+  }
 
   /* what the callbacks send goes out once, after all of them */
   wr_ws_pool_begin (pool);
@@ -235,9 +268,10 @@ on_inbox (gint fd, GIOCondition condition, gpointer user_data)
 static void
 post_event (WrWsPool * pool, Item * item)
 {
+  Worker *worker = item->handle->worker;
   gboolean was_empty, over;
 
-  if (!item->handle->worker->threaded) {
+  if (!worker->threaded) {
     deliver (pool, item);
     item_clear (item);
     return;
@@ -246,19 +280,35 @@ post_event (WrWsPool * pool, Item * item)
   was_empty = pool->inbox->len == 0;
   g_array_append_vals (pool->inbox, item, 1);
   pool->inbox_bytes += sizeof (Item) + item->len;
-  over = pool->inbox_bytes > INBOX_MAX_BYTES;
+  /* the main thread is behind: it wakes this thread once it took all
+   * (set under the lock of its taking, so that it sees it) */
+  over = pool->inbox_bytes > pool->queue_max
+      && !g_atomic_int_get (&worker->paused);
+  if (over)
+    g_atomic_int_set (&worker->paused, TRUE);
   g_mutex_unlock (&pool->lock);
   if (was_empty)
     wake (pool->efd);
-  if (!over)
-    return;
+  if (over)
+    wr_ws_loop_pause (worker->loop, TRUE);
+}
 
-  /* the main thread is behind: this thread waits (woken above) */
+/* The thread's loop was paused for the inbox: resumed once it is taken */
+static void
+maybe_resume (Worker * worker)
+{
+  WrWsPool *pool = worker->pool;
+  gboolean over;
+
+  if (!g_atomic_int_get (&worker->paused))
+    return;
   g_mutex_lock (&pool->lock);
-  while (pool->inbox_bytes > INBOX_MAX_BYTES && !pool->stopping)
-    g_cond_wait_until (&pool->drained, &pool->lock,
-        g_get_monotonic_time () + INBOX_WAIT_US);
+  over = pool->inbox_bytes > pool->queue_max;
   g_mutex_unlock (&pool->lock);
+  if (over)
+    return;
+  g_atomic_int_set (&worker->paused, FALSE);
+  wr_ws_loop_pause (worker->loop, FALSE);
 }
 
 /* Callbacks of the inner loops (the loop's thread); the handle's
@@ -389,7 +439,11 @@ on_worker_wake (gint fd, GIOCondition condition, gpointer user_data)
   work = worker->queue;
   worker->queue = worker->work;
   worker->work = work;
+  worker->queue_bytes = 0;
   g_mutex_unlock (&worker->lock);
+  if (g_atomic_int_get (&worker->pool->throttled))
+    wake (worker->pool->efd);
+  maybe_resume (worker);
 
   wr_ws_loop_begin (worker->loop);
   for (i = 0; i < work->len; i++)
@@ -523,9 +577,13 @@ wr_ws_pool_new (const WrWsPoolCallbacks * callbacks, gpointer user_data,
   pool->callbacks = *callbacks;
   pool->user_data = user_data;
   pool->closing_timeout_us = closing_timeout_us;
+  pool->queue_max = QUEUE_MAX_BYTES;
+  /* tests: a tiny bound pauses and throttles at every message */
+  if (g_getenv ("WEBRTC_ROOM_SERVER_QUEUE_BYTES"))
+    pool->queue_max = g_ascii_strtoull (g_getenv
+        ("WEBRTC_ROOM_SERVER_QUEUE_BYTES"), NULL, 10);
   pool->efd = -1;
   g_mutex_init (&pool->lock);
-  g_cond_init (&pool->drained);
   pool->inbox = g_array_new (FALSE, FALSE, sizeof (Item));
   pool->delivering = g_array_new (FALSE, FALSE, sizeof (Item));
   pool->local.pool = pool;
@@ -572,10 +630,6 @@ wr_ws_pool_free (WrWsPool * pool)
 
   if (!pool)
     return;
-  g_mutex_lock (&pool->lock);
-  pool->stopping = TRUE;
-  g_cond_broadcast (&pool->drained);
-  g_mutex_unlock (&pool->lock);
   for (i = 0; i < pool->n_workers; i++)
     worker_stop (&pool->workers[i]);
   g_free (pool->workers);
@@ -588,7 +642,6 @@ wr_ws_pool_free (WrWsPool * pool)
   if (pool->efd >= 0)
     close (pool->efd);
   g_mutex_clear (&pool->lock);
-  g_cond_clear (&pool->drained);
   g_free (pool);
 }
 
@@ -609,9 +662,11 @@ publish (Worker * worker)
   was_empty = worker->queue->len == 0;
   g_array_append_vals (worker->queue, worker->outgoing->data,
       worker->outgoing->len);
+  worker->queue_bytes += worker->outgoing_bytes;
   g_mutex_unlock (&worker->lock);
   /* moved: no item_clear */
   g_array_set_size (worker->outgoing, 0);
+  worker->outgoing_bytes = 0;
   if (was_empty)
     wake (worker->efd);
 }
@@ -634,6 +689,7 @@ queue_command (WrWsHandle * handle, CmdType type, gchar * data, gsize len,
 
   item.handle = handle_ref (handle);
   g_array_append_vals (worker->outgoing, &item, 1);
+  worker->outgoing_bytes += sizeof (Item) + len;
   if (worker->pool->depth == 0)
     publish (worker);
 }

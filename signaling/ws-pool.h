@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * Complete messages come to it and frames to send go out through two
  * locked queues, each woken by an eventfd once per batch.
  *
+ * What waits between the threads is bounded (4 MiB each way, or
+ * $WEBRTC_ROOM_SERVER_QUEUE_BYTES, for tests): past it the reading side
+ * pauses, and the sockets push back on the peers.
+ *
  * With no I/O thread, and for TLS connections (they keep their
  * GIOStream, see ws-loop.h), the loop runs on the calling thread and
  * the callbacks come from within the calls. */

@@ -45,6 +45,10 @@
 #define QUEUED_MESSAGES 128
 #define ASSEMBLY_KEEP 8192
 #define TRIM_INTERVAL_US (30 * G_USEC_PER_SEC)
+/* a burst is over when no context was released for this long: trimmed
+ * then, not only at the interval (an I/O thread's malloc arena is not
+ * trimmed by free () the way the main heap's top is) */
+#define TRIM_QUIET_US (G_USEC_PER_SEC)
 /* wslay contexts kept for reuse (~9 KB each): a relayed message needs one
  * for its sender and one for its receiver, and making one is a malloc
  * and memset of 9 KB (~10,000 instructions, about a sixth of what a
@@ -78,6 +82,7 @@ struct _WrWsLoop
   guint n_active;
   GPtrArray *spare;             /* WsSlot, idle at a message boundary */
   guint n_released;             /* contexts freed since the last trim */
+  gint64 last_release;
   gint64 last_trim;
   guint depth;                  /* > 0: inside a batch, settle at its end */
   gboolean settling;
@@ -491,6 +496,7 @@ maybe_release_ctx (WrWsConn * conn, gint64 now)
       && wslay_event_get_read_enabled (conn->ctx)
       && wslay_event_get_write_enabled (conn->ctx));
   conn->loop->n_released++;
+  conn->loop->last_release = now;
   g_clear_pointer (&conn->msg, g_byte_array_unref);
 }
 
@@ -887,8 +893,9 @@ wr_ws_loop_trim (WrWsLoop * loop)
   gint64 now = g_get_monotonic_time ();
 
   /* it walks the heap: not often, and not while most are busy */
-  if (loop->n_released < 1024 || now - loop->last_trim < TRIM_INTERVAL_US
-      || loop->n_active > loop->conns.length / 4)
+  if (loop->n_released < 1024 || loop->n_active > loop->conns.length / 4
+      || (now - loop->last_trim < TRIM_INTERVAL_US
+          && now - loop->last_release < TRIM_QUIET_US))
     return;
   loop->n_released = 0;
   loop->last_trim = now;

@@ -828,6 +828,11 @@ wr_server_build_metrics (WrServer * server)
     g_string_append_printf (out,
         "webrtc_room_connections_refused_total{reason=\"%s\"} %"
         G_GUINT64_FORMAT "\n", refused_names[i], server->refused[i]);
+  g_string_append_printf (out,
+      "# HELP webrtc_room_io_threads Threads reading and writing the "
+      "WebSockets (--io-threads; 0: the main thread).\n"
+      "# TYPE webrtc_room_io_threads gauge\nwebrtc_room_io_threads %u\n",
+      wr_ws_pool_get_n_threads (server->ws));
   if (server->cluster)
     g_string_append_printf (out, "# HELP webrtc_room_remote_peers Members "
         "on other servers (--redis-url) of the rooms this one serves.\n"

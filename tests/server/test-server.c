@@ -851,6 +851,8 @@ test_io_threads_order (void)
   gchar *ids[N_PEERS];
   guint i, n;
 
+  g_assert_cmpuint (metric (server, "webrtc_room_io_threads"), ==, 3);
+
   for (i = 0; i < N_PEERS; i++) {
     peers[i] = wr_test_client_connect_to (server);
     ids[i] = join_id (peers[i], "threads");

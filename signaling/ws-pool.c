@@ -40,25 +40,20 @@
  * buffers then fill and push back on the senders, as with one thread. */
 #define QUEUE_MAX_BYTES (4 * 1024 * 1024)
 
+/* commands go to an I/O thread, events come from one */
 typedef enum
 {
   CMD_ADD,
-  CMD_SEND,
-  CMD_SEND_FRAME,               /* data: a GRefString */
+  CMD_SEND,                     /* data: a GRefString */
   CMD_PING,
   CMD_CLOSE,
   CMD_ABORT,
-} CmdType;
-
-/* apart from the commands: item_clear tells them apart */
-typedef enum
-{
-  EV_MESSAGE = 16,
+  EV_MESSAGE,
   EV_BINARY,
   EV_TOO_LARGE,
   EV_SILENT,
   EV_CLOSED,
-} EventType;
+} ItemType;
 
 /* a command or an event */
 typedef struct
@@ -66,7 +61,7 @@ typedef struct
   guint type;
   gushort code;
   WrWsHandle *handle;
-  gchar *data;                  /* SEND*, MESSAGE: owned, NUL-terminated */
+  gchar *data;                  /* SEND, MESSAGE: owned, NUL-terminated */
   gsize len;
   gint64 arg;                   /* ADD: the fd; PING: silent since */
 } Item;
@@ -140,7 +135,7 @@ handle_unref (WrWsHandle * handle)
 static void
 item_clear (Item * item)
 {
-  if (item->type == CMD_SEND_FRAME)
+  if (item->type == CMD_SEND)
     g_ref_string_release (item->data);
   else
     g_free (item->data);
@@ -408,7 +403,6 @@ run_command (WrWsPool * pool, WrWsLoop * loop, Item * item)
     return;
   switch (item->type) {
     case CMD_SEND:
-    case CMD_SEND_FRAME:
       wr_ws_conn_send_text (handle->inner, item->data, item->len);
       break;
     case CMD_PING:
@@ -681,7 +675,7 @@ publish_all (WrWsPool * pool)
 }
 
 static void
-queue_command (WrWsHandle * handle, CmdType type, gchar * data, gsize len,
+queue_command (WrWsHandle * handle, ItemType type, gchar * data, gsize len,
     gushort code, gint64 arg)
 {
   Worker *worker = handle->worker;
@@ -783,23 +777,6 @@ wr_ws_handle_is_open (WrWsHandle * handle)
 }
 
 void
-wr_ws_handle_send_text (WrWsHandle * handle, const gchar * text, gsize len)
-{
-  gchar *copy;
-
-  if (!wr_ws_handle_is_open (handle))
-    return;
-  if (!handle->worker->threaded) {
-    wr_ws_conn_send_text (handle->inner, text, len);
-    return;
-  }
-  copy = g_malloc (len + 1);
-  memcpy (copy, text, len);
-  copy[len] = '\0';
-  queue_command (handle, CMD_SEND, copy, len, 0, 0);
-}
-
-void
 wr_ws_handle_send_frame (WrWsHandle * handle, const gchar * frame)
 {
   Worker *worker = handle->worker;
@@ -812,7 +789,7 @@ wr_ws_handle_send_frame (WrWsHandle * handle, const gchar * frame)
     return;
   }
   /* shared, not copied: one frame often goes to a whole room */
-  queue_command (handle, CMD_SEND_FRAME, g_ref_string_acquire ((gchar *) frame),
+  queue_command (handle, CMD_SEND, g_ref_string_acquire ((gchar *) frame),
       g_ref_string_length ((gchar *) frame), 0, 0);
 }
 

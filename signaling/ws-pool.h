@@ -79,10 +79,8 @@ gpointer wr_ws_handle_get_data (WrWsHandle * handle);
 /* TRUE until a close or abort was asked for or the connection ended */
 gboolean wr_ws_handle_is_open (WrWsHandle * handle);
 
-void wr_ws_handle_send_text (WrWsHandle * handle, const gchar * text,
-    gsize len);
-
-/* The same for a GRefString (shared with the I/O thread, not copied) */
+/* A text message; @frame is a GRefString (shared with the I/O thread,
+ * not copied) */
 void wr_ws_handle_send_frame (WrWsHandle * handle, const gchar * frame);
 
 /* Pings, unless nothing came on the connection since @silent_since

@@ -318,6 +318,17 @@ metric (WrTestServer * server, const gchar * name)
   return g_ascii_strtoull (p + strlen (key), NULL, 10);
 }
 
+guint64
+metric_down_to (WrTestServer * server, const gchar * name, guint64 value)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint64 got;
+
+  while ((got = metric (server, name)) > value && g_get_monotonic_time () < end)
+    g_usleep (100 * 1000);
+  return got;
+}
+
 void
 relay_works (WrTestServer * server, const gchar * room)
 {

@@ -68,6 +68,12 @@ GSocketConnection *raw_upgrade (WrTestServer * server);
 
 guint64 metric (WrTestServer * server, const gchar * name);
 
+/* A gauge that goes down when the server has seen connections end: polled
+ * (bounded, 10 s) while above @value, then returned. The server learns
+ * of an end on an I/O thread and counts it on its main thread. */
+guint64 metric_down_to (WrTestServer * server, const gchar * name,
+    guint64 value);
+
 void relay_works (WrTestServer * server, const gchar * room);
 
 gint64 server_rss_kb (WrTestServer * server);
